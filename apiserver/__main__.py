@@ -1,0 +1,57 @@
+"""`python -m apiserver`: the Kubernetes-compatible API server on etcd."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+
+import uvicorn
+
+from apiserver.app import create_app
+
+
+def parse_endpoints(value: str) -> list[tuple[str, int]]:
+    endpoints = []
+    for url in value.split(","):
+        hostport = url.strip().split("://", 1)[-1].rstrip("/")
+        host, _, port = hostport.rpartition(":")
+        endpoints.append((host or "127.0.0.1", int(port)))
+    return endpoints
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m apiserver", description=__doc__)
+    parser.add_argument(
+        "--etcd-servers",
+        default=os.environ.get("KUBEMINI_ETCD_SERVERS", "http://127.0.0.1:2379"),
+        help="comma-separated etcd client URLs (env KUBEMINI_ETCD_SERVERS)",
+    )
+    parser.add_argument(
+        "--bind-address",
+        default=os.environ.get("KUBEMINI_BIND_ADDRESS", "127.0.0.1"),
+        help="address to listen on (env KUBEMINI_BIND_ADDRESS)",
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get("KUBEMINI_APISERVER_PORT", "8080")),
+        help="plain HTTP port (env KUBEMINI_APISERVER_PORT)",
+    )
+    parser.add_argument(
+        "--advertise-address",
+        default=os.environ.get("KUBEMINI_ADVERTISE_ADDRESS"),
+        help="host:port clients are told to use (default bind-address:port)",
+    )
+    parser.add_argument("--log-level", default=os.environ.get("KUBEMINI_LOG_LEVEL", "info"))
+    args = parser.parse_args()
+    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    app = create_app(
+        etcd_endpoints=parse_endpoints(args.etcd_servers),
+        advertise_address=args.advertise_address or f"{args.bind_address}:{args.port}",
+    )
+    uvicorn.run(app, host=args.bind_address, port=args.port, log_level="warning", access_log=False)
+
+
+if __name__ == "__main__":
+    main()

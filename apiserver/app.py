@@ -1,0 +1,129 @@
+"""The FastAPI application: lifespan (etcd, watch caches, default namespaces) and routes."""
+
+from __future__ import annotations
+
+import logging
+import time
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+
+from apiserver import discovery, metrics, openapi, resource_routes
+from apiserver.bootstrap import ensure_default_namespaces
+from apiserver.context import ServerContext
+from apiserver.errors import ApiError
+from apiserver.storage.errors import StorageError
+from apiserver.storage.etcd_store import EtcdStore
+from kubemini.api.status import make_status
+
+log = logging.getLogger("apiserver")
+
+
+def _not_found(path: str) -> JSONResponse:
+    return ApiError(404, f"the server could not find the requested resource ({path})", reason="NotFound").response()
+
+
+def create_app(*, etcd_endpoints: list[tuple[str, int]], advertise_address: str = "127.0.0.1:8080") -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        store = EtcdStore(etcd_endpoints)
+        ctx = ServerContext(store)
+        app.state.ctx = ctx
+        ctx.start_caches()
+        await ensure_default_namespaces(ctx)
+        yield
+        await ctx.stop_caches()
+        await store.close()
+
+    app = FastAPI(lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None)
+
+    @app.middleware("http")
+    async def errors_and_metrics(request: Request, call_next):
+        started = time.perf_counter()
+        try:
+            response = await call_next(request)
+        except ApiError as exc:
+            response = exc.response()
+        except StorageError as exc:
+            response = ApiError(503, f"storage is unavailable: {exc}", reason="ServiceUnavailable").response()
+        except Exception:  # noqa: BLE001 - a bug must still answer with a Status, and be logged
+            log.exception("internal error serving %s %s", request.method, request.url.path)
+            response = JSONResponse(make_status(500, "internal error"), status_code=500)
+        parts = request.url.path.strip("/").split("/")
+        resource = parts[-1] if len(parts) < 4 else next((p for p in parts[3:] if p != "namespaces"), "")
+        verb = request.method.lower()
+        metrics.REQUESTS.labels(verb, resource, str(response.status_code)).inc()
+        if request.query_params.get("watch") not in ("true", "1"):
+            metrics.LATENCY.labels(verb, resource).observe(time.perf_counter() - started)
+        return response
+
+    @app.get("/healthz")
+    @app.get("/livez")
+    async def healthz() -> PlainTextResponse:
+        return PlainTextResponse("ok")
+
+    @app.get("/readyz")
+    async def readyz(request: Request) -> Response:
+        try:
+            await request.app.state.ctx.store.current_revision()
+        except StorageError as exc:
+            return PlainTextResponse(f"etcd not reachable: {exc}", status_code=503)
+        return PlainTextResponse("ok")
+
+    @app.get("/metrics")
+    async def metrics_endpoint() -> Response:
+        return Response(metrics.render(), media_type="text/plain; version=0.0.4")
+
+    @app.get("/version")
+    async def version() -> JSONResponse:
+        return JSONResponse(discovery.version_info())
+
+    @app.get("/api")
+    async def api_versions() -> JSONResponse:
+        return JSONResponse(discovery.core_versions(advertise_address))
+
+    @app.get("/apis")
+    async def api_groups() -> JSONResponse:
+        return JSONResponse(discovery.group_list())
+
+    @app.get("/openapi/v3")
+    async def openapi_root() -> JSONResponse:
+        return JSONResponse(openapi.root_document())
+
+    @app.get("/openapi/v3/{path:path}")
+    async def openapi_group_version(path: str) -> JSONResponse:
+        parts = path.strip("/").split("/")
+        if len(parts) == 2 and parts[0] == "api":
+            document = openapi.group_version_document("", parts[1])
+        elif len(parts) == 3 and parts[0] == "apis":
+            document = openapi.group_version_document(parts[1], parts[2])
+        else:
+            document = None
+        return JSONResponse(document) if document else _not_found(f"/openapi/v3/{path}")
+
+    @app.get("/api/{version}")
+    async def core_resources(version: str) -> JSONResponse:
+        document = discovery.resource_list("", version)
+        return JSONResponse(document) if document else _not_found(f"/api/{version}")
+
+    @app.get("/apis/{group}")
+    async def group_info(group: str) -> JSONResponse:
+        document = discovery.group(group)
+        return JSONResponse(document) if document else _not_found(f"/apis/{group}")
+
+    @app.get("/apis/{group}/{version}")
+    async def group_resources(group: str, version: str) -> JSONResponse:
+        document = discovery.resource_list(group, version)
+        return JSONResponse(document) if document else _not_found(f"/apis/{group}/{version}")
+
+    @app.api_route("/api/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+    @app.api_route("/apis/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+    async def resources(request: Request) -> Response:
+        return await resource_routes.handle(request)
+
+    @app.api_route("/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+    async def anything_else(path: str) -> JSONResponse:
+        return _not_found(f"/{path}")
+
+    return app

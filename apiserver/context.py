@@ -1,0 +1,28 @@
+"""What every request handler needs: the storage backend and the watch caches."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from apiserver.storage.etcd_store import EtcdStore
+from apiserver.storage.watch_cache import WatchCache
+from kubemini.api.registry import RESOURCES, ResourceType
+
+
+@dataclass
+class ServerContext:
+    store: EtcdStore
+    caches: dict[ResourceType, WatchCache] = field(default_factory=dict)
+
+    def start_caches(self) -> None:
+        for resource in RESOURCES:
+            cache = WatchCache(self.store, resource)
+            cache.start()
+            self.caches[resource] = cache
+
+    async def stop_caches(self) -> None:
+        for cache in self.caches.values():
+            await cache.stop()
+
+    def cache(self, resource: ResourceType) -> WatchCache:
+        return self.caches[resource]

@@ -1,0 +1,33 @@
+"""Named storage errors; `apiserver.errors` maps each to a Status in one place."""
+
+from __future__ import annotations
+
+
+class StorageError(Exception):
+    pass
+
+
+class KeyExists(StorageError):
+    pass
+
+
+class KeyNotFound(StorageError):
+    pass
+
+
+class RevisionConflict(StorageError):
+    """The stored object's revision is not the one the write was based on."""
+
+
+class Compacted(StorageError):
+    def __init__(self, compact_revision: int = 0):
+        super().__init__(f"revision compacted (oldest available {compact_revision})")
+        self.compact_revision = compact_revision
+
+
+class FutureRevision(StorageError):
+    pass
+
+
+class Unavailable(StorageError):
+    """etcd cannot be reached or did not answer in time."""
