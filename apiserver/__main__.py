@@ -43,14 +43,23 @@ def main() -> None:
         default=os.environ.get("KUBEMINI_ADVERTISE_ADDRESS"),
         help="host:port clients are told to use (default bind-address:port)",
     )
+    parser.add_argument(
+        "--watch-queue-events",
+        type=int,
+        default=int(os.environ.get("KUBEMINI_WATCH_QUEUE_EVENTS", "2048")),
+        help="events buffered per watcher before a slow watcher is cut off",
+    )
     parser.add_argument("--log-level", default=os.environ.get("KUBEMINI_LOG_LEVEL", "info"))
     args = parser.parse_args()
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     app = create_app(
         etcd_endpoints=parse_endpoints(args.etcd_servers),
         advertise_address=args.advertise_address or f"{args.bind_address}:{args.port}",
+        watch_queue_events=args.watch_queue_events,
     )
-    uvicorn.run(app, host=args.bind_address, port=args.port, log_level="warning", access_log=False)
+    uvicorn.run(
+        app, host=args.bind_address, port=args.port, log_level="warning", access_log=False, timeout_graceful_shutdown=2
+    )
 
 
 if __name__ == "__main__":

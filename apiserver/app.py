@@ -24,11 +24,13 @@ def _not_found(path: str) -> JSONResponse:
     return ApiError(404, f"the server could not find the requested resource ({path})", reason="NotFound").response()
 
 
-def create_app(*, etcd_endpoints: list[tuple[str, int]], advertise_address: str = "127.0.0.1:8080") -> FastAPI:
+def create_app(
+    *, etcd_endpoints: list[tuple[str, int]], advertise_address: str = "127.0.0.1:8080", watch_queue_events: int
+) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         store = EtcdStore(etcd_endpoints)
-        ctx = ServerContext(store)
+        ctx = ServerContext(store, watch_queue_events=watch_queue_events)
         app.state.ctx = ctx
         ctx.start_caches()
         await ensure_default_namespaces(ctx)

@@ -5,18 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from apiserver.storage.etcd_store import EtcdStore
-from apiserver.storage.watch_cache import WatchCache
+from apiserver.storage.watch_cache import WATCHER_QUEUE_EVENTS, WatchCache
 from kubemini.api.registry import RESOURCES, ResourceType
 
 
 @dataclass
 class ServerContext:
     store: EtcdStore
+    watch_queue_events: int = WATCHER_QUEUE_EVENTS
     caches: dict[ResourceType, WatchCache] = field(default_factory=dict)
 
     def start_caches(self) -> None:
         for resource in RESOURCES:
-            cache = WatchCache(self.store, resource)
+            cache = WatchCache(self.store, resource, queue_events=self.watch_queue_events)
             cache.start()
             self.caches[resource] = cache
 

@@ -60,6 +60,16 @@ def encode(obj: dict) -> bytes:
     return json.dumps(stripped, separators=(",", ":")).encode()
 
 
+def range_request(
+    key: bytes, *, range_end: bytes | None = None, revision: int = 0, limit: int = 0, **flags: bool
+) -> rpc.RangeRequest:
+    """aetcd's own builder drops `revision` and `limit`; build the request directly."""
+    request = rpc.RangeRequest(key=key, revision=revision, limit=limit, **flags)
+    if range_end is not None:
+        request.range_end = range_end
+    return request
+
+
 def _translate(exc: Exception) -> StorageError:
     text = str(exc)
     if "compacted" in text:
@@ -109,9 +119,7 @@ class EtcdStore:
 
     async def current_revision(self) -> int:
         response = await self._call(
-            lambda c: c.kvstub.Range(
-                aetcd.Client._build_get_range_request(b"/registry/", count_only=True), timeout=ETCD_TIMEOUT_SECONDS
-            )
+            lambda c: c.kvstub.Range(range_request(b"/registry/", count_only=True), timeout=ETCD_TIMEOUT_SECONDS)
         )
         return response.header.revision
 
@@ -119,7 +127,7 @@ class EtcdStore:
         """Raise Compacted when `revision` is older than etcd's compaction point."""
         await self._call(
             lambda c: c.kvstub.Range(
-                aetcd.Client._build_get_range_request(b"/registry/", revision=revision, limit=1, keys_only=True),
+                range_request(b"/registry/", revision=revision, limit=1, keys_only=True),
                 timeout=ETCD_TIMEOUT_SECONDS,
             )
         )
@@ -135,9 +143,7 @@ class EtcdStore:
     ) -> tuple[list[Stored], int, bool]:
         """Objects under `prefix` at `revision` (0 = newest); returns (items, revision, more)."""
         range_end = aetcd.utils.prefix_range_end(prefix.encode())
-        request = aetcd.Client._build_get_range_request(
-            (start_key or prefix).encode(), range_end=range_end, limit=limit or None, revision=revision or None
-        )
+        request = range_request((start_key or prefix).encode(), range_end=range_end, limit=limit, revision=revision)
         response = await self._call(lambda c: c.kvstub.Range(request, timeout=ETCD_TIMEOUT_SECONDS))
         items = [decode(kv.key, kv.value, kv.mod_revision) for kv in response.kvs]
         return items, response.header.revision, bool(response.more)

@@ -58,8 +58,12 @@ class Watcher:
 
     matches: Filter
     bookmarks: bool
-    queue: asyncio.Queue = field(default_factory=lambda: asyncio.Queue(WATCHER_QUEUE_EVENTS))
+    queue_events: int = WATCHER_QUEUE_EVENTS
+    queue: asyncio.Queue = field(init=False)
     closed: bool = False
+
+    def __post_init__(self) -> None:
+        self.queue = asyncio.Queue(self.queue_events)
 
     def offer(self, item: tuple[str, object]) -> bool:
         try:
@@ -93,8 +97,9 @@ def translate(event: CacheEvent, matches: Filter) -> str | None:
 
 
 class WatchCache:
-    def __init__(self, store: EtcdStore, resource: ResourceType):
+    def __init__(self, store: EtcdStore, resource: ResourceType, *, queue_events: int = WATCHER_QUEUE_EVENTS):
         self._store = store
+        self._queue_events = queue_events
         self.resource = resource
         self.objects: dict[str, dict] = {}
         self.revision = 0
@@ -199,7 +204,7 @@ class WatchCache:
         since=None means "current state": synthetic ADDED events for what exists.
         Runs without awaiting, so no event can fall between backlog and queue.
         """
-        watcher = Watcher(matches, bookmarks)
+        watcher = Watcher(matches, bookmarks, self._queue_events)
         backlog: list[tuple[str, CacheEvent]] = []
         if since is None:
             for key in sorted(self.objects):
