@@ -1,0 +1,1 @@
+"""controller_manager (not implemented yet)."""

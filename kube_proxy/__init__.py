@@ -1,0 +1,1 @@
+"""kube_proxy (not implemented yet)."""

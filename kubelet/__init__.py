@@ -1,0 +1,1 @@
+"""kubelet (not implemented yet)."""

@@ -1,0 +1,64 @@
+"""The CLI's two questions for the Docker engine: is it there, and what of ours runs on it.
+
+The Docker SDK is imported only here and only when called, so `status` and
+`down` without `--purge` never pay for it. Every failure to reach the engine
+is reported as "not reachable" with the reason: the CLI only warns or skips,
+it never has anything to repair on the engine's side.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# The label the kubelet puts on every container it creates.
+MANAGED_LABEL = "io.kubemini.managed=true"
+DOCKER_FIX = "apt-get install -y docker.io && dockerd &"
+DOCKER_TIMEOUT_SECONDS = 10
+
+
+class DockerUnreachableError(RuntimeError):
+    pass
+
+
+def _connect() -> Any:
+    try:
+        import docker
+        import requests
+    except ImportError as error:
+        raise DockerUnreachableError(f"the docker SDK is not installed: {error}") from error
+    try:
+        client = docker.from_env(timeout=DOCKER_TIMEOUT_SECONDS)
+        client.ping()
+    except (docker.errors.DockerException, requests.exceptions.RequestException, OSError) as error:
+        raise DockerUnreachableError(str(error)) from error
+    return client
+
+
+def docker_engine_problem() -> str | None:
+    """Why the engine cannot be used, or None when it answers."""
+    try:
+        _connect().close()
+    except DockerUnreachableError as error:
+        return str(error)
+    return None
+
+
+def remove_managed_containers() -> int:
+    """Force-remove every container kubemini manages; the count removed.
+
+    Raises DockerUnreachableError when there is no engine to ask.
+    """
+    import docker
+
+    client = _connect()
+    removed = 0
+    try:
+        for container in client.containers.list(all=True, filters={"label": MANAGED_LABEL}):
+            try:
+                container.remove(force=True, v=True)
+                removed += 1
+            except docker.errors.NotFound:
+                pass  # removed by its kubelet meanwhile
+    finally:
+        client.close()
+    return removed

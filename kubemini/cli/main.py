@@ -1,0 +1,111 @@
+"""Entry point of the `kubemini` console script: parse flags, run one subcommand.
+
+    kubemini up [--port P] [--etcd-port E] [--etcd-peer-port E2] [--component-port NAME=PORT]
+                [--timeout SECONDS] [--no-user-kubeconfig]
+    kubemini status
+    kubemini down [--purge] [--timeout SECONDS]
+
+Every subcommand takes `--home DIR` (default `$KUBEMINI_HOME`, else
+`~/.local/share/kubemini`). Output goes to stdout; the exit status says
+whether the command did what it was asked.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from kubemini.cli.layout import DEFAULT_HOME, HOME_ENV, ClusterHome
+from kubemini.cli.reporting import report_status
+from kubemini.cli.settings import parse_port_override
+from kubemini.cli.starting import bring_up
+from kubemini.cli.stopping import bring_down
+
+UP_DEADLINE_SECONDS = 60.0
+DOWN_GRACE_SECONDS = 10.0
+
+
+def _port_override(text: str) -> tuple[str, int]:
+    try:
+        return parse_port_override(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from error
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--home", help=f"data directory of the cluster (default: ${HOME_ENV}, else {DEFAULT_HOME})")
+    parser = argparse.ArgumentParser(prog="kubemini", description="Run a local kubemini control plane.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    up = commands.add_parser("up", parents=[common], help="start etcd, the apiserver and installed components")
+    up.add_argument("--port", type=int, help="apiserver port (default 8080)")
+    up.add_argument("--etcd-port", type=int, help="etcd client port (default 2379)")
+    up.add_argument("--etcd-peer-port", type=int, help="etcd peer port (default 2380)")
+    up.add_argument(
+        "--component-port",
+        type=_port_override,
+        action="append",
+        default=[],
+        metavar="NAME=PORT",
+        help="port of any component, e.g. scheduler=10259 (repeatable)",
+    )
+    up.add_argument(
+        "--timeout",
+        type=float,
+        default=UP_DEADLINE_SECONDS,
+        help="seconds each component may take to become healthy (default %(default)s)",
+    )
+    up.add_argument(
+        "--no-user-kubeconfig",
+        action="store_true",
+        help="do not write ~/.kube/config, only <home>/kubeconfig",
+    )
+
+    commands.add_parser("status", parents=[common], help="show each component's process and health")
+
+    down = commands.add_parser("down", parents=[common], help="stop every component")
+    down.add_argument(
+        "--purge", action="store_true", help="also remove managed Docker containers and the data directory"
+    )
+    down.add_argument(
+        "--timeout",
+        type=float,
+        default=DOWN_GRACE_SECONDS,
+        help="seconds between SIGTERM and SIGKILL (default %(default)s)",
+    )
+    return parser
+
+
+def port_overrides(args: argparse.Namespace) -> dict[str, int]:
+    overrides = dict(args.component_port)
+    for name, value in (
+        ("apiserver", args.port),
+        ("etcd", args.etcd_port),
+        ("etcd-peer", args.etcd_peer_port),
+    ):
+        if value is not None:
+            overrides[name] = value
+    return overrides
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    home = ClusterHome.resolve(args.home)
+    out = sys.stdout
+    if args.command == "up":
+        return bring_up(
+            home,
+            port_overrides=port_overrides(args),
+            deadline_seconds=args.timeout,
+            user_kubeconfig=None if args.no_user_kubeconfig else Path.home() / ".kube" / "config",
+            out=out,
+        )
+    if args.command == "status":
+        return report_status(home, out=out)
+    return bring_down(home, purge=args.purge, timeout_seconds=args.timeout, out=out)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,183 @@
+"""`kubemini up`: start the control plane, one healthy component after another.
+
+Flow: resolve ports (flags > last run > defaults) → check the Docker engine
+(a warning unless an installed component needs it) → write the kubeconfig
+(later components read it) → for each installed component in table order:
+skip it if its pid file names a live process, refuse if its port is taken by
+someone else, else spawn it detached, record its pid, wait for its health
+endpoint → write ~/.kube/config if that is safe → print how to use it.
+
+Components started before a failure keep running: `up` can be run again once
+the cause is fixed, and `down` stops them.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from pathlib import Path
+from typing import TextIO
+
+import kubemini
+from kubemini.cli.components import Component, MissingComponentError, installed_components
+from kubemini.cli.docker_engine import DOCKER_FIX, docker_engine_problem
+from kubemini.cli.kubeconfig import build_kubeconfig, install_user_kubeconfig, write_kubeconfig
+from kubemini.cli.layout import ClusterHome
+from kubemini.cli.pidfiles import is_running, read_pid_file, record_for, remove_pid_file, write_pid_file
+from kubemini.cli.probing import NotHealthyError, port_accepts_connections, wait_until_healthy
+from kubemini.cli.processes import read_log_tail, spawn_detached, stop_process
+from kubemini.cli.settings import ClusterSettings, load_settings, save_settings
+
+LOG_TAIL_LINES = 30
+FAILED_START_STOP_SECONDS = 5.0
+KUBECTL_ENV = "KUBEMINI_KUBECTL"
+
+
+class StartupError(RuntimeError):
+    pass
+
+
+def running_components(home: ClusterHome) -> list[str]:
+    names = []
+    for pid_path in sorted(home.run_dir.glob("*.pid")):
+        record = read_pid_file(pid_path)
+        if record is not None and is_running(record):
+            names.append(pid_path.stem)
+    return names
+
+
+def resolve_settings(home: ClusterHome, overrides: dict[str, int]) -> ClusterSettings:
+    saved = load_settings(home.settings_path)
+    settings = (saved or ClusterSettings()).with_ports(overrides)
+    running = running_components(home)
+    if saved is not None and running and settings != saved:
+        changed = {name: port for name, port in settings.ports.items() if saved.ports.get(name) != port}
+        was = {name: saved.ports.get(name) for name in changed}
+        raise StartupError(
+            f"{', '.join(running)} already running in {home.root} with ports {was}, not {changed}; "
+            "run `kubemini down` before changing ports"
+        )
+    return settings
+
+
+def child_environment() -> dict[str, str]:
+    environment = dict(os.environ)
+    # Logs must reach the file as they are written, not when a buffer fills.
+    environment["PYTHONUNBUFFERED"] = "1"
+    # Components import from this source tree even when the CLI runs from a
+    # checkout that is not pip-installed; a PYTHONPATH the user set keeps
+    # precedence (that is how a stand-in component is tried out).
+    source_root = str(Path(kubemini.__file__).resolve().parent.parent)
+    existing = environment.get("PYTHONPATH")
+    environment["PYTHONPATH"] = f"{existing}{os.pathsep}{source_root}" if existing else source_root
+    return environment
+
+
+def start_component(
+    component: Component,
+    *,
+    home: ClusterHome,
+    settings: ClusterSettings,
+    deadline_seconds: float,
+    out: TextIO,
+) -> None:
+    pid_path = home.pid_path(component.name)
+    health_url = component.health_url(settings)
+    existing = read_pid_file(pid_path)
+    if existing is not None and is_running(existing):
+        waited = _wait_or_fail(component, home, health_url, deadline_seconds, process=None)
+        print(f"  {component.name:<20} already running, pid {existing.pid} (healthy in {waited:.1f}s)", file=out)
+        return
+    for port_name in component.port_names:
+        port = settings.port(port_name)
+        if port_accepts_connections(settings.bind_address, port):
+            raise StartupError(
+                f"{component.name}: port {port} ({port_name}) is already in use by another process; "
+                "stop it or choose another port (--port, --etcd-port, --etcd-peer-port, --component-port)"
+            )
+    argv = component.build_argv(settings, home)
+    process = spawn_detached(argv, log_path=home.log_path(component.name), cwd=home.root, env=child_environment())
+    record = record_for(process.pid)
+    write_pid_file(pid_path, record)
+    try:
+        waited = _wait_or_fail(component, home, health_url, deadline_seconds, process=process)
+    except StartupError:
+        # A half-started server would hold its port and confuse the next `up`.
+        stop_process(record, timeout_seconds=FAILED_START_STOP_SECONDS)
+        process.wait()
+        remove_pid_file(pid_path)
+        raise
+    print(f"  {component.name:<20} pid {process.pid:<8} healthy in {waited:.1f}s", file=out)
+
+
+def _wait_or_fail(
+    component: Component,
+    home: ClusterHome,
+    health_url: str,
+    deadline_seconds: float,
+    *,
+    process: subprocess.Popen[bytes] | None,
+) -> float:
+    try:
+        return wait_until_healthy(health_url, deadline_seconds=deadline_seconds, process=process)
+    except NotHealthyError as error:
+        log_path = home.log_path(component.name)
+        tail = read_log_tail(log_path, lines=LOG_TAIL_LINES)
+        raise StartupError(f"{component.name}: {error}\n--- last lines of {log_path} ---\n{tail}") from error
+
+
+def warn_or_fail_on_docker(components: list[Component], out: TextIO) -> None:
+    problem = docker_engine_problem()
+    if problem is None:
+        return
+    needing = [component.name for component in components if component.needs_docker]
+    message = f"the Docker engine is not reachable ({problem}). Fix: {DOCKER_FIX}"
+    if needing:
+        raise StartupError(f"{', '.join(needing)} cannot run: {message}")
+    print(f"warning: {message}", file=out)
+    print("         no component started now needs it, but pods will not run until it is up", file=out)
+
+
+def bring_up(
+    home: ClusterHome,
+    *,
+    port_overrides: dict[str, int],
+    deadline_seconds: float,
+    user_kubeconfig: Path | None,
+    out: TextIO,
+) -> int:
+    started = time.monotonic()
+    try:
+        components = installed_components()
+        settings = resolve_settings(home, port_overrides)
+        warn_or_fail_on_docker(components, out)
+        home.create()
+        save_settings(home.settings_path, settings)
+        kubeconfig = build_kubeconfig(settings.server_url)
+        write_kubeconfig(home.kubeconfig_path, kubeconfig)
+        print(f"starting kubemini in {home.root}", file=out)
+        for component in components:
+            start_component(component, home=home, settings=settings, deadline_seconds=deadline_seconds, out=out)
+    except (StartupError, MissingComponentError) as error:
+        print(f"error: {error}", file=out)
+        print(
+            f"what started before this keeps running; `kubemini down` stops it (logs: {home.logs_dir})",
+            file=out,
+        )
+        return 1
+    user_note = ""
+    if user_kubeconfig is not None:
+        outcome = install_user_kubeconfig(user_kubeconfig, kubeconfig)
+        user_note = f"\n  {user_kubeconfig}: {outcome.value}"
+    kubectl = os.environ.get(KUBECTL_ENV) or "kubectl"
+    elapsed = time.monotonic() - started
+    print(
+        f"kubemini is up ({elapsed:.1f}s)\n"
+        f"  server:     {settings.server_url}\n"
+        f"  kubeconfig: {home.kubeconfig_path}{user_note}\n"
+        f"  logs:       {home.logs_dir}\n"
+        f"try:\n  export KUBECONFIG={home.kubeconfig_path}; {kubectl} get nodes",
+        file=out,
+    )
+    return 0

@@ -1,0 +1,88 @@
+"""`kubemini down`: stop the control plane, and with `--purge` forget it entirely.
+
+Processes stop in reverse start order (the apiserver before etcd, so no
+request is cut off mid-write by a vanished store). Pid files in the run
+directory that the component table does not name (left by a newer or older
+kubemini) are stopped too, last. `--purge` then removes every container the
+kubelet labelled as managed (skipped with a note when there is no engine) and
+the whole data directory.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import TextIO
+
+from kubemini.cli.components import COMPONENTS
+from kubemini.cli.docker_engine import DockerUnreachableError, remove_managed_containers
+from kubemini.cli.layout import ClusterHome
+from kubemini.cli.pidfiles import read_pid_file, remove_pid_file
+from kubemini.cli.processes import StopOutcome, stop_process
+
+
+def stop_order(home: ClusterHome) -> list[str]:
+    known = [component.name for component in reversed(COMPONENTS)]
+    found = sorted(path.stem for path in home.run_dir.glob("*.pid")) if home.run_dir.is_dir() else []
+    return [name for name in known if name in found] + [name for name in found if name not in known]
+
+
+def refuse_to_purge(root: Path) -> str | None:
+    """Why `root` must not be removed, if it looks like more than a kubemini data dir."""
+    if root == Path(root.anchor) or root == Path.home().resolve():
+        return f"refusing to remove {root}: set KUBEMINI_HOME to a directory of its own"
+    return None
+
+
+def stop_all(home: ClusterHome, *, timeout_seconds: float, out: TextIO) -> bool:
+    """Stop every process with a pid file; False when one would not stop."""
+    all_stopped = True
+    for name in stop_order(home):
+        pid_path = home.pid_path(name)
+        record = read_pid_file(pid_path)
+        if record is None:
+            remove_pid_file(pid_path)
+            continue
+        try:
+            outcome = stop_process(record, timeout_seconds=timeout_seconds)
+        except (RuntimeError, PermissionError) as error:
+            print(f"  {name:<20} could not be stopped: {error}", file=out)
+            all_stopped = False
+            continue
+        remove_pid_file(pid_path)
+        if outcome is StopOutcome.NOT_RUNNING:
+            print(f"  {name:<20} was not running", file=out)
+        else:
+            print(f"  {name:<20} pid {record.pid} {outcome.value}", file=out)
+    return all_stopped
+
+
+def bring_down(home: ClusterHome, *, purge: bool, timeout_seconds: float, out: TextIO) -> int:
+    exists = home.root.exists()
+    all_stopped = stop_all(home, timeout_seconds=timeout_seconds, out=out) if exists else True
+    if not purge:
+        print(
+            f"kubemini is down; data kept in {home.root}" if exists else f"nothing to stop in {home.root}",
+            file=out,
+        )
+        return 0 if all_stopped else 1
+    # Containers are removed even without a data dir: a kubelet may have left
+    # some behind after its data dir was deleted by hand.
+    try:
+        removed = remove_managed_containers()
+        print(f"  removed {removed} managed container(s)", file=out)
+    except DockerUnreachableError as error:
+        print(f"  Docker engine not reachable, no containers removed ({error})", file=out)
+    if not exists:
+        print(f"kubemini is down; {home.root} did not exist", file=out)
+        return 0
+    reason = refuse_to_purge(home.root)
+    if reason is not None:
+        print(f"error: {reason}", file=out)
+        return 1
+    if not all_stopped:
+        print(f"error: some processes still run; {home.root} is kept", file=out)
+        return 1
+    shutil.rmtree(home.root, ignore_errors=True)
+    print(f"kubemini is down; removed {home.root}", file=out)
+    return 0
