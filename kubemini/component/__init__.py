@@ -1,0 +1,1 @@
+"""What every long-running kubemini process shares: flags, logging, health server, lifecycle."""
