@@ -8,6 +8,7 @@ import yaml
 from fastapi import Request
 
 from apiserver.errors import ApiError, bad_request
+from apiserver.protobuf import PROTOBUF_MEDIA_TYPE, ProtobufError, UnsupportedKind, decode_protobuf_object
 
 MAX_BODY_BYTES = 3 * 1024 * 1024
 MAX_OBJECT_BYTES = 1536 * 1024  # 1.5 MiB, etcd's default request limit
@@ -37,10 +38,19 @@ def unsupported_media_type(content_type: str) -> ApiError:
 
 
 def decode_document(raw: bytes, content_type: str) -> object:
-    """Decode JSON (the default, also with no Content-Type) or YAML; 400 on malformed input.
+    """Decode JSON (the default, also with no Content-Type), YAML or Kubernetes protobuf; 400 on malformed input.
 
-    Protobuf and CBOR get 415, which makes client-go fall back to JSON.
+    kubectl's typed generators (`create deployment`, `create configmap`, ...) send protobuf and do
+    not retry on 415, so those kinds are decoded here into the same dict JSON would give. CBOR and
+    protobuf of kinds without a schema still get 415.
     """
+    if PROTOBUF_MEDIA_TYPE in content_type:
+        try:
+            return decode_protobuf_object(raw)
+        except UnsupportedKind as exc:
+            raise unsupported_media_type(content_type) from exc
+        except ProtobufError as exc:
+            raise bad_request(f"error decoding protobuf body: {exc}") from exc
     if "protobuf" in content_type or "cbor" in content_type:
         raise unsupported_media_type(content_type)
     if not raw.strip():

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 
+from apiserver import metrics
 from apiserver.body import decode_document, read_object, read_optional_object, read_raw
 from apiserver.context import ServerContext
 from apiserver.deleting import delete_object
@@ -15,11 +18,14 @@ from apiserver.field_validation import check_fields
 from apiserver.patching import apply_patch, patch_type
 from apiserver.reading import ListQuery, get_object, list_body, list_objects
 from apiserver.request_info import RequestInfo, parse_path
+from apiserver.storage.errors import StorageError
 from apiserver.subresources import bind_pod, replicas_from_scale, to_scale
 from apiserver.tables import to_table, wants_table
 from apiserver.watching import open_watch
 from apiserver.writing import create_object, update_object
-from kubemini.api.status import success_status
+from kubemini.api.status import make_status, success_status
+
+log = logging.getLogger("apiserver")
 
 
 def _ok(obj: dict, code: int = 200, warnings: list[str] | None = None) -> JSONResponse:
@@ -31,6 +37,28 @@ def _method_not_allowed(info: RequestInfo, method: str) -> ApiError:
     return ApiError(
         405, f"the server does not allow this method ({method}) on the requested resource", reason="MethodNotAllowed"
     )
+
+
+async def serve(request: Request) -> Response:
+    """Handle one resource request; every error becomes a Status here, and metrics are recorded."""
+    started = time.perf_counter()
+    verb = request.method.lower()
+    resource = ""
+    try:
+        info = parse_path(request.url.path)
+        resource = info.resource.plural
+        response = await handle(request)
+    except ApiError as exc:
+        response = exc.response()
+    except StorageError as exc:
+        response = ApiError(503, f"storage is unavailable: {exc}", reason="ServiceUnavailable").response()
+    except Exception:  # noqa: BLE001 - a bug must still answer with a Status, and be logged
+        log.exception("internal error serving %s %s", request.method, request.url.path)
+        response = JSONResponse(make_status(500, "internal error"), status_code=500)
+    metrics.REQUESTS.labels(verb, resource, str(response.status_code)).inc()
+    if request.query_params.get("watch") not in ("true", "1"):
+        metrics.LATENCY.labels(verb, resource).observe(time.perf_counter() - started)
+    return response
 
 
 async def handle(request: Request) -> Response:

@@ -13,13 +13,21 @@ from apiserver.admission import check_namespace_open, default_and_validate
 from apiserver.body import MAX_OBJECT_BYTES, too_large
 from apiserver.context import ServerContext
 from apiserver.errors import ApiError, conflict, from_storage, not_found
-from apiserver.metadata import check_namespace_matches, check_type_meta, prepare_create, prepare_update
+from apiserver.metadata import (
+    GENERATED_SUFFIX_LENGTH,
+    check_namespace_matches,
+    check_type_meta,
+    generated_name,
+    prepare_create,
+    prepare_update,
+)
 from apiserver.request_info import RequestInfo
-from apiserver.storage.errors import KeyNotFound, RevisionConflict, StorageError
+from apiserver.storage.errors import KeyExists, KeyNotFound, RevisionConflict, StorageError
 from apiserver.storage.etcd_store import Stored, encode
 from kubemini.api.registry import ResourceType
 
 MAX_CONFLICT_RETRIES = 10
+GENERATE_NAME_ATTEMPTS = 8
 
 
 def _check_size(obj: dict) -> None:
@@ -32,15 +40,25 @@ async def create_object(ctx: ServerContext, resource: ResourceType, obj: dict, *
     check_namespace_matches(resource, obj, namespace)
     prepare_create(obj)
     default_and_validate(resource, obj)
-    name, ns = obj["metadata"]["name"], obj["metadata"].get("namespace")
+    ns = obj["metadata"].get("namespace")
     if resource.namespaced:
         await check_namespace_open(ctx, ns)
     _check_size(obj)
-    try:
-        stored = await ctx.store.create(resource.storage_key(name, ns), obj)
-    except StorageError as exc:
-        raise from_storage(exc, resource, name) from exc
-    return stored.obj
+    generated = obj["metadata"].get("generateName") and obj["metadata"]["name"].startswith(
+        obj["metadata"]["generateName"][: 63 - GENERATED_SUFFIX_LENGTH]
+    )
+    for attempt in range(GENERATE_NAME_ATTEMPTS):
+        name = obj["metadata"]["name"]
+        try:
+            return (await ctx.store.create(resource.storage_key(name, ns), obj)).obj
+        except KeyExists as exc:
+            # A generated name that collides is drawn again, as Kubernetes does.
+            if not generated or attempt == GENERATE_NAME_ATTEMPTS - 1:
+                raise from_storage(exc, resource, name) from exc
+            obj["metadata"]["name"] = generated_name(obj["metadata"]["generateName"])
+        except StorageError as exc:
+            raise from_storage(exc, resource, name) from exc
+    raise AssertionError("unreachable")
 
 
 async def read_stored(ctx: ServerContext, info: RequestInfo) -> Stored:

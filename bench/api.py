@@ -1,0 +1,187 @@
+"""API server throughput and watch latency, as ratios to raw etcd in the same run.
+
+    .venv/bin/python bench/api.py [--objects 2000] [--clients 32] [--watchers 100]
+
+Starts its own etcd and apiserver on free loopback ports. Baseline: raw
+aetcd puts with the same concurrency against the same etcd. The apiserver is
+driven by `wrk` (Debian package, installed by deploy/setup_host.sh) with the
+same number of connections, because a Python HTTP client tops out first. Targets (issue 2):
+create throughput >= 0.25x raw puts; watch delivery p99 < 50 ms with 100 watchers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import aetcd
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.support.processes import ApiServer, EtcdServer  # noqa: E402
+
+NAMESPACE_PATH = "/api/v1/namespaces/default/configmaps"
+
+
+async def run_concurrently(count: int, clients: int, make_call) -> float:
+    """Run `count` calls with `clients` concurrent workers; returns calls per second."""
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for index in range(count):
+        queue.put_nowait(index)
+
+    async def worker() -> None:
+        while not queue.empty():
+            await make_call(queue.get_nowait())
+
+    started = time.perf_counter()
+    await asyncio.gather(*[worker() for _ in range(clients)])
+    return count / (time.perf_counter() - started)
+
+
+async def raw_etcd_puts(etcd: EtcdServer, count: int, clients: int) -> float:
+    async with aetcd.Client(host=etcd.host, port=etcd.port) as client:
+        value = json.dumps({"metadata": {"name": "x"}, "data": {"k": "v" * 64}}).encode()
+        return await run_concurrently(count, clients, lambda i: client.put(f"/bench/raw/{i}".encode(), value))
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+async def watch_latency(url: str, watchers: int, updates: int) -> tuple[float, float]:
+    latencies: list[float] = []
+    ready = 0
+    limits = httpx.Limits(max_connections=watchers + 8)
+    async with httpx.AsyncClient(base_url=url, timeout=httpx.Timeout(60), limits=limits) as client:
+        await client.post(NAMESPACE_PATH, json={"metadata": {"name": "latency"}, "data": {"sent": "0"}})
+        start_rv = (await client.get(NAMESPACE_PATH, params={"limit": 1})).json()["metadata"]["resourceVersion"]
+
+        async def watcher() -> None:
+            nonlocal ready
+            params = {"watch": "true", "resourceVersion": start_rv, "fieldSelector": "metadata.name=latency"}
+            async with client.stream("GET", NAMESPACE_PATH, params=params) as response:
+                ready += 1
+                seen = 0
+                async for line in response.aiter_lines():
+                    event = json.loads(line)
+                    sent = float(event["object"]["data"]["sent"])
+                    latencies.append(time.time() - sent)
+                    seen += 1
+                    if seen == updates:
+                        return
+
+        tasks = [asyncio.create_task(watcher()) for _ in range(watchers)]
+        while ready < watchers:
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.5)
+        for _ in range(updates):
+            body = {"data": {"sent": repr(time.time())}}
+            await client.patch(
+                f"{NAMESPACE_PATH}/latency", json=body, headers={"Content-Type": "application/merge-patch+json"}
+            )
+            await asyncio.sleep(0.05)
+        await asyncio.wait_for(asyncio.gather(*tasks), 120)
+    return statistics.median(latencies) * 1000, percentile(latencies, 0.99) * 1000
+
+
+def wrk_rate(url: str, *, script: str, clients: int, seconds: int) -> float:
+    """Requests/s measured by wrk (a C load generator), so the client is not the bottleneck."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(script)
+    result = subprocess.run(
+        ["wrk", f"-t{min(clients, 2)}", f"-c{clients}", f"-d{seconds}s", "-s", handle.name, url],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    Path(handle.name).unlink()
+    if "Non-2xx" in result.stdout:
+        raise RuntimeError(f"wrk saw failing requests:\n{result.stdout}")
+    return float(re.search(r"Requests/sec:\s+([0-9.]+)", result.stdout).group(1))
+
+
+def _request_script(method: str, path_expr: str, body_expr: str = "nil", content_type: str = "application/json") -> str:
+    return f"""
+counter = 0
+request = function()
+  counter = counter + 1
+  local headers = {{}}
+  headers["Content-Type"] = "{content_type}"
+  return wrk.format("{method}", {path_expr}, headers, {body_expr})
+end
+"""
+
+
+def api_figures(url: str, *, objects: int, clients: int, seconds: int) -> dict[str, float]:
+    """create, get, update and list-500 rates against objects `cm-0..cm-N` made first."""
+
+    async def seed() -> None:
+        async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+
+            async def create(i: int) -> None:
+                body = {"metadata": {"name": f"cm-{i}"}, "data": {"k": "v" * 64}}
+                assert (await client.post(NAMESPACE_PATH, json=body)).status_code == 201
+
+            await run_concurrently(objects, clients, create)
+
+    asyncio.run(seed())
+    body = '{"metadata":{"generateName":"bench-"},"data":{"k":"' + "v" * 64 + '"}}'
+    create = _request_script("POST", f'"{NAMESPACE_PATH}"', f"'{body}'")
+    get = _request_script("GET", f'"{NAMESPACE_PATH}/cm-" .. (counter % {objects})')
+    update = _request_script(
+        "PATCH",
+        f'"{NAMESPACE_PATH}/cm-" .. (counter % {objects})',
+        '\'{"data":{"k":"\' .. counter .. \'"}}\'',
+        "application/merge-patch+json",
+    )
+    list_500 = _request_script("GET", f'"{NAMESPACE_PATH}?limit=500"')
+    return {
+        "create": wrk_rate(url, script=create, clients=clients, seconds=seconds),
+        "get": wrk_rate(url, script=get, clients=clients, seconds=seconds),
+        "update": wrk_rate(url, script=update, clients=clients, seconds=seconds),
+        "list-500": wrk_rate(url, script=list_500, clients=clients, seconds=seconds),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--objects", type=int, default=2000)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--watchers", type=int, default=100)
+    parser.add_argument("--updates", type=int, default=50)
+    parser.add_argument("--seconds", type=int, default=5, help="duration of each wrk run")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        etcd = EtcdServer(Path(tmp) / "etcd").start()
+        api = ApiServer(etcd.url, Path(tmp) / "apiserver.log").start()
+        try:
+            raw = asyncio.run(raw_etcd_puts(etcd, args.objects, args.clients))
+            figures = api_figures(api.url, objects=args.objects, clients=args.clients, seconds=args.seconds)
+            p50, p99 = asyncio.run(watch_latency(api.url, args.watchers, args.updates))
+        finally:
+            api.stop()
+            etcd.stop()
+    print(f"{'measure':<28}{'ops/s':>12}{'x raw etcd put':>18}")
+    print(f"{'raw aetcd put (baseline)':<28}{raw:>12.0f}{1.0:>18.2f}")
+    for name, rate in figures.items():
+        print(f"{'apiserver ' + name:<28}{rate:>12.0f}{rate / raw:>18.2f}")
+    print(f"watch delivery with {args.watchers} watchers: p50 {p50:.1f} ms, p99 {p99:.1f} ms")
+    verdict = "meets" if figures["create"] / raw >= 0.25 and p99 < 50 else "misses"
+    print(
+        f"summary: create {figures['create'] / raw:.2f}x raw etcd puts (target >= 0.25), "
+        f"watch p99 {p99:.1f} ms (target < 50): {verdict} targets"
+    )
+
+
+if __name__ == "__main__":
+    main()

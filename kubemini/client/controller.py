@@ -1,0 +1,179 @@
+"""The shared shape of every control loop.
+
+    informers ──handlers──► keys (`namespace/name`, a child mapped to its owner)
+                                 │
+                                 ▼
+                             WorkQueue ──► N workers ──► reconcile(key) ──► outcome
+                                 ▲                                             │
+                                 └──────────── requeue / backoff / forget ◄────┘
+
+Subclasses register informers with `add_informer` (handlers only enqueue
+keys) and implement `reconcile(key)`, which reads current state from the
+stores and is idempotent. How each outcome becomes queue calls lives here
+only:
+- returns None or `Result()`           → forget (reset backoff)
+- returns `Result(requeue_after=s)`    → forget, look again in s seconds
+- returns `Result(requeue=True)`       → retry with per-key backoff
+- raises `TerminalError`               → log, forget, no retry
+- raises anything else                 → log, retry with per-key backoff
+No reconcile runs before every informer has synced.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from kubemini.client.errors import ApiError
+from kubemini.client.informer import Informer
+from kubemini.client.store import object_key
+from kubemini.client.workqueue import WorkQueue
+
+log = logging.getLogger(__name__)
+
+KeyMapper = Callable[[Mapping[str, Any]], Iterable[str] | str | None]
+
+
+@dataclass(frozen=True)
+class Result:
+    requeue_after: float | None = None
+    requeue: bool = False
+
+
+class TerminalError(Exception):
+    """Reconcile cannot succeed by retrying (invalid spec); log it and wait for a change."""
+
+
+def controller_owner_key(obj: Mapping[str, Any], *, owner_kind: str | None = None) -> str | None:
+    """Key of the object's controlling owner (`controller: true`), optionally of one kind."""
+    meta = obj.get("metadata") or {}
+    for owner in meta.get("ownerReferences") or []:
+        if owner.get("controller") and (owner_kind is None or owner.get("kind") == owner_kind):
+            namespace = meta.get("namespace")
+            return f"{namespace}/{owner['name']}" if namespace else owner["name"]
+    return None
+
+
+def _as_keys(mapped: Iterable[str] | str | None) -> list[str]:
+    if mapped is None:
+        return []
+    if isinstance(mapped, str):
+        return [mapped]
+    return [key for key in mapped if key]
+
+
+class Controller:
+    name = "controller"
+
+    def __init__(self, *, workers: int = 1, queue: WorkQueue | None = None, name: str | None = None):
+        self.name = name or self.name
+        self.workers = workers
+        self.queue = queue or WorkQueue(name=self.name)
+        self.informers: list[Informer] = []
+        self._started_informers: list[Informer] = []
+        self._synced = asyncio.Event()
+
+    # -- wiring ---------------------------------------------------------------------------------
+
+    def add_informer(self, informer: Informer, *, key_for: KeyMapper | None = None) -> Informer:
+        """Watch `informer`; every change enqueues the keys `key_for(obj)` names (default: the
+        object's own key). On update both old and new are mapped, so a changed owner reference
+        wakes the old owner as well as the new one."""
+        mapper = key_for or object_key
+
+        def enqueue_mapped(obj: Mapping[str, Any]) -> None:
+            for key in _as_keys(mapper(obj)):
+                self.queue.add(key)
+
+        def enqueue_both(old: Mapping[str, Any], new: Mapping[str, Any]) -> None:
+            keys = set(_as_keys(mapper(old))) | set(_as_keys(mapper(new)))
+            for key in sorted(keys):
+                self.queue.add(key)
+
+        informer.add_event_handler(on_add=enqueue_mapped, on_update=enqueue_both, on_delete=enqueue_mapped)
+        self.informers.append(informer)
+        return informer
+
+    def enqueue(self, key: str) -> None:
+        self.queue.add(key)
+
+    def enqueue_object(self, obj: Mapping[str, Any]) -> None:
+        self.queue.add(object_key(obj))
+
+    def enqueue_owner(self, obj: Mapping[str, Any], *, owner_kind: str | None = None) -> None:
+        key = controller_owner_key(obj, owner_kind=owner_kind)
+        if key is not None:
+            self.queue.add(key)
+
+    def enqueue_after(self, key: str, seconds: float) -> None:
+        self.queue.add_after(key, seconds)
+
+    # -- the loop -------------------------------------------------------------------------------
+
+    async def reconcile(self, key: str) -> Result | None:
+        raise NotImplementedError
+
+    def has_synced(self) -> bool:
+        return self._synced.is_set()
+
+    async def run(self) -> None:
+        """Start informers not yet running, wait for all to sync, then run the workers until
+        `stop()` (graceful: workers finish their key) or cancellation (immediate)."""
+        for informer in self.informers:
+            if not informer.running:
+                informer.start()
+                self._started_informers.append(informer)
+        try:
+            await asyncio.gather(*(informer.wait_for_sync() for informer in self.informers))
+            self._synced.set()
+            log.info("%s: caches synced, starting %d workers", self.name, self.workers)
+            await asyncio.gather(*(self._work() for _ in range(self.workers)))
+        finally:
+            self.queue.shutdown()
+            for informer in self._started_informers:
+                await informer.stop()
+            self._started_informers.clear()
+
+    def stop(self) -> None:
+        self.queue.shutdown()
+
+    async def _work(self) -> None:
+        while (key := await self.queue.get()) is not None:
+            try:
+                await self.process(key)
+            finally:
+                self.queue.done(key)
+
+    async def process(self, key: str) -> None:
+        """Reconcile one key and turn its outcome into queue calls (the only place that does)."""
+        try:
+            result = await self.reconcile(key)
+        except TerminalError as error:
+            log.error("%s: %s failed permanently: %s", self.name, key, error, extra=self._extra(key))
+            self.queue.forget(key)
+        except Exception as error:
+            log.warning(
+                "%s: %s failed (%d earlier failures), retrying with backoff: %s",
+                self.name,
+                key,
+                self.queue.num_requeues(key),
+                error,
+                # An ApiError (lost race, apiserver restarting) explains itself; others need the trace.
+                exc_info=not isinstance(error, ApiError),
+                extra=self._extra(key),
+            )
+            self.queue.add_rate_limited(key)
+        else:
+            if result is not None and result.requeue:
+                self.queue.add_rate_limited(key)
+            elif result is not None and result.requeue_after is not None:
+                self.queue.forget(key)
+                self.queue.add_after(key, result.requeue_after)
+            else:
+                self.queue.forget(key)
+
+    def _extra(self, key: str) -> dict[str, str]:
+        return {"component": self.name, "object": key}

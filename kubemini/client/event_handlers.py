@@ -1,0 +1,71 @@
+"""Delivering informer changes to registered handlers.
+
+The informer calls `added` / `updated` / `deleted` once per change it applies
+to its store; each handler's callable runs in registration order, awaited if
+it is a coroutine function. A handler that raises is logged and skipped: one
+broken consumer must never stop the informer or starve the other handlers.
+A handler registered late starts "not ready" and only receives events after
+the informer has replayed the store to it as adds.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+Obj = dict[str, Any]
+
+
+@dataclass(eq=False)
+class EventHandler:
+    on_add: Callable[[Obj], Any] | None = None
+    on_update: Callable[[Obj, Obj], Any] | None = None
+    on_delete: Callable[[Obj], Any] | None = None
+    ready: bool = True
+
+
+async def call_handler(function: Callable[..., Any], *args: Obj, kind: str) -> None:
+    try:
+        result = function(*args)
+        if result is not None and inspect.isawaitable(result):
+            await result
+    except Exception:
+        meta = args[-1].get("metadata") or {}
+        log.exception(
+            "event handler %s failed",
+            getattr(function, "__qualname__", function),
+            extra={"object": f"{kind} {meta.get('namespace') or ''}/{meta.get('name')}"},
+        )
+
+
+class HandlerSet:
+    def __init__(self, kind: str):
+        self.kind = kind
+        self.handlers: list[EventHandler] = []
+
+    def add(self, handler: EventHandler) -> EventHandler:
+        self.handlers.append(handler)
+        return handler
+
+    def remove(self, handler: EventHandler) -> None:
+        self.handlers.remove(handler)
+
+    async def added(self, obj: Obj) -> None:
+        for handler in list(self.handlers):
+            if handler.ready and handler.on_add is not None:
+                await call_handler(handler.on_add, obj, kind=self.kind)
+
+    async def updated(self, old: Obj, new: Obj) -> None:
+        for handler in list(self.handlers):
+            if handler.ready and handler.on_update is not None:
+                await call_handler(handler.on_update, old, new, kind=self.kind)
+
+    async def deleted(self, obj: Obj) -> None:
+        for handler in list(self.handlers):
+            if handler.ready and handler.on_delete is not None:
+                await call_handler(handler.on_delete, obj, kind=self.kind)
