@@ -49,6 +49,11 @@ def main() -> None:
         default=int(os.environ.get("KUBEMINI_WATCH_QUEUE_EVENTS", "2048")),
         help="events buffered per watcher before a slow watcher is cut off",
     )
+    parser.add_argument(
+        "--service-cluster-ip-range",
+        default=os.environ.get("KUBEMINI_SERVICE_CIDR", "10.96.0.0/16"),
+        help="CIDR Service ClusterIPs come from (env KUBEMINI_SERVICE_CIDR)",
+    )
     parser.add_argument("--log-level", default=os.environ.get("KUBEMINI_LOG_LEVEL", "info"))
     args = parser.parse_args()
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -56,6 +61,7 @@ def main() -> None:
         etcd_endpoints=parse_endpoints(args.etcd_servers),
         advertise_address=args.advertise_address or f"{args.bind_address}:{args.port}",
         watch_queue_events=args.watch_queue_events,
+        service_cidr=args.service_cluster_ip_range,
     )
     uvicorn.run(
         app, host=args.bind_address, port=args.port, log_level="warning", access_log=False, timeout_graceful_shutdown=2

@@ -9,9 +9,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from apiserver import discovery, metrics, openapi, resource_routes
-from apiserver.bootstrap import ensure_default_namespaces
+from apiserver.bootstrap import ensure_default_namespaces, ensure_kubernetes_service
 from apiserver.context import ServerContext
 from apiserver.errors import ApiError
+from apiserver.service_allocation import DEFAULT_SERVICE_CIDR, ServiceNetwork
 from apiserver.storage.errors import StorageError
 from apiserver.storage.etcd_store import EtcdStore
 
@@ -23,15 +24,22 @@ def _not_found(path: str) -> JSONResponse:
 
 
 def create_app(
-    *, etcd_endpoints: list[tuple[str, int]], advertise_address: str = "127.0.0.1:8080", watch_queue_events: int
+    *,
+    etcd_endpoints: list[tuple[str, int]],
+    advertise_address: str = "127.0.0.1:8080",
+    watch_queue_events: int,
+    service_cidr: str = DEFAULT_SERVICE_CIDR,
 ) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         store = EtcdStore(etcd_endpoints)
-        ctx = ServerContext(store, watch_queue_events=watch_queue_events)
+        ctx = ServerContext(
+            store, watch_queue_events=watch_queue_events, service_network=ServiceNetwork.parse(service_cidr)
+        )
         app.state.ctx = ctx
         ctx.start_caches()
         await ensure_default_namespaces(ctx)
+        await ensure_kubernetes_service(ctx, advertise_address)
         yield
         await ctx.stop_caches()
         await store.close()

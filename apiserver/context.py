@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from apiserver.service_allocation import DEFAULT_SERVICE_CIDR, ServiceAllocator, ServiceNetwork
 from apiserver.storage.etcd_store import EtcdStore
 from apiserver.storage.watch_cache import WATCHER_QUEUE_EVENTS, WatchCache
 from kubemini.api.registry import RESOURCES, ResourceType
@@ -13,7 +14,12 @@ from kubemini.api.registry import RESOURCES, ResourceType
 class ServerContext:
     store: EtcdStore
     watch_queue_events: int = WATCHER_QUEUE_EVENTS
+    service_network: ServiceNetwork = field(default_factory=lambda: ServiceNetwork.parse(DEFAULT_SERVICE_CIDR))
     caches: dict[ResourceType, WatchCache] = field(default_factory=dict)
+
+    @property
+    def allocator(self) -> ServiceAllocator:
+        return ServiceAllocator(self.store, self.service_network)
 
     def start_caches(self) -> None:
         for resource in RESOURCES:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from apiserver.context import ServerContext
 from apiserver.errors import ApiError, bad_request, conflict, from_storage
 from apiserver.request_info import RequestInfo
+from apiserver.service_allocation import release_keys
 from apiserver.storage.errors import KeyNotFound, RevisionConflict, StorageError
 from apiserver.writing import read_stored
 
@@ -104,7 +105,8 @@ async def delete_object(ctx: ServerContext, info: RequestInfo, options: dict) ->
                     return obj, False
                 stored = await ctx.store.update(info.storage_key, marked, expected_revision=current.mod_revision)
                 return stored.obj, False
-            revision = await ctx.store.delete(info.storage_key, expected_revision=current.mod_revision)
+            release = release_keys(info.resource, obj)
+            revision = await ctx.store.delete(info.storage_key, expected_revision=current.mod_revision, side=release)
             obj["metadata"]["resourceVersion"] = str(revision)
             return obj, True
         except RevisionConflict:

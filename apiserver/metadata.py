@@ -46,15 +46,19 @@ def check_namespace_matches(resource: ResourceType, obj: dict, namespace: str | 
     metadata["namespace"] = namespace or body_namespace or "default"
 
 
-def prepare_create(obj: dict) -> None:
+def prepare_create(obj: dict) -> bool:
+    """Set server-owned fields; returns True when the name was generated from generateName."""
     metadata = obj["metadata"]
     for key in SERVER_OWNED + ("resourceVersion", "selfLink"):
         metadata.pop(key, None)
+    generated = False
     if not metadata.get("name") and isinstance(metadata.get("generateName"), str) and metadata["generateName"]:
         metadata["name"] = generated_name(metadata["generateName"])
+        generated = True
     metadata["uid"] = str(uuid.uuid4())
     metadata["creationTimestamp"] = timestamps.now()
     metadata["generation"] = 1
+    return generated
 
 
 def prepare_update(old: dict, new: dict, *, subresource: str | None, has_status: bool) -> dict:

@@ -14,7 +14,6 @@ from apiserver.body import MAX_OBJECT_BYTES, too_large
 from apiserver.context import ServerContext
 from apiserver.errors import ApiError, conflict, from_storage, not_found
 from apiserver.metadata import (
-    GENERATED_SUFFIX_LENGTH,
     check_namespace_matches,
     check_type_meta,
     generated_name,
@@ -22,12 +21,13 @@ from apiserver.metadata import (
     prepare_update,
 )
 from apiserver.request_info import RequestInfo
-from apiserver.storage.errors import KeyExists, KeyNotFound, RevisionConflict, StorageError
+from apiserver.service_allocation import Allocation, drop_type_dependent_fields, release_keys
+from apiserver.storage.errors import KeyExists, KeyNotFound, RevisionConflict, SideKeyTaken, StorageError
 from apiserver.storage.etcd_store import Stored, encode
 from kubemini.api.registry import ResourceType
 
 MAX_CONFLICT_RETRIES = 10
-GENERATE_NAME_ATTEMPTS = 8
+CREATE_ATTEMPTS = 8
 
 
 def _check_size(obj: dict) -> None:
@@ -38,27 +38,41 @@ def _check_size(obj: dict) -> None:
 async def create_object(ctx: ServerContext, resource: ResourceType, obj: dict, *, namespace: str | None) -> dict:
     check_type_meta(resource, obj)
     check_namespace_matches(resource, obj, namespace)
-    prepare_create(obj)
+    generated = prepare_create(obj)
     default_and_validate(resource, obj)
     ns = obj["metadata"].get("namespace")
     if resource.namespaced:
         await check_namespace_open(ctx, ns)
     _check_size(obj)
-    generated = obj["metadata"].get("generateName") and obj["metadata"]["name"].startswith(
-        obj["metadata"]["generateName"][: 63 - GENERATED_SUFFIX_LENGTH]
-    )
-    for attempt in range(GENERATE_NAME_ATTEMPTS):
-        name = obj["metadata"]["name"]
+    original = copy.deepcopy(obj)
+    for attempt in range(CREATE_ATTEMPTS):
+        candidate = copy.deepcopy(original)
+        if attempt and generated:
+            # A generated name that collided is drawn again, as Kubernetes does.
+            candidate["metadata"]["name"] = generated_name(candidate["metadata"]["generateName"])
+        name = candidate["metadata"]["name"]
+        allocation = await _allocate(ctx, resource, candidate, old=None)
         try:
-            return (await ctx.store.create(resource.storage_key(name, ns), obj)).obj
+            side = allocation.side if allocation else None
+            return (await ctx.store.create(resource.storage_key(name, ns), candidate, side=side)).obj
         except KeyExists as exc:
-            # A generated name that collides is drawn again, as Kubernetes does.
-            if not generated or attempt == GENERATE_NAME_ATTEMPTS - 1:
+            if not generated:
                 raise from_storage(exc, resource, name) from exc
-            obj["metadata"]["name"] = generated_name(obj["metadata"]["generateName"])
+        except SideKeyTaken:
+            # Another Service took a picked IP or port in the meantime: pick again,
+            # unless the user asked for that very IP or port.
+            if error := await ctx.allocator.explain_taken(allocation):
+                raise error from None
         except StorageError as exc:
             raise from_storage(exc, resource, name) from exc
-    raise AssertionError("unreachable")
+    raise ApiError(409, "could not create the object after repeated conflicts; try again", reason="Conflict")
+
+
+async def _allocate(ctx: ServerContext, resource: ResourceType, obj: dict, *, old: dict | None) -> Allocation | None:
+    """Kind-specific bookkeeping written with the object (today: Service IPs and NodePorts)."""
+    if resource.kind != "Service":
+        return None
+    return await ctx.allocator.assign(obj, old)
 
 
 async def read_stored(ctx: ServerContext, info: RequestInfo) -> Stored:
@@ -91,6 +105,8 @@ def build_update(info: RequestInfo, old: dict, new: dict) -> dict:
     # A binding writes spec.nodeName and the PodScheduled condition together.
     has_status = "status" in resource.subresources and info.subresource != "binding"
     merged = prepare_update(old, new, subresource=info.subresource, has_status=has_status)
+    if resource.kind == "Service":
+        drop_type_dependent_fields(old, merged)
     if info.subresource != "status":
         default_and_validate(resource, merged, old=old)
     _check_size(merged)
@@ -111,15 +127,25 @@ async def update_object(
             raise conflict(info.resource, info.name or "")
         new = build_update(info, current.obj, change(copy.deepcopy(current.obj)))
         new["metadata"]["resourceVersion"] = current.obj["metadata"]["resourceVersion"]
+        finalized = _finalized(new)
+        allocation = None if finalized else await _allocate(ctx, info.resource, new, old=current.obj)
         if new == current.obj:
             return current.obj
         try:
-            if _finalized(new):
-                revision = await ctx.store.delete(info.storage_key, expected_revision=current.mod_revision)
+            if finalized:
+                release = release_keys(info.resource, current.obj)
+                revision = await ctx.store.delete(
+                    info.storage_key, expected_revision=current.mod_revision, side=release
+                )
                 new["metadata"]["resourceVersion"] = str(revision)
                 return new
-            stored = await ctx.store.update(info.storage_key, new, expected_revision=current.mod_revision)
+            side = allocation.side if allocation else None
+            stored = await ctx.store.update(info.storage_key, new, expected_revision=current.mod_revision, side=side)
             return stored.obj
+        except SideKeyTaken:
+            if error := await ctx.allocator.explain_taken(allocation):
+                raise error from None
+            continue
         except RevisionConflict:
             if expected_revision:
                 raise conflict(info.resource, info.name or "") from None

@@ -19,6 +19,10 @@ class RevisionConflict(StorageError):
     """The stored object's revision is not the one the write was based on."""
 
 
+class SideKeyTaken(StorageError):
+    """A bookkeeping key written with the object (an allocated IP or port) exists already."""
+
+
 class Compacted(StorageError):
     def __init__(self, compact_revision: int = 0):
         super().__init__(f"revision compacted (oldest available {compact_revision})")

@@ -10,7 +10,7 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import aetcd
 import aetcd.exceptions
@@ -23,6 +23,7 @@ from apiserver.storage.errors import (
     KeyExists,
     KeyNotFound,
     RevisionConflict,
+    SideKeyTaken,
     StorageError,
     Unavailable,
 )
@@ -37,6 +38,14 @@ class Stored:
     key: str
     obj: dict
     mod_revision: int
+
+
+@dataclass
+class SideKeys:
+    """Bookkeeping keys changed atomically with an object: created only if absent, or deleted."""
+
+    creates: dict[str, bytes] = field(default_factory=dict)
+    deletes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -148,67 +157,68 @@ class EtcdStore:
         items = [decode(kv.key, kv.value, kv.mod_revision) for kv in response.kvs]
         return items, response.header.revision, bool(response.more)
 
-    async def create(self, key: str, obj: dict) -> Stored:
+    def _side_ops(self, side: SideKeys | None) -> tuple[list, list]:
+        """Compares and operations for bookkeeping keys written in the same transaction."""
+        if side is None:
+            return [], []
+        txn = self._client.transactions
+        compares = [txn.create(k.encode()) == 0 for k in side.creates]
+        ops = [txn.put(k.encode(), v) for k, v in side.creates.items()] + [txn.delete(k.encode()) for k in side.deletes]
+        return compares, ops
+
+    async def create(self, key: str, obj: dict, *, side: SideKeys | None = None) -> Stored:
+        """Create `key` (and `side.creates`) only if absent; KeyExists or SideKeyTaken otherwise."""
         value = encode(obj)
         txn = self._client.transactions
+        side_compares, side_ops = self._side_ops(side)
         succeeded, responses = await self._call(
             lambda c: c.transaction(
-                compare=[txn.create(key.encode()) == 0], success=[txn.put(key.encode(), value)], failure=[]
+                compare=[txn.create(key.encode()) == 0, *side_compares],
+                success=[txn.put(key.encode(), value), *side_ops],
+                failure=[txn.get(key.encode())],
             )
         )
         if not succeeded:
-            raise KeyExists(key)
+            raise KeyExists(key) if responses and responses[0] else SideKeyTaken(key)
         revision = responses[0].response_put.header.revision
         return decode(key.encode(), value, revision)
 
-    async def update(self, key: str, obj: dict, *, expected_revision: int) -> Stored:
+    async def update(self, key: str, obj: dict, *, expected_revision: int, side: SideKeys | None = None) -> Stored:
         """Compare-and-swap on mod_revision; RevisionConflict or KeyNotFound when it moved."""
         value = encode(obj)
         txn = self._client.transactions
+        side_compares, side_ops = self._side_ops(side)
         succeeded, responses = await self._call(
             lambda c: c.transaction(
-                compare=[txn.mod(key.encode()) == expected_revision],
-                success=[txn.put(key.encode(), value)],
+                compare=[txn.mod(key.encode()) == expected_revision, *side_compares],
+                success=[txn.put(key.encode(), value), *side_ops],
                 failure=[txn.get(key.encode())],
             )
         )
         if not succeeded:
-            raise RevisionConflict(key) if responses and responses[0] else KeyNotFound(key)
+            _raise_update_failure(key, responses, expected_revision)
         return decode(key.encode(), value, responses[0].response_put.header.revision)
 
-    async def guaranteed_update(self, key: str, mutate: Callable[[Stored], dict | None]) -> Stored:
-        """Read, apply `mutate`, write with CAS; retry when another writer got there first.
-
-        `mutate` returns the new object, or None to leave the object as it is.
-        """
-        for _ in range(MAX_UPDATE_RETRIES):
-            current = await self.get(key)
-            new = mutate(current)
-            if new is None:
-                return current
-            try:
-                return await self.update(key, new, expected_revision=current.mod_revision)
-            except RevisionConflict:
-                continue
-        raise RevisionConflict(key)
-
-    async def delete(self, key: str, *, expected_revision: int) -> int:
+    async def delete(self, key: str, *, expected_revision: int, side: SideKeys | None = None) -> int:
         txn = self._client.transactions
+        _, side_ops = self._side_ops(side)
         succeeded, responses = await self._call(
             lambda c: c.transaction(
                 compare=[txn.mod(key.encode()) == expected_revision],
-                success=[txn.delete(key.encode())],
+                success=[txn.delete(key.encode()), *side_ops],
                 failure=[txn.get(key.encode())],
             )
         )
         if not succeeded:
-            raise RevisionConflict(key) if responses and responses[0] else KeyNotFound(key)
+            _raise_update_failure(key, responses, expected_revision)
         return responses[0].response_delete_range.header.revision
 
-    async def put_raw(self, key: str, value: bytes) -> int:
-        """Unconditional write of internal bookkeeping (not API objects)."""
-        response = await self._call(lambda c: c.put(key.encode(), value))
-        return response.header.revision
+    async def keys(self, prefix: str) -> list[str]:
+        """Keys under `prefix` (bookkeeping such as allocated Service IPs)."""
+        range_end = aetcd.utils.prefix_range_end(prefix.encode())
+        request = range_request(prefix.encode(), range_end=range_end, keys_only=True)
+        response = await self._call(lambda c: c.kvstub.Range(request, timeout=ETCD_TIMEOUT_SECONDS))
+        return [kv.key.decode() for kv in response.kvs]
 
     async def watch(self, prefix: str, *, start_revision: int) -> AsyncIterator[StorageEvent]:
         """Events under `prefix` from `start_revision` (inclusive); raises Compacted/Unavailable."""
@@ -228,6 +238,16 @@ class EtcdStore:
                 await watch.cancel()
             except Exception:  # noqa: BLE001 - the stream may be gone already
                 pass
+
+
+def _raise_update_failure(key: str, responses: list, expected_revision: int) -> None:
+    """Tell apart a missing key, a moved key and a taken bookkeeping key."""
+    current = responses[0] if responses else []
+    if not current:
+        raise KeyNotFound(key)
+    if current[0][1].mod_revision != expected_revision:
+        raise RevisionConflict(key)
+    raise SideKeyTaken(key)
 
 
 def _to_storage_event(event) -> StorageEvent:

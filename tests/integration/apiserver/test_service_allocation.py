@@ -1,0 +1,101 @@
+"""ClusterIP and NodePort allocation: in range, unique under concurrency, released on delete."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+
+import httpx
+
+SERVICE_RANGE = ipaddress.IPv4Network("10.96.0.0/16")
+MERGE = {"Content-Type": "application/merge-patch+json"}
+
+
+def service(name: str, *, service_type: str = "ClusterIP", **spec) -> dict:
+    ports = spec.pop("ports", [{"port": 80, "targetPort": 8080}])
+    return {
+        "metadata": {"name": name},
+        "spec": {"type": service_type, "selector": {"app": name}, "ports": ports, **spec},
+    }
+
+
+def _causes(response) -> list[str]:
+    assert response.status_code == 422, response.text
+    return [c["field"] for c in response.json()["details"]["causes"]]
+
+
+def test_kubernetes_service_has_the_first_address(api):
+    kubernetes = api.get("/api/v1/namespaces/default/services/kubernetes").json()
+    assert kubernetes["spec"]["clusterIP"] == "10.96.0.1"
+    endpoints = api.get("/api/v1/namespaces/default/endpoints/kubernetes").json()
+    assert endpoints["subsets"][0]["addresses"][0]["ip"] == "127.0.0.1"
+
+
+def test_cluster_ip_and_node_ports_are_assigned(api, namespace):
+    path = f"/api/v1/namespaces/{namespace}/services"
+    created = api.post(path, json=service("web", service_type="NodePort")).json()
+    address = ipaddress.IPv4Address(created["spec"]["clusterIP"])
+    assert address in SERVICE_RANGE and created["spec"]["clusterIPs"] == [str(address)]
+    assert 30000 <= created["spec"]["ports"][0]["nodePort"] <= 32767
+    headless = api.post(path, json=service("headless", clusterIP="None")).json()
+    assert headless["spec"]["clusterIP"] == "None"
+    external = api.post(path, json=service("ext", service_type="ExternalName", externalName="example.invalid")).json()
+    assert "clusterIP" not in external["spec"]
+
+
+def test_requested_values_taken_or_out_of_range_are_422(api, namespace):
+    path = f"/api/v1/namespaces/{namespace}/services"
+    assert api.post(path, json=service("a", clusterIP="10.96.77.7")).status_code == 201
+    assert _causes(api.post(path, json=service("b", clusterIP="10.96.77.7"))) == ["spec.clusterIPs"]
+    assert _causes(api.post(path, json=service("c", clusterIP="192.0.2.1"))) == ["spec.clusterIPs"]
+    fixed = [{"port": 80, "nodePort": 31999}]
+    assert api.post(path, json=service("d", service_type="NodePort", ports=fixed)).status_code == 201
+    assert _causes(api.post(path, json=service("e", service_type="NodePort", ports=fixed))) == [
+        "spec.ports[0].nodePort"
+    ]
+    too_high = [{"port": 80, "nodePort": 40000}]
+    assert _causes(api.post(path, json=service("f", service_type="NodePort", ports=too_high))) == [
+        "spec.ports[0].nodePort"
+    ]
+    assert api.get(f"{path}/b").status_code == 404, "a refused create must not leave anything behind"
+
+
+def test_delete_and_type_change_release_allocations(api, namespace):
+    path = f"/api/v1/namespaces/{namespace}/services"
+    api.post(
+        path,
+        json=service("first", clusterIP="10.96.88.8", service_type="NodePort", ports=[{"port": 80, "nodePort": 31888}]),
+    )
+    api.delete(f"{path}/first")
+    again = api.post(
+        path,
+        json=service(
+            "second", clusterIP="10.96.88.8", service_type="NodePort", ports=[{"port": 80, "nodePort": 31888}]
+        ),
+    )
+    assert again.status_code == 201, again.text
+    to_cluster_ip = api.patch(f"{path}/second", json={"spec": {"type": "ClusterIP"}}, headers=MERGE)
+    assert to_cluster_ip.status_code == 200, to_cluster_ip.text
+    assert "nodePort" not in to_cluster_ip.json()["spec"]["ports"][0]
+    assert to_cluster_ip.json()["spec"]["clusterIP"] == "10.96.88.8", "the ClusterIP survives a type change"
+    reuse = api.post(path, json=service("third", service_type="NodePort", ports=[{"port": 80, "nodePort": 31888}]))
+    assert reuse.status_code == 201, reuse.text
+
+
+def test_allocation_is_unique_under_50_concurrent_creates(apiserver, namespace):
+    path = f"/api/v1/namespaces/{namespace}/services"
+
+    async def create_all() -> list[dict]:
+        async with httpx.AsyncClient(
+            base_url=apiserver.url, timeout=60, limits=httpx.Limits(max_connections=50)
+        ) as client:
+            responses = await asyncio.gather(
+                *[client.post(path, json=service(f"s{i}", service_type="NodePort")) for i in range(50)]
+            )
+        assert all(r.status_code == 201 for r in responses), [r.text for r in responses if r.status_code != 201]
+        return [r.json() for r in responses]
+
+    created = asyncio.run(create_all())
+    addresses = [s["spec"]["clusterIP"] for s in created]
+    node_ports = [s["spec"]["ports"][0]["nodePort"] for s in created]
+    assert len(set(addresses)) == 50 and len(set(node_ports)) == 50
