@@ -103,28 +103,39 @@ class EtcdStore:
     async def close(self) -> None:
         await self._client.close()
 
-    async def _failover(self) -> None:
-        """Move to the next etcd member after a connection failure."""
-        if len(self._endpoints) < 2:
+    def _failover(self, failed: aetcd.Client) -> None:
+        """Move to the next etcd member after `failed` could not be reached.
+
+        Only the first of many concurrent failures moves on; the old channel
+        is left to the garbage collector, as other calls may still hold it.
+        """
+        if len(self._endpoints) < 2 or failed is not self._client:
             return
-        old = self._client
         self._index += 1
         self._client = self._make_client()
-        try:
-            await old.close()
-        except Exception:  # noqa: BLE001 - the old channel is broken already
-            pass
+        log.warning(
+            "etcd member unreachable; failing over to %s:%s", *self._endpoints[self._index % len(self._endpoints)]
+        )
 
     async def _call(self, make: Callable):
-        try:
+        # One retry on another member, only when the first could not be reached at all
+        # (gRPC UNAVAILABLE: the request was not delivered), so no write is applied twice.
+        for attempt in range(2):
             client = self._client
-            await asyncio.wait_for(client.connect(), ETCD_TIMEOUT_SECONDS)
-            return await asyncio.wait_for(make(client), ETCD_TIMEOUT_SECONDS + 1)
-        except (TimeoutError, aetcd.exceptions.ClientError, rpc.AioRpcError, OSError) as exc:
-            error = _translate(exc)
-            if isinstance(error, Unavailable):
-                await self._failover()
-            raise error from exc
+            try:
+                await asyncio.wait_for(client.connect(), ETCD_TIMEOUT_SECONDS)
+                return await asyncio.wait_for(make(client), ETCD_TIMEOUT_SECONDS + 1)
+            except (TimeoutError, aetcd.exceptions.ClientError, rpc.AioRpcError, OSError) as exc:
+                error = _translate(exc)
+                if not isinstance(error, Unavailable):
+                    raise error from exc
+                self._failover(client)
+                undelivered = isinstance(exc, aetcd.exceptions.ConnectionFailedError) or (
+                    isinstance(exc, rpc.AioRpcError) and exc.code() == rpc.StatusCode.UNAVAILABLE
+                )
+                if attempt == 1 or len(self._endpoints) < 2 or not undelivered:
+                    raise error from exc
+        raise AssertionError("unreachable")
 
     async def current_revision(self) -> int:
         response = await self._call(
@@ -213,6 +224,12 @@ class EtcdStore:
             _raise_update_failure(key, responses, expected_revision)
         return responses[0].response_delete_range.header.revision
 
+    def _watch_error(self, client: aetcd.Client, exc: Exception) -> StorageError:
+        error = _translate(exc)
+        if isinstance(error, Unavailable):
+            self._failover(client)
+        return error
+
     async def keys(self, prefix: str) -> list[str]:
         """Keys under `prefix` (bookkeeping such as allocated Service IPs)."""
         range_end = aetcd.utils.prefix_range_end(prefix.encode())
@@ -222,17 +239,18 @@ class EtcdStore:
 
     async def watch(self, prefix: str, *, start_revision: int) -> AsyncIterator[StorageEvent]:
         """Events under `prefix` from `start_revision` (inclusive); raises Compacted/Unavailable."""
+        client = self._client
         try:
-            watch = await self._client.watch_prefix(prefix.encode(), start_revision=start_revision, prev_kv=True)
+            watch = await client.watch_prefix(prefix.encode(), start_revision=start_revision, prev_kv=True)
         except Exception as exc:  # noqa: BLE001 - translated below
-            raise _translate(exc) from exc
+            raise self._watch_error(client, exc) from exc
         try:
             async for event in watch:
                 yield _to_storage_event(event)
         except aetcd.exceptions.RevisionCompactedError as exc:
             raise Compacted(exc.compacted_revision) from exc
         except Exception as exc:  # noqa: BLE001
-            raise _translate(exc) from exc
+            raise self._watch_error(client, exc) from exc
         finally:
             try:
                 await watch.cancel()

