@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from contextlib import asynccontextmanager
 
@@ -12,6 +13,7 @@ from apiserver import discovery, metrics, openapi, resource_routes
 from apiserver.bootstrap import ensure_default_namespaces, ensure_kubernetes_service
 from apiserver.context import ServerContext
 from apiserver.errors import ApiError
+from apiserver.log_proxy import proxy_pod_log
 from apiserver.service_allocation import DEFAULT_SERVICE_CIDR, ServiceNetwork
 from apiserver.storage.errors import StorageError
 from apiserver.storage.etcd_store import EtcdStore
@@ -36,6 +38,7 @@ def create_app(
         ctx = ServerContext(
             store, watch_queue_events=watch_queue_events, service_network=ServiceNetwork.parse(service_cidr)
         )
+        ctx.log_proxy = functools.partial(proxy_pod_log, ctx)
         app.state.ctx = ctx
         ctx.start_caches()
         await ensure_default_namespaces(ctx)

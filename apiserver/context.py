@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from apiserver.service_allocation import DEFAULT_SERVICE_CIDR, ServiceAllocator, ServiceNetwork
 from apiserver.storage.etcd_store import EtcdStore
@@ -16,6 +18,8 @@ class ServerContext:
     watch_queue_events: int = WATCHER_QUEUE_EVENTS
     service_network: ServiceNetwork = field(default_factory=lambda: ServiceNetwork.parse(DEFAULT_SERVICE_CIDR))
     caches: dict[ResourceType, WatchCache] = field(default_factory=dict)
+    # `pods/{name}/log` handler (apiserver/log_proxy.py), set by the app: (info, request) -> Response.
+    log_proxy: Callable[..., Any] | None = None
 
     @property
     def allocator(self) -> ServiceAllocator:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 
@@ -18,6 +19,7 @@ from apiserver.field_validation import check_fields
 from apiserver.patching import apply_patch, patch_type
 from apiserver.reading import ListQuery, get_object, list_body, list_objects
 from apiserver.request_info import RequestInfo, parse_path
+from apiserver.storage.dry_run import DryRunStore
 from apiserver.storage.errors import StorageError
 from apiserver.subresources import bind_pod, replicas_from_scale, to_scale
 from apiserver.tables import to_table, wants_table
@@ -61,8 +63,19 @@ async def serve(request: Request) -> Response:
     return response
 
 
-async def handle(request: Request) -> Response:
+def _context(request: Request) -> ServerContext:
+    """The server context, with a store that writes nothing for `?dryRun=All`."""
     ctx: ServerContext = request.app.state.ctx
+    dry_run = request.query_params.getlist("dryRun")
+    if not dry_run:
+        return ctx
+    if dry_run != ["All"]:
+        raise bad_request(f"dryRun must be All, got {dry_run}")
+    return dataclasses.replace(ctx, store=DryRunStore(ctx.store))
+
+
+async def handle(request: Request) -> Response:
+    ctx = _context(request)
     info = parse_path(request.url.path)
     handler = {"GET": _get, "POST": _post, "PUT": _put, "PATCH": _patch, "DELETE": _delete}.get(request.method)
     if handler is None:

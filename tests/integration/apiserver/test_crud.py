@@ -209,3 +209,24 @@ def test_terminating_namespace_refuses_new_content(api, namespace):
     assert marked["status"]["phase"] == "Terminating"
     response = api.post(f"/api/v1/namespaces/{namespace}/configmaps", json=configmap("late"))
     assert response.status_code == 403 and response.json()["reason"] == "Forbidden"
+
+
+def test_dry_run_checks_everything_and_stores_nothing(api, namespace):
+    path = f"/api/v1/namespaces/{namespace}/configmaps"
+    dry = api.post(path, params={"dryRun": "All"}, json=configmap("dry", a="1"))
+    assert dry.status_code == 201 and dry.json()["data"] == {"a": "1"}
+    assert api.get(f"{path}/dry").status_code == 404
+    invalid = api.post(path, params={"dryRun": "All"}, json=configmap("Bad_Name"))
+    assert invalid.status_code == 422
+    api.post(path, json=configmap("real", a="1"))
+    patched = api.patch(
+        f"{path}/real",
+        params={"dryRun": "All"},
+        json={"data": {"a": "2"}},
+        headers={"Content-Type": "application/merge-patch+json"},
+    )
+    assert patched.status_code == 200 and patched.json()["data"] == {"a": "2"}
+    assert api.get(f"{path}/real").json()["data"] == {"a": "1"}
+    assert api.delete(f"{path}/real", params={"dryRun": "All"}).status_code == 200
+    assert api.get(f"{path}/real").status_code == 200
+    assert api.post(path, params={"dryRun": "Some"}, json=configmap("x")).status_code == 400
