@@ -1,0 +1,113 @@
+"""`python -m controller_manager`: the controllers that make workloads real, under one Lease.
+
+flags ──► health server (/healthz, /metrics) up at once, leader or not
+      ──► ApiClient ──► run_leading(Lease kube-system/kube-controller-manager)
+                           └─► while leading: manager.run_controllers(...)
+SIGTERM ──► work cancelled, Lease released (a standby takes over at once)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+
+from controller_manager.manager import ALL_CONTROLLERS, Settings, enabled_controllers, run_controllers
+from controller_manager.metrics import ControllerMetrics
+from controller_manager.node_lifecycle import NODE_MONITOR_GRACE_PERIOD_SECONDS, NODE_MONITOR_PERIOD_SECONDS
+from kubemini.client.api_client import ApiClient
+from kubemini.component import options
+from kubemini.component.health_server import HealthServer
+from kubemini.component.lifecycle import run_leading, run_until_signalled
+
+DEFAULT_PORT = 10257
+LEASE_NAME = "kube-controller-manager"
+
+
+def _env(name: str, default: str | None) -> str | None:
+    return os.environ.get(f"KUBEMINI_CM_{name}", default)
+
+
+def _optional_float(text: str | None) -> float | None:
+    return float(text) if text not in (None, "") else None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m controller_manager",
+        description="ReplicaSet, Deployment, garbage-collector, namespace and node-lifecycle controllers.",
+    )
+    options.add_common_flags(parser, default_port=DEFAULT_PORT, leader_election=True)
+    parser.add_argument(
+        "--controllers",
+        default=_env("CONTROLLERS", "*"),
+        help=f"'*' for all, or a list with '-name' to disable one; known: {', '.join(ALL_CONTROLLERS)} "
+        "(env KUBEMINI_CM_CONTROLLERS)",
+    )
+    parser.add_argument("--concurrent-replicaset-syncs", type=int, default=int(_env("REPLICASET_SYNCS", "5")))
+    parser.add_argument("--concurrent-deployment-syncs", type=int, default=int(_env("DEPLOYMENT_SYNCS", "5")))
+    parser.add_argument("--concurrent-gc-syncs", type=int, default=int(_env("GC_SYNCS", "10")))
+    parser.add_argument("--concurrent-namespace-syncs", type=int, default=int(_env("NAMESPACE_SYNCS", "5")))
+    parser.add_argument(
+        "--node-monitor-grace-period",
+        type=float,
+        default=float(_env("NODE_MONITOR_GRACE_PERIOD", str(NODE_MONITOR_GRACE_PERIOD_SECONDS))),
+        help="seconds without a Lease renewal before a node is Ready=Unknown and tainted unreachable",
+    )
+    parser.add_argument(
+        "--node-monitor-period",
+        type=float,
+        default=float(_env("NODE_MONITOR_PERIOD", str(NODE_MONITOR_PERIOD_SECONDS))),
+        help="seconds between looks at a node that is not Ready",
+    )
+    parser.add_argument(
+        "--pod-eviction-timeout",
+        type=float,
+        default=_optional_float(_env("POD_EVICTION_TIMEOUT", None)),
+        help="cap, in seconds, on how long any pod stays on a NoExecute-tainted node whatever its "
+        "tolerationSeconds (default: no cap, tolerations decide; admission gives 300 s)",
+    )
+    return parser
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    return Settings(
+        controllers=enabled_controllers(args.controllers),
+        replicaset_workers=args.concurrent_replicaset_syncs,
+        deployment_workers=args.concurrent_deployment_syncs,
+        gc_workers=args.concurrent_gc_syncs,
+        namespace_workers=args.concurrent_namespace_syncs,
+        node_monitor_grace_period_seconds=args.node_monitor_grace_period,
+        node_monitor_period_seconds=args.node_monitor_period,
+        pod_eviction_timeout_seconds=args.pod_eviction_timeout,
+        host=socket.gethostname(),
+    )
+
+
+async def serve(args: argparse.Namespace) -> None:
+    settings = settings_from(args)
+    metrics = ControllerMetrics()
+    health = HealthServer(host=args.bind_address, port=args.port, registry=metrics.registry)
+    await health.start()
+    try:
+        async with ApiClient(options.server_url(args), user_agent="kube-controller-manager") as client:
+            await run_leading(
+                client, args, lease_name=LEASE_NAME, work=lambda: run_controllers(client, settings, metrics)
+            )
+    finally:
+        await health.stop()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        enabled_controllers(args.controllers)
+    except ValueError as error:
+        parser.error(str(error))
+    options.configure_logging(args.log_level, component="controller-manager")
+    run_until_signalled(lambda: serve(args))
+
+
+if __name__ == "__main__":
+    main()

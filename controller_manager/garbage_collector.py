@@ -1,0 +1,242 @@
+"""Garbage collector: the ownerReferences graph over every kind in the registry (Events aside).
+
+    informers of all kinds ──► keys `Kind:namespace/name` of
+        objects with owners (added, or their owners changed) · objects marked for deletion with a GC
+        finalizer · dependents of a deleted object · owners of a deleted or re-parented dependent
+    sync(key), from the stores (dependents through each store's owner-uid index):
+        deleting + `foregroundDeletion` ──► have every dependent deleted; once no dependent with
+                                             blockOwnerDeletion remains, drop the finalizer
+        deleting + `orphan`             ──► strip this owner from every dependent, drop the finalizer
+        owners all gone (Background)    ──► delete the object (as its own finalizers ask)
+        some owners alive               ──► remove only the references to gone / foreground-deleting owners
+        only foreground-deleting owners ──► delete it too, Foreground when it has dependents of its own
+
+An owner missing from the cache is confirmed with a live GET before anything is
+deleted (a new owner may simply not be cached yet); a uid once confirmed gone is
+remembered, since uids are never reused. The object itself is re-read live before
+it is deleted, so a reference added meanwhile saves it.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Mapping
+from typing import Any
+
+from controller_manager.managed_controller import ManagedController
+from controller_manager.metrics import ControllerMetrics
+from controller_manager.ownership import meta, uid_of
+from kubemini.api.registry import RESOURCES, ResourceType, by_kind, lookup_kind
+from kubemini.client.api_client import ApiClient
+from kubemini.client.controller import Result
+from kubemini.client.errors import Conflict, NotFound
+from kubemini.client.informer import Informer
+from kubemini.client.shared_informers import SharedInformers
+from kubemini.client.store import object_key, resource_version
+
+FOREGROUND = "foregroundDeletion"
+ORPHAN = "orphan"
+# Events churn and are never owners nor owned in practice: not worth a watch.
+IGNORED_KINDS = frozenset({"Event"})
+ABSENT_UIDS_REMEMBERED = 10_000
+SOLID, DANGLING, WAITING = "solid", "dangling", "waiting"
+
+Obj = dict[str, Any]
+
+
+def owner_refs(obj: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return list(meta(obj).get("ownerReferences") or [])
+
+
+def _gc_state(obj: Mapping[str, Any]) -> tuple[bool, bool, bool]:
+    finalizers = meta(obj).get("finalizers") or []
+    return bool(meta(obj).get("deletionTimestamp")), FOREGROUND in finalizers, ORPHAN in finalizers
+
+
+class GarbageCollector(ManagedController):
+    name = "garbagecollector"
+
+    def __init__(
+        self,
+        client: ApiClient,
+        informers: SharedInformers,
+        *,
+        metrics: ControllerMetrics | None = None,
+        workers: int = 10,
+    ):
+        super().__init__(metrics=metrics, workers=workers)
+        self.client = client
+        self.stores: dict[str, Informer] = {}
+        for rt in RESOURCES:
+            if rt.kind in IGNORED_KINDS:
+                continue
+            added, updated, deleted = self._handlers(rt.kind)
+            self.stores[rt.kind] = self.watch(
+                informers.informer(rt), on_add=added, on_update=updated, on_delete=deleted
+            )
+        self._absent: OrderedDict[str, None] = OrderedDict()
+
+    # -- graph lookups --------------------------------------------------------------------------
+
+    @staticmethod
+    def key(kind: str, obj: Mapping[str, Any]) -> str:
+        return f"{kind}:{object_key(obj)}"
+
+    def dependents(self, uid: str) -> list[tuple[str, Mapping[str, Any]]]:
+        return [(kind, obj) for kind, store in self.stores.items() for obj in store.by_index("owner", uid)]
+
+    def _owner_key(self, dependent: Mapping[str, Any], ref: Mapping[str, Any]) -> str | None:
+        rt = lookup_kind(ref.get("apiVersion") or "", ref.get("kind") or "")
+        if rt is None or rt.kind not in self.stores:
+            return None
+        namespace = meta(dependent).get("namespace") if rt.namespaced else None
+        return f"{rt.kind}:{namespace}/{ref.get('name')}" if namespace else f"{rt.kind}:{ref.get('name')}"
+
+    # -- handlers -------------------------------------------------------------------------------
+
+    def _handlers(self, kind: str):
+        def added(obj: Obj) -> None:
+            if owner_refs(obj) or any(_gc_state(obj)[1:]):
+                self.enqueue(self.key(kind, obj))
+
+        def updated(old: Obj, new: Obj) -> None:
+            if resource_version(old) == resource_version(new):
+                return
+            if owner_refs(old) != owner_refs(new) or _gc_state(old) != _gc_state(new):
+                self.enqueue(self.key(kind, new))
+                # An owner waiting for its dependents may be waiting for exactly this change.
+                for ref in owner_refs(old):
+                    if (owner_key := self._owner_key(old, ref)) is not None:
+                        self.enqueue(owner_key)
+
+        def deleted(obj: Obj) -> None:
+            for dependent_kind, dependent in self.dependents(uid_of(obj)):
+                self.enqueue(self.key(dependent_kind, dependent))
+            for ref in owner_refs(obj):
+                if (owner_key := self._owner_key(obj, ref)) is not None:
+                    self.enqueue(owner_key)
+
+        return added, updated, deleted
+
+    # -- reconcile ------------------------------------------------------------------------------
+
+    async def sync(self, key: str) -> Result | None:
+        kind, _, obj_key = key.partition(":")
+        store = self.stores.get(kind)
+        obj = store.get(obj_key) if store is not None else None
+        if obj is None:
+            return None
+        rt = by_kind(kind)
+        deleting, foreground, orphan = _gc_state(obj)
+        try:
+            if deleting:
+                if foreground:
+                    await self._delete_dependents_first(rt, obj)
+                elif orphan:
+                    await self._orphan_dependents(rt, obj)
+                return None  # someone else is deleting it: not ours to judge its owners
+            if owner_refs(obj):
+                await self._check_owners(rt, obj)
+        except Conflict:
+            # Our resourceVersion precondition lost to a status write: look again with backoff;
+            # the object's own update event is already queued.
+            return Result(requeue=True)
+        return None
+
+    async def _delete_dependents_first(self, rt: ResourceType, owner: Mapping[str, Any]) -> None:
+        uid = uid_of(owner)
+        blocking = 0
+        for kind, dependent in self.dependents(uid):
+            refs = [ref for ref in owner_refs(dependent) if ref.get("uid") == uid]
+            if any(ref.get("blockOwnerDeletion") for ref in refs):
+                blocking += 1
+            if not meta(dependent).get("deletionTimestamp"):
+                self.enqueue(self.key(kind, dependent))  # its sync sees a waiting owner and deletes it
+        if blocking == 0:
+            await self._remove_finalizer(rt, owner, FOREGROUND)
+
+    async def _orphan_dependents(self, rt: ResourceType, owner: Mapping[str, Any]) -> None:
+        uid = uid_of(owner)
+        for kind, dependent in self.dependents(uid):
+            await self._drop_refs(by_kind(kind), dependent, {uid})
+        await self._remove_finalizer(rt, owner, ORPHAN)
+
+    async def _check_owners(self, rt: ResourceType, obj: Mapping[str, Any]) -> None:
+        states: dict[str, list[Mapping[str, Any]]] = {SOLID: [], DANGLING: [], WAITING: []}
+        for ref in owner_refs(obj):
+            states[await self._owner_state(obj, ref)].append(ref)
+        if not states[DANGLING] and not states[WAITING]:
+            return
+        if states[SOLID]:
+            gone = {ref.get("uid") for ref in states[DANGLING] + states[WAITING]}
+            await self._drop_refs(rt, obj, gone)
+            return
+        live = await self._live(rt, meta(obj)["name"], meta(obj).get("namespace"))
+        if live is None or uid_of(live) != uid_of(obj) or owner_refs(live) != owner_refs(obj):
+            return  # changed since the cache saw it: the update event brings it back here
+        if states[WAITING] and self.dependents(uid_of(obj)):
+            policy = "Foreground"
+        else:
+            _, foreground, orphan = _gc_state(live)
+            policy = "Orphan" if orphan else "Foreground" if foreground else "Background"
+        try:
+            await self.client.delete(
+                rt,
+                meta(obj)["name"],
+                namespace=meta(obj).get("namespace"),
+                propagation_policy=policy,
+                preconditions={"uid": uid_of(obj), "resourceVersion": resource_version(live)},
+            )
+        except NotFound:
+            pass
+
+    async def _owner_state(self, dependent: Mapping[str, Any], ref: Mapping[str, Any]) -> str:
+        uid = str(ref.get("uid") or "")
+        if uid in self._absent:
+            return DANGLING
+        rt = lookup_kind(ref.get("apiVersion") or "", ref.get("kind") or "")
+        namespace = meta(dependent).get("namespace")
+        if rt is None or (rt.namespaced and not namespace):
+            return SOLID  # a kind we do not serve, or an invalid reference: never a reason to delete
+        namespace = namespace if rt.namespaced else None
+        name = str(ref.get("name") or "")
+        store = self.stores.get(rt.kind)
+        owner = store.get(f"{namespace}/{name}" if namespace else name) if store is not None else None
+        if owner is None or uid_of(owner) != uid:
+            owner = await self._live(rt, name, namespace)
+            if owner is None or uid_of(owner) != uid:
+                self._remember_absent(uid)
+                return DANGLING
+        deleting, foreground, _ = _gc_state(owner)
+        return WAITING if deleting and foreground else SOLID
+
+    def _remember_absent(self, uid: str) -> None:
+        self._absent[uid] = None
+        while len(self._absent) > ABSENT_UIDS_REMEMBERED:
+            self._absent.popitem(last=False)
+
+    async def _live(self, rt: ResourceType, name: str, namespace: str | None) -> Obj | None:
+        try:
+            return await self.client.get(rt, name, namespace=namespace)
+        except NotFound:
+            return None
+
+    async def _drop_refs(self, rt: ResourceType, obj: Mapping[str, Any], uids: set[Any]) -> None:
+        kept = [dict(ref) for ref in owner_refs(obj) if ref.get("uid") not in uids]
+        if len(kept) == len(owner_refs(obj)):
+            return
+        patch = {
+            "metadata": {"ownerReferences": kept or None, "resourceVersion": resource_version(obj), "uid": uid_of(obj)}
+        }
+        try:
+            await self.client.patch(rt, meta(obj)["name"], patch, namespace=meta(obj).get("namespace"))
+        except NotFound:
+            pass
+
+    async def _remove_finalizer(self, rt: ResourceType, obj: Mapping[str, Any], finalizer: str) -> None:
+        finalizers = [f for f in meta(obj).get("finalizers") or [] if f != finalizer]
+        patch = {"metadata": {"finalizers": finalizers or None, "resourceVersion": resource_version(obj)}}
+        try:
+            await self.client.patch(rt, meta(obj)["name"], patch, namespace=meta(obj).get("namespace"))
+        except NotFound:
+            pass
