@@ -1,0 +1,271 @@
+"""kube-proxy's userspace proxy against going straight to the backend, same run, same client (wrk).
+
+    .venv/bin/python bench/proxy.py [--backends keepalive,pod] [--rounds 2] [--duration 5]
+                                    [--connections 32] [--threads 2] [--event-loop auto]
+
+Starts its own etcd, apiserver and kube-proxy (Service range 10.97.0.0/24, no DNS).
+Per backend, a NodePort Service without selector gets hand-written Endpoints
+naming it, then, alternating for `--rounds`, `wrk -t2 -c32 -d5s --latency` runs
+against the backend directly and against http://127.0.0.1:<nodePort>/:
+
+    keepalive  an HTTP/1.1 keep-alive server on 127.0.0.2 (this script, --serve-backend):
+               wrk reuses its 32 connections, so this measures the proxy's byte relay
+    pod        busybox httpd in a container on a Docker network this script creates
+               (`kubemini-bench`), the tests' pod image: a new connection per request,
+               so this measures accept + dial + relay; skipped with a note without Docker
+
+Targets (issue 7), judged on the keepalive backend: proxied throughput >= 0.5x direct,
+added p99 latency < 2 ms. Traffic goes only to loopback and to the script's own
+container; processes, container and network are removed at the end, even on failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.integration.kube_proxy.proxy_process import KubeProxyProcess  # noqa: E402
+from tests.support.ports import free_port  # noqa: E402
+from tests.support.processes import ApiServer, EtcdServer  # noqa: E402
+
+SERVICE_CIDR = "10.97.0.0/24"
+KEEPALIVE_HOST = "127.0.0.2"
+NETWORK = "kubemini-bench"
+POD_IMAGE = "kubemini/busybox:1.35"
+POD_PORT = 8080
+LABEL = "io.kubemini.bench=proxy"
+READY_DEADLINE_SECONDS = 30.0
+WRK_GRACE_SECONDS = 30.0
+TARGET_THROUGHPUT_RATIO = 0.5
+TARGET_ADDED_P99_MS = 2.0
+_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+_BODY = b"bench-backend\n"
+_RESPONSE = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n%s" % (len(_BODY), _BODY)
+
+
+# -- the keep-alive backend ----------------------------------------------------------------------
+
+
+class _KeepAliveHttp(asyncio.Protocol):
+    """Answers every request head on the connection (pipelined ones too) with the same small page."""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport
+        self.pending = b""
+
+    def data_received(self, data: bytes) -> None:
+        self.pending += data
+        heads = self.pending.count(b"\r\n\r\n")
+        if heads:
+            self.pending = self.pending[self.pending.rfind(b"\r\n\r\n") + 4 :]
+            self.transport.write(_RESPONSE * heads)  # type: ignore[attr-defined]
+
+
+async def serve_backend(host: str, port: int) -> None:
+    server = await asyncio.get_running_loop().create_server(_KeepAliveHttp, host, port, backlog=1024)
+    await server.serve_forever()
+
+
+# -- measuring -----------------------------------------------------------------------------------
+
+
+@dataclass
+class WrkResult:
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+
+def _ms(text: str) -> float:
+    match = re.fullmatch(r"([\d.]+)(us|ms|s)", text)
+    if not match:
+        raise ValueError(f"cannot read wrk latency {text!r}")
+    return float(match[1]) * _UNITS_MS[match[2]]
+
+
+def run_wrk(url: str, *, threads: int, connections: int, duration: int) -> WrkResult:
+    argv = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", url]
+    output = subprocess.run(
+        argv, capture_output=True, text=True, check=True, timeout=duration + WRK_GRACE_SECONDS
+    ).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1])
+    p50 = _ms(re.search(r"^\s+50%\s+(\S+)", output, re.MULTILINE)[1])
+    p99 = _ms(re.search(r"^\s+99%\s+(\S+)", output, re.MULTILINE)[1])
+    errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return WrkResult(rate, p50, p99, errors + (int(non_2xx[1]) if non_2xx else 0))
+
+
+def wait_for(url: str) -> None:
+    deadline = time.monotonic() + READY_DEADLINE_SECONDS
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer within {READY_DEADLINE_SECONDS}s")
+
+
+def expose(api_url: str, name: str, *, address: str, port: int) -> int:
+    """A NodePort Service whose Endpoints name the backend; its nodePort."""
+    with httpx.Client(base_url=api_url, timeout=10) as api:
+        spec = {"type": "NodePort", "ports": [{"name": "http", "port": 80}]}
+        service = api.post("/api/v1/namespaces/default/services", json={"metadata": {"name": name}, "spec": spec})
+        service.raise_for_status()
+        subsets = [{"addresses": [{"ip": address}], "ports": [{"name": "http", "port": port}]}]
+        api.post("/api/v1/namespaces/default/endpoints", json={"metadata": {"name": name}, "subsets": subsets})
+        return service.json()["spec"]["ports"][0]["nodePort"]
+
+
+def docker(*args: str, check: bool = True) -> str:
+    return subprocess.run(["docker", *args], capture_output=True, text=True, check=check, timeout=120).stdout.strip()
+
+
+def docker_usable() -> bool:
+    return (
+        shutil.which("docker") is not None and subprocess.run(["docker", "info"], capture_output=True).returncode == 0
+    )
+
+
+# -- the run -------------------------------------------------------------------------------------
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace, work: Path):
+        self.args = args
+        self.work = work
+        self.cleanups: list = []
+        self.results: dict[str, dict[str, list[WrkResult]]] = {}
+
+    def measure(self, backend: str, direct_url: str, proxied_url: str) -> None:
+        wait_for(direct_url)
+        wait_for(proxied_url)
+        runs: dict[str, list[WrkResult]] = {"direct": [], "proxied": []}
+        for _ in range(self.args.rounds):
+            for path, url in (("direct", direct_url), ("proxied", proxied_url)):
+                runs[path].append(
+                    run_wrk(
+                        url, threads=self.args.threads, connections=self.args.connections, duration=self.args.duration
+                    )
+                )
+        self.results[backend] = runs
+
+    def keepalive(self, api_url: str) -> None:
+        port = free_port()
+        server = subprocess.Popen([sys.executable, __file__, "--serve-backend", f"{KEEPALIVE_HOST}:{port}"])
+        self.cleanups.append(lambda: (server.terminate(), server.wait(10)))
+        node_port = expose(api_url, "bench-keepalive", address=KEEPALIVE_HOST, port=port)
+        self.measure("keepalive", f"http://{KEEPALIVE_HOST}:{port}/", f"http://127.0.0.1:{node_port}/")
+
+    def pod(self, api_url: str) -> None:
+        if not docker_usable():
+            print("pod backend skipped: Docker is not usable here", file=sys.stderr)
+            return
+        if not docker("network", "ls", "-q", "--filter", f"name=^{NETWORK}$"):
+            docker("network", "create", "--label", LABEL, NETWORK)
+            self.cleanups.append(lambda: docker("network", "rm", NETWORK, check=False))
+        script = f"mkdir -p /www && echo bench-backend > /www/index.html && exec httpd -f -p {POD_PORT} -h /www"
+        container = docker("run", "-d", "--network", NETWORK, "--label", LABEL, POD_IMAGE, "sh", "-c", script)
+        self.cleanups.append(lambda: docker("rm", "-f", container, check=False))
+        address = docker("inspect", "-f", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", container)
+        node_port = expose(api_url, "bench-pod", address=address, port=POD_PORT)
+        self.measure("pod", f"http://{address}:{POD_PORT}/", f"http://127.0.0.1:{node_port}/")
+
+    def report(self) -> bool:
+        load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+        print(
+            f"wrk -t{self.args.threads} -c{self.args.connections} -d{self.args.duration}s --latency, "
+            f"{self.args.rounds} rounds alternating direct/proxied; {os.cpu_count()} CPUs, load average {load}"
+        )
+        print(f"{'backend':<10} {'path':<8} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+        verdicts, ok = [], True
+        for backend, runs in self.results.items():
+            for path, results in runs.items():
+                for r in results:
+                    print(
+                        f"{backend:<10} {path:<8} {r.requests_per_second:>9.0f} {r.p50_ms:>8.2f} {r.p99_ms:>8.2f} "
+                        f"{r.errors:>7}"
+                    )
+            direct, proxied = runs["direct"], runs["proxied"]
+            ratio = statistics.median(r.requests_per_second for r in proxied) / statistics.median(
+                r.requests_per_second for r in direct
+            )
+            added = statistics.median(r.p99_ms for r in proxied) - statistics.median(r.p99_ms for r in direct)
+            errors = sum(r.errors for r in direct + proxied)
+            verdicts.append(f"{backend}: {ratio:.2f}x throughput, p99 {added:+.2f} ms, {errors} errors")
+            if backend == "keepalive":
+                ok = ratio >= TARGET_THROUGHPUT_RATIO and added < TARGET_ADDED_P99_MS and errors == 0
+        target = f"target on keepalive >= {TARGET_THROUGHPUT_RATIO}x and < {TARGET_ADDED_P99_MS} ms added p99"
+        print(f"summary: proxied vs direct, {'; '.join(verdicts)} ({target}): {'PASS' if ok else 'MISS'}")
+        return ok
+
+    def close(self) -> None:
+        for cleanup in reversed(self.cleanups):
+            try:
+                cleanup()
+            except Exception as error:  # noqa: BLE001 - go on removing the rest
+                print(f"cleanup failed: {error}", file=sys.stderr)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--backends", default="keepalive,pod", help="comma-separated: keepalive, pod")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--event-loop", default="auto", help="kube-proxy's --event-loop: auto, uvloop, asyncio")
+    parser.add_argument("--serve-backend", metavar="HOST:PORT", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve_backend:
+        host, _, port = args.serve_backend.rpartition(":")
+        asyncio.run(serve_backend(host, int(port)))
+        return 0
+    bench = Bench(args, Path(tempfile.mkdtemp(prefix="bench-proxy-")))
+    try:
+        etcd = EtcdServer(bench.work / "etcd").start()
+        bench.cleanups.append(etcd.stop)
+        apiserver = ApiServer(
+            etcd.url, bench.work / "apiserver.log", extra_args=("--service-cluster-ip-range", SERVICE_CIDR)
+        )
+        bench.cleanups.append(apiserver.stop)
+        apiserver.start()
+        proxy = KubeProxyProcess(
+            apiserver.url,
+            bench.work / "kube-proxy.log",
+            service_cidr=SERVICE_CIDR,
+            extra_args=("--event-loop", args.event_loop),
+        )
+        bench.cleanups.append(proxy.stop)
+        proxy.start()
+        for backend in (name.strip() for name in args.backends.split(",")):
+            if backend not in ("keepalive", "pod"):
+                parser.error(f"unknown backend {backend!r}; known: keepalive, pod")
+            getattr(bench, backend)(apiserver.url)
+        errors = [line for line in proxy.metrics().splitlines() if line.startswith("kubeproxy_errors_total")]
+        if errors:
+            print("kube-proxy errors:\n  " + "\n  ".join(errors), file=sys.stderr)
+        return 0 if bench.report() else 1
+    finally:
+        bench.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

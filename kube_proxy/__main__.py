@@ -1,0 +1,90 @@
+"""`python -m kube_proxy`: flags, logging, then `running.run_proxy` until SIGTERM/SIGINT.
+
+Refuses to start (exit 1, one clear line on stderr) when it cannot make the
+Service range local: not root, no `ip` command, or a DNS address outside the range.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+
+from kube_proxy.running import run_proxy
+from kube_proxy.service_routing import RouteError
+from kubemini.component.lifecycle import run_until_signalled
+from kubemini.component.options import add_common_flags, configure_logging
+
+DEFAULT_SERVICE_CIDR = "10.96.0.0/16"
+DEFAULT_CLUSTER_DNS = "10.96.0.10"
+DEFAULT_CLUSTER_DOMAIN = "cluster.local"
+DEFAULT_NODE_ADDRESS = "127.0.0.1"
+HEALTH_PORT = 10256
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m kube_proxy",
+        description="Proxy Service ClusterIPs and NodePorts to ready endpoints; serve cluster DNS.",
+    )
+    add_common_flags(parser, default_port=HEALTH_PORT, leader_election=False)
+    parser.add_argument(
+        "--service-cluster-ip-range",
+        default=os.environ.get("KUBEMINI_SERVICE_CLUSTER_IP_RANGE", DEFAULT_SERVICE_CIDR),
+        help="the apiserver's Service range, routed local on this node (env KUBEMINI_SERVICE_CLUSTER_IP_RANGE)",
+    )
+    parser.add_argument(
+        "--node-address",
+        default=os.environ.get("KUBEMINI_NODE_ADDRESS", DEFAULT_NODE_ADDRESS),
+        help="address NodePorts and LoadBalancer ports listen on (env KUBEMINI_NODE_ADDRESS)",
+    )
+    parser.add_argument(
+        "--cluster-dns",
+        default=os.environ.get("KUBEMINI_CLUSTER_DNS", DEFAULT_CLUSTER_DNS),
+        help="ClusterIP the DNS server answers on; empty disables DNS (env KUBEMINI_CLUSTER_DNS)",
+    )
+    parser.add_argument("--cluster-domain", default=os.environ.get("KUBEMINI_CLUSTER_DOMAIN", DEFAULT_CLUSTER_DOMAIN))
+    parser.add_argument("--dns-port", type=int, default=53, help="port of the cluster DNS server")
+    parser.add_argument(
+        "--event-loop",
+        choices=("auto", "uvloop", "asyncio"),
+        default=os.environ.get("KUBEMINI_PROXY_EVENT_LOOP", "auto"),
+        help="auto: uvloop when installed (it relays bytes with less overhead per chunk), else asyncio",
+    )
+    return parser
+
+
+def install_event_loop(choice: str) -> str:
+    """The event loop kube-proxy runs on; refuses an explicit `uvloop` that is not installed."""
+    if choice == "asyncio":
+        return "asyncio"
+    try:
+        import uvloop
+    except ImportError:
+        if choice == "uvloop":
+            print("kube-proxy: --event-loop uvloop, but uvloop is not installed", file=sys.stderr)
+            sys.exit(1)
+        return "asyncio"
+    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+    return "uvloop"
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    configure_logging(args.log_level, component="kube-proxy")
+    logging.getLogger(__name__).info("event loop: %s", install_event_loop(args.event_loop))
+
+    async def main_task() -> None:
+        await run_proxy(args)
+
+    try:
+        run_until_signalled(main_task)
+    except RouteError as error:
+        print(f"kube-proxy: refusing to start: {error}", file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

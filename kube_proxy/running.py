@@ -1,0 +1,112 @@
+"""kube-proxy's process: wires the caches, the proxier, the cluster DNS and the health endpoint.
+
+preflight (root, `ip`) ──► local route for the Service range (installed unless present)
+ApiClient ──► informers: Services, Endpoints (all namespaces)
+    ├─► Proxier.run()                       listeners on ClusterIPs / NodePorts → endpoints
+    ├─► LoadBalancerStatusController.run()  status.loadBalancer.ingress = node address
+    ├─► keep_dns_serving()                  DNS on <cluster DNS>:53, bind retried until it works
+    └─► ensure_dns_service()                kube-system/kube-dns holds the DNS address
+HealthServer: /healthz (200 once the first sync is done), /metrics
+exit (SIGTERM/SIGINT, or a crash) ──► listeners and DNS closed, route removed if ours
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import functools
+import ipaddress
+import logging
+
+from kube_proxy.dns_records import resolve_name
+from kube_proxy.dns_service import ensure_dns_service
+from kube_proxy.dns_serving import DnsServer
+from kube_proxy.load_balancer_status import LoadBalancerStatusController
+from kube_proxy.metrics import ProxyMetrics
+from kube_proxy.service_ports import ListenerKey
+from kube_proxy.service_routing import RouteError, check_can_manage_routes, install_local_route, remove_local_route
+from kube_proxy.syncing import Proxier
+from kubemini.api.registry import by_kind
+from kubemini.client.api_client import ApiClient
+from kubemini.client.shared_informers import SharedInformers
+from kubemini.component.health_server import HealthServer
+from kubemini.component.options import server_url
+
+SERVICE = by_kind("Service")
+ENDPOINTS = by_kind("Endpoints")
+DNS_BIND_RETRY_SECONDS = 1.0
+
+log = logging.getLogger(__name__)
+
+
+def preflight(args: argparse.Namespace) -> None:
+    """Everything that makes kube-proxy refuse to start, checked before any change is made."""
+    check_can_manage_routes(args.service_cluster_ip_range)
+    if args.cluster_dns:
+        network = ipaddress.IPv4Network(args.service_cluster_ip_range, strict=False)
+        if ipaddress.IPv4Address(args.cluster_dns) not in network:
+            raise RouteError(
+                f"--cluster-dns {args.cluster_dns} is outside --service-cluster-ip-range {network}: "
+                "the DNS address must be a ClusterIP"
+            )
+
+
+async def keep_dns_serving(dns: DnsServer) -> None:
+    """Bind the DNS sockets, retrying while the address is busy (another process on :53)."""
+    warned = False
+    while not dns.running:
+        try:
+            await dns.start()
+        except OSError as error:
+            if not warned:
+                log.warning("cannot serve DNS on %s:%d yet (%s); retrying", dns.host, dns.port, error)
+                warned = True
+            await asyncio.sleep(DNS_BIND_RETRY_SECONDS)
+
+
+async def run_proxy(args: argparse.Namespace) -> None:
+    preflight(args)
+    client = ApiClient(server_url(args), user_agent="kube-proxy")
+    informers = SharedInformers(client)
+    services, endpoints = informers.informer(SERVICE), informers.informer(ENDPOINTS)
+    metrics = ProxyMetrics()
+    dns: DnsServer | None = None
+    reserved: list[ListenerKey] = []
+    if args.cluster_dns:
+        resolve = functools.partial(
+            resolve_name, services=services.get, endpoints=endpoints.get, domain=args.cluster_domain
+        )
+        dns = DnsServer(
+            host=args.cluster_dns, port=args.dns_port, resolve=resolve, metrics=metrics, domain=args.cluster_domain
+        )
+        reserved = [ListenerKey(args.cluster_dns, args.dns_port, p) for p in ("UDP", "TCP")]
+    proxier = Proxier(
+        services=services, endpoints=endpoints, node_address=args.node_address, metrics=metrics, reserved=reserved
+    )
+    status = LoadBalancerStatusController(client, services, node_address=args.node_address)
+    health = HealthServer(
+        host=args.bind_address,
+        port=args.port,
+        registry=metrics.registry,
+        checks={"informers": lambda: services.has_synced() and endpoints.has_synced(), "proxier": proxier.healthy},
+    )
+    route_is_ours = False
+    try:
+        route_is_ours = install_local_route(args.service_cluster_ip_range)
+        await health.start()
+        informers.start()
+        async with asyncio.TaskGroup() as group:
+            group.create_task(proxier.run())
+            group.create_task(status.run())
+            if dns is not None:
+                group.create_task(keep_dns_serving(dns))
+                group.create_task(ensure_dns_service(client, args.cluster_dns, port=args.dns_port))
+    finally:
+        proxier.close()
+        if dns is not None:
+            await dns.stop()
+        await health.stop()
+        await informers.stop()
+        await client.close()
+        if route_is_ours:
+            remove_local_route(args.service_cluster_ip_range)

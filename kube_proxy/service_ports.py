@@ -1,0 +1,153 @@
+"""The proxy's desired state, rebuilt from the Service and Endpoints caches on every sync.
+
+    Services ─┐
+              ├─► build_service_ports() ──► {ServicePortName: ServicePort(cluster IP, port, nodePort,
+    Endpoints ┘                                  protocol, affinity, ready endpoints)}
+                         desired_listeners() ──► {ListenerKey(ip, port, protocol): ServicePortName}
+
+A service port is listened for on its ClusterIP:port; NodePort and LoadBalancer
+Services also on <node address>:nodePort, and LoadBalancer ones on <node address>:port
+(the address their `status.loadBalancer.ingress` names, as k3s' ServiceLB does).
+Headless and ExternalName Services get no listeners. Only `subsets[].addresses`
+(ready) become endpoints, never `notReadyAddresses`. Pure functions, no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from kube_proxy.load_balancing import DEFAULT_AFFINITY_SECONDS, Endpoint
+
+PROXIED_PROTOCOLS = ("TCP", "UDP")
+NODE_PORT_TYPES = ("NodePort", "LoadBalancer")
+
+
+@dataclass(frozen=True, order=True)
+class ServicePortName:
+    namespace: str
+    name: str
+    port: str
+
+    def __str__(self) -> str:
+        return f"{self.namespace}/{self.name}:{self.port}"
+
+    @property
+    def service(self) -> str:
+        return f"{self.namespace}/{self.name}"
+
+
+@dataclass(frozen=True, order=True)
+class ListenerKey:
+    ip: str
+    port: int
+    protocol: str
+
+    def __str__(self) -> str:
+        return f"{self.ip}:{self.port}/{self.protocol}"
+
+
+@dataclass(frozen=True)
+class ServicePort:
+    name: ServicePortName
+    protocol: str
+    cluster_ip: str
+    port: int
+    node_port: int | None = None
+    load_balancer: bool = False
+    affinity_seconds: float | None = None
+    endpoints: tuple[Endpoint, ...] = field(default=())
+
+    def listeners(self, *, node_address: str) -> list[ListenerKey]:
+        keys = [ListenerKey(self.cluster_ip, self.port, self.protocol)]
+        if self.node_port:
+            keys.append(ListenerKey(node_address, self.node_port, self.protocol))
+        if self.load_balancer:
+            keys.append(ListenerKey(node_address, self.port, self.protocol))
+        return keys
+
+
+def _meta(obj: Mapping[str, Any]) -> Mapping[str, Any]:
+    return obj.get("metadata") or {}
+
+
+def affinity_seconds(spec: Mapping[str, Any]) -> float | None:
+    """None without ClientIP affinity, else its timeout (default 10800 s)."""
+    if spec.get("sessionAffinity") != "ClientIP":
+        return None
+    config = ((spec.get("sessionAffinityConfig") or {}).get("clientIP") or {}).get("timeoutSeconds")
+    return float(config) if config else DEFAULT_AFFINITY_SECONDS
+
+
+def ready_endpoints(endpoints: Mapping[str, Any] | None, *, port_name: str, protocol: str) -> tuple[Endpoint, ...]:
+    """The ready addresses offering the named port, sorted and without duplicates."""
+    found: set[Endpoint] = set()
+    for subset in (endpoints or {}).get("subsets") or []:
+        for port in subset.get("ports") or []:
+            if (port.get("name") or "") != port_name or (port.get("protocol") or "TCP") != protocol:
+                continue
+            for address in subset.get("addresses") or []:
+                if address.get("ip") and port.get("port"):
+                    found.add(Endpoint(str(address["ip"]), int(port["port"])))
+    return tuple(sorted(found))
+
+
+def build_service_ports(
+    services: Iterable[Mapping[str, Any]],
+    endpoints_for: Callable[[str], Mapping[str, Any] | None],
+) -> dict[ServicePortName, ServicePort]:
+    """Every proxied service port; `endpoints_for("ns/name")` reads the Endpoints cache."""
+    result: dict[ServicePortName, ServicePort] = {}
+    for service in services:
+        spec = service.get("spec") or {}
+        cluster_ip = spec.get("clusterIP")
+        if not cluster_ip or cluster_ip == "None" or spec.get("type") == "ExternalName":
+            continue
+        namespace, name = _meta(service).get("namespace") or "", _meta(service).get("name") or ""
+        endpoints = endpoints_for(f"{namespace}/{name}")
+        node_ports = spec.get("type") in NODE_PORT_TYPES
+        for port in spec.get("ports") or []:
+            protocol = port.get("protocol") or "TCP"
+            if protocol not in PROXIED_PROTOCOLS or not port.get("port"):
+                continue
+            port_name = ServicePortName(namespace, name, port.get("name") or "")
+            result[port_name] = ServicePort(
+                name=port_name,
+                protocol=protocol,
+                cluster_ip=str(cluster_ip),
+                port=int(port["port"]),
+                node_port=int(port["nodePort"]) if node_ports and port.get("nodePort") else None,
+                load_balancer=spec.get("type") == "LoadBalancer",
+                affinity_seconds=affinity_seconds(spec),
+                endpoints=ready_endpoints(endpoints, port_name=port_name.port, protocol=protocol),
+            )
+    return result
+
+
+def desired_listeners(
+    service_ports: Mapping[ServicePortName, ServicePort],
+    *,
+    node_address: str,
+    reserved: Iterable[ListenerKey] = (),
+) -> tuple[dict[ListenerKey, ServicePortName], list[tuple[ListenerKey, ServicePortName]]]:
+    """Listener → service port, and the (listener, service port) pairs that lost a clash.
+
+    `reserved` listeners belong to kube-proxy itself (the cluster DNS server). When two
+    service ports want the same address, the first by name wins, so every sync and
+    every kube-proxy picks the same one."""
+    own = set(reserved)
+    taken = set(own)
+    listeners: dict[ListenerKey, ServicePortName] = {}
+    conflicts: list[tuple[ListenerKey, ServicePortName]] = []
+    for port_name in sorted(service_ports):
+        for key in service_ports[port_name].listeners(node_address=node_address):
+            if key in own:
+                continue  # served in-process (the kube-dns Service): not a clash
+            if key in taken:
+                if listeners.get(key) != port_name:
+                    conflicts.append((key, port_name))
+                continue
+            taken.add(key)
+            listeners[key] = port_name
+    return listeners, conflicts
