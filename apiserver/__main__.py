@@ -10,6 +10,9 @@ import uvicorn
 
 from apiserver.app import create_app
 
+# Longer than any client keeps an idle connection, so the server never closes one mid-request.
+KEEP_ALIVE_SECONDS = 65
+
 
 def parse_endpoints(value: str) -> list[tuple[str, int]]:
     endpoints = []
@@ -64,7 +67,13 @@ def main() -> None:
         service_cidr=args.service_cluster_ip_range,
     )
     uvicorn.run(
-        app, host=args.bind_address, port=args.port, log_level="warning", access_log=False, timeout_graceful_shutdown=2
+        app,
+        host=args.bind_address,
+        port=args.port,
+        log_level="warning",
+        access_log=False,
+        timeout_graceful_shutdown=2,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )
 
 

@@ -25,6 +25,7 @@ REQUEST_TIMEOUT_SECONDS = 30.0
 CONNECT_TIMEOUT_SECONDS = 5.0
 WATCH_READ_MARGIN_SECONDS = 30.0
 LIST_PAGE_SIZE = 500
+IDLE_CONNECTION_SECONDS = 2.0
 
 PATCH_CONTENT_TYPES = {
     "merge": "application/merge-patch+json",
@@ -54,6 +55,9 @@ class ApiClient:
             transport=transport,
             timeout=httpx.Timeout(timeout_seconds, connect=CONNECT_TIMEOUT_SECONDS),
             headers={"User-Agent": user_agent, "Accept": "application/json"},
+            # Expire idle connections before the apiserver's 5 s keep-alive does, so a
+            # request never goes out on a connection the server is closing.
+            limits=httpx.Limits(keepalive_expiry=IDLE_CONNECTION_SECONDS),
         )
 
     async def __aenter__(self) -> ApiClient:

@@ -132,7 +132,10 @@ class EventRecorder:
         return bucket.try_take()
 
     async def _record(self, reference: dict[str, Any], type_: str, reason: str, message: str) -> None:
-        key = (tuple(sorted(reference.items())), type_, reason, message, self.component, self.host)
+        # Like client-go's event key: the object's identity, not its resourceVersion, so a crash
+        # loop that updates the pod between events still bumps one Event's count.
+        identity = tuple(sorted((k, v) for k, v in reference.items() if k != "resourceVersion"))
+        key = (identity, type_, reason, message, self.component, self.host)
         now = self.clock.now()
         seen = self._cached(key, now)
         if seen is not None:
