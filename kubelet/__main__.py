@@ -1,0 +1,105 @@
+"""`python -m kubelet`: run one Docker-backed node, or N hollow nodes, until SIGTERM.
+
+    flags ──► ApiClient ──► one NodeAgent per node (own runtime, shared client)
+          ──► KubeletServer on --bind-address:--port (healthz, metrics, logs)
+          ──► PodSource: one pod informer feeding every agent
+
+Stopping the kubelet leaves its containers running, as a real kubelet does:
+the next start adopts them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+
+from kubelet.flags import build_parser, node_names, settings_from
+from kubelet.node_agent import NodeAgent
+from kubelet.node_context import NodeContext, ProcessLimits
+from kubelet.pod_source import PodSource
+from kubelet.runtime import ContainerRuntime
+from kubelet.runtime.fake import FakeRuntime
+from kubelet.serving import KubeletServer
+from kubemini.client.api_client import ApiClient
+from kubemini.client.events import EventRecorder
+from kubemini.component.lifecycle import run_until_signalled
+from kubemini.component.options import configure_logging, server_url
+
+NETWORK_RETRY_SECONDS = 2.0
+
+log = logging.getLogger("kubelet")
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """Bind before anything registers: the Node must advertise the port really served."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(128)
+    sock.setblocking(False)
+    return sock
+
+
+def _runtime(kind: str, index: int, *, docker_workers: int) -> ContainerRuntime:
+    if kind == "fake":
+        return FakeRuntime(ip_prefix=f"10.{200 + index // 256}.{index % 256}")
+    from kubelet.runtime.docker import DockerRuntime  # only a Docker node needs the SDK loaded
+
+    return DockerRuntime(max_workers=docker_workers)
+
+
+async def _ensure_network(agent: NodeAgent) -> None:
+    """Sandboxes need the pod network; Docker may still be starting, so keep trying."""
+    while True:
+        try:
+            await agent.ctx.runtime.ensure_network(agent.ctx.settings.pod_network)
+            return
+        except Exception as error:  # noqa: BLE001 - runtime not there yet: the node reports NotReady meanwhile
+            log.warning("cannot ensure pod network %s: %s", agent.ctx.settings.pod_network, error)
+            await asyncio.sleep(NETWORK_RETRY_SECONDS)
+
+
+async def run(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    configure_logging(args.log_level, component="kubelet")
+    sock = _bind(args.bind_address, args.port)
+    port = sock.getsockname()[1]
+    settings = settings_from(args, port=port)
+    client = ApiClient(server_url(args), user_agent="kubemini-kubelet")
+    agents: dict[str, NodeAgent] = {}
+    limits = ProcessLimits()
+    for index, name in enumerate(node_names(args)):
+        runtime = _runtime(args.runtime, index, docker_workers=args.docker_workers)
+        recorder = EventRecorder(client, component="kubelet", host=name)
+        agents[name] = NodeAgent(NodeContext(name, client, runtime, settings, recorder, limits))
+    server = KubeletServer(agents, host=args.bind_address, port=port)
+    serving = asyncio.create_task(server.server.serve(sockets=[sock]))
+    log.info("kubelet for %d node(s) (%s runtime) serving on %s:%d", len(agents), args.runtime, args.bind_address, port)
+    source = PodSource(client, agents)
+    networks = [asyncio.create_task(_ensure_network(agent)) for agent in agents.values()]
+    try:
+        for agent in agents.values():
+            agent.start()
+        await source.start()
+        await serving
+    finally:
+        for task in networks:
+            task.cancel()
+        await source.stop()
+        await asyncio.gather(*(agent.stop() for agent in agents.values()))
+        for agent in agents.values():
+            await agent.ctx.runtime.close()
+        server.server.should_exit = True
+        with contextlib.suppress(asyncio.CancelledError):
+            await serving
+        await client.close()
+
+
+def main() -> None:
+    run_until_signalled(run)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,132 @@
+"""Command-line flags of `python -m kubelet`, each with an environment fallback.
+
+python -m kubelet --kubeconfig K --bind-address 127.0.0.1 --port 10250       # one node on Docker
+python -m kubelet --runtime fake --nodes 50 --node-name-prefix hollow-       # 50 hollow nodes
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+
+from kubelet.crash_backoff import INITIAL_DELAY_SECONDS, MAX_DELAY_SECONDS
+from kubelet.node_context import (
+    HEARTBEAT_PERIOD_SECONDS,
+    PARALLEL_POD_STARTS,
+    PAUSE_IMAGE,
+    POD_NETWORK,
+    RESYNC_PERIOD_SECONDS,
+    KubeletSettings,
+)
+from kubemini.component.options import add_common_flags
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m kubelet", description="kubemini kubelet: pods → containers")
+    add_common_flags(parser, default_port=10250, leader_election=False)
+    parser.add_argument(
+        "--node-name",
+        default=_env("KUBEMINI_NODE_NAME", socket.gethostname().lower()),
+        help="name of the Node to register (env KUBEMINI_NODE_NAME; default: the hostname)",
+    )
+    parser.add_argument(
+        "--runtime",
+        choices=("docker", "fake"),
+        default=_env("KUBEMINI_RUNTIME", "docker"),
+        help="docker: real containers; fake: hollow nodes, nothing runs (env KUBEMINI_RUNTIME)",
+    )
+    parser.add_argument(
+        "--nodes",
+        type=int,
+        default=int(_env("KUBEMINI_HOLLOW_NODES", "0")),
+        help="with --runtime fake: how many hollow nodes this process runs (env KUBEMINI_HOLLOW_NODES)",
+    )
+    parser.add_argument(
+        "--node-name-prefix",
+        default=_env("KUBEMINI_NODE_NAME_PREFIX", "hollow-"),
+        help="hollow node names are <prefix>0, <prefix>1, ...",
+    )
+    parser.add_argument(
+        "--node-ip",
+        default=_env("KUBEMINI_NODE_IP", "127.0.0.1"),
+        help="InternalIP the node advertises; the apiserver reaches the kubelet's logs endpoint there",
+    )
+    parser.add_argument("--node-labels", default=_env("KUBEMINI_NODE_LABELS", ""), help="extra labels k=v,k2=v2")
+    parser.add_argument(
+        "--pod-network",
+        default=_env("KUBEMINI_POD_NETWORK", POD_NETWORK),
+        help="Docker bridge network of pod sandboxes (created if absent)",
+    )
+    parser.add_argument("--pause-image", default=_env("KUBEMINI_PAUSE_IMAGE", PAUSE_IMAGE))
+    parser.add_argument(
+        "--backoff-initial-seconds",
+        type=float,
+        default=float(_env("KUBEMINI_BACKOFF_INITIAL_SECONDS", str(INITIAL_DELAY_SECONDS))),
+        help="first CrashLoopBackOff / ImagePullBackOff delay (Kubernetes: 10)",
+    )
+    parser.add_argument(
+        "--backoff-max-seconds",
+        type=float,
+        default=float(_env("KUBEMINI_BACKOFF_MAX_SECONDS", str(MAX_DELAY_SECONDS))),
+        help="longest back-off delay (Kubernetes: 300)",
+    )
+    parser.add_argument(
+        "--resync-seconds",
+        type=float,
+        default=float(_env("KUBEMINI_RESYNC_SECONDS", str(RESYNC_PERIOD_SECONDS))),
+        help="every pod is synced at least this often, events or not",
+    )
+    parser.add_argument(
+        "--heartbeat-seconds",
+        type=float,
+        default=float(_env("KUBEMINI_HEARTBEAT_SECONDS", str(HEARTBEAT_PERIOD_SECONDS))),
+        help="period of the Lease renewal and of the node status update",
+    )
+    parser.add_argument(
+        "--parallel-pod-starts",
+        type=int,
+        default=int(_env("KUBEMINI_PARALLEL_POD_STARTS", str(PARALLEL_POD_STARTS))),
+        help="how many new pods start at the same time (the others queue, first come first served)",
+    )
+    parser.add_argument(
+        "--docker-workers",
+        type=int,
+        default=int(_env("KUBEMINI_DOCKER_WORKERS", "16")),
+        help="threads for blocking Docker calls (bounds Docker concurrency)",
+    )
+    return parser
+
+
+def parse_labels(text: str) -> dict[str, str]:
+    labels = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        key, _, value = item.partition("=")
+        labels[key] = value
+    return labels
+
+
+def node_names(args: argparse.Namespace) -> list[str]:
+    if args.runtime == "fake" and args.nodes > 0:
+        return [f"{args.node_name_prefix}{index}" for index in range(args.nodes)]
+    return [args.node_name]
+
+
+def settings_from(args: argparse.Namespace, *, port: int) -> KubeletSettings:
+    return KubeletSettings(
+        host_ip=args.node_ip,
+        port=port,
+        pause_image=args.pause_image,
+        pod_network=args.pod_network,
+        backoff_initial_seconds=args.backoff_initial_seconds,
+        backoff_max_seconds=args.backoff_max_seconds,
+        resync_period_seconds=args.resync_seconds,
+        heartbeat_period_seconds=args.heartbeat_seconds,
+        parallel_pod_starts=args.parallel_pod_starts,
+        node_labels=parse_labels(args.node_labels),
+        hollow=args.runtime == "fake",
+    )

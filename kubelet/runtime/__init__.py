@@ -1,0 +1,178 @@
+"""The seam between the kubelet and whatever runs containers.
+
+    pod_sync ──► ContainerRuntime ──► docker.DockerRuntime (Docker SDK, bounded thread pool)
+                                  └─► fake.FakeRuntime   (in memory: hollow nodes)
+
+The kubelet never keeps its own record of what runs: every sync asks the
+runtime for the containers of a pod (`list_containers`) and reads their labels
+(`labels.py`) to know which pod, which container and which restart they are.
+So a kubelet restart loses nothing: the view is rebuilt from the runtime.
+
+Records are plain values; timestamps are RFC 3339 strings at second precision
+(what a Pod status carries), `None` when not applicable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from kubelet.runtime import labels as label_keys
+
+CREATED = "created"
+RUNNING = "running"
+EXITED = "exited"
+UNKNOWN = "unknown"
+
+
+class ContainerRuntimeError(Exception):
+    """Base of runtime failures the kubelet turns into container waiting reasons."""
+
+
+class RuntimeUnavailable(ContainerRuntimeError):
+    """The runtime cannot be reached at all (Docker daemon down)."""
+
+
+class ImageMissing(ContainerRuntimeError):
+    """The image is not present and could not be pulled."""
+
+
+class CreateContainerError(ContainerRuntimeError):
+    """The runtime refused to create the container (bad config, name clash)."""
+
+
+class StartContainerError(ContainerRuntimeError):
+    """The container was created but would not start (missing executable, ...)."""
+
+
+@dataclass(frozen=True)
+class SandboxConfig:
+    name: str
+    hostname: str
+    image: str
+    network: str
+    labels: dict[str, str]
+
+
+@dataclass(frozen=True)
+class ContainerConfig:
+    name: str
+    image: str
+    sandbox_id: str
+    labels: dict[str, str]
+    command: list[str] | None = None  # replaces the image's ENTRYPOINT
+    args: list[str] | None = None  # replaces the image's CMD
+    env: dict[str, str] = field(default_factory=dict)
+    working_dir: str | None = None
+    cpu_request_millis: int | None = None
+    cpu_limit_millis: int | None = None
+    memory_limit_bytes: int | None = None
+    tty: bool = False
+    stdin: bool = False
+
+
+@dataclass(frozen=True)
+class ContainerRecord:
+    """One runtime container (sandbox or app) as last inspected."""
+
+    id: str
+    name: str
+    labels: dict[str, str]
+    state: str
+    image: str = ""
+    image_id: str = ""
+    exit_code: int | None = None
+    oom_killed: bool = False
+    created_at: str | None = None
+    started_at: str | None = None
+    finished_at: str | None = None
+    error: str = ""
+    ip: str | None = None
+
+    @property
+    def pod_uid(self) -> str:
+        return self.labels.get(label_keys.POD_UID, "")
+
+    @property
+    def container_name(self) -> str:
+        return self.labels.get(label_keys.CONTAINER, "")
+
+    @property
+    def is_sandbox(self) -> bool:
+        return self.container_name == label_keys.SANDBOX_CONTAINER
+
+    @property
+    def restart_count(self) -> int:
+        try:
+            return int(self.labels.get(label_keys.RESTART_COUNT, "0"))
+        except ValueError:
+            return 0
+
+    @property
+    def running(self) -> bool:
+        return self.state == RUNNING
+
+
+@dataclass(frozen=True)
+class NodeResources:
+    cpu_millis: int
+    memory_bytes: int
+    runtime_version: str
+    kernel_version: str = ""
+    os_image: str = ""
+    machine_id: str = ""
+
+
+@dataclass(frozen=True)
+class ExecResult:
+    exit_code: int
+    output: str
+
+
+class ContainerRuntime(Protocol):
+    name: str
+    # False for the fake runtime: its pod IPs are invented, so network probes must not be sent.
+    network_probes: bool
+
+    async def node_resources(self) -> NodeResources: ...
+
+    async def ping(self) -> bool: ...
+
+    async def ensure_network(self, name: str) -> None: ...
+
+    async def list_containers(self, *, node: str, pod_uid: str | None = None) -> list[ContainerRecord]: ...
+
+    async def image_present(self, image: str) -> bool: ...
+
+    async def pull_image(self, image: str) -> None: ...
+
+    async def create_sandbox(self, config: SandboxConfig) -> str: ...
+
+    async def create_container(self, config: ContainerConfig) -> str: ...
+
+    async def start_container(self, container_id: str) -> None: ...
+
+    async def stop_container(self, container_id: str, *, timeout_seconds: float) -> None: ...
+
+    async def remove_container(self, container_id: str) -> None: ...
+
+    async def exec_in_container(
+        self, container_id: str, command: list[str], *, timeout_seconds: float
+    ) -> ExecResult: ...
+
+    def container_logs(
+        self,
+        container_id: str,
+        *,
+        follow: bool,
+        tail_lines: int | None,
+        timestamps: bool,
+        since_seconds: int | None,
+    ) -> AsyncIterator[bytes]: ...
+
+    def watch_events(self, *, node: str) -> AsyncIterator[str]:
+        """Pod uids whose containers changed state (died, OOM, ...): a nudge to resync them."""
+        ...
+
+    async def close(self) -> None: ...

@@ -1,0 +1,297 @@
+"""ContainerRuntime on the Docker Engine API (docker-py's low-level APIClient).
+
+    async method ──► bounded ThreadPoolExecutor (blocking SDK call) ──► Docker Engine socket
+    logs / events ──► a thread per stream (docker_streams.py)
+    exec ──► its own small pool: a probe's `sleep 100` must not hold a slot container starts need
+
+Sandboxes join the project's own bridge network; app containers join their
+sandbox with `network_mode=container:<sandbox id>`. Inspect results of exited
+containers are cached (they never change again): a pod sync lists its pod's
+containers and inspects only the live ones.
+
+Sandbox network changes (start, stop, remove of a pause container) run one at
+a time on the machine: see network_lock.py for why.
+
+Pulls only go to registries on loopback: this machine may never talk to any
+other address, so an image not present, in any other registry, fails to pull
+at once (ErrImagePull) instead of asking Docker to reach the internet.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import time
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import docker
+import docker.errors
+import requests
+
+from kubelet.runtime import (
+    EXITED,
+    ContainerConfig,
+    ContainerRecord,
+    CreateContainerError,
+    ExecResult,
+    ImageMissing,
+    NodeResources,
+    RuntimeUnavailable,
+    SandboxConfig,
+    StartContainerError,
+)
+from kubelet.runtime import labels as label_keys
+from kubelet.runtime.docker_streams import iterate_blocking
+from kubelet.runtime.docker_translation import explain, is_loopback_registry, record_from_inspect, registry_host
+from kubelet.runtime.network_lock import NETWORK_LOCK_PATH, holding_file_lock
+
+API_VERSION = "1.41"  # Docker 20.10; fixed so that building the client never needs the daemon
+CALL_TIMEOUT_SECONDS = 60
+DEFAULT_WORKERS = 16
+EXEC_WORKERS = 8
+CPU_SHARES_PER_CORE = 1024
+MIN_CPU_SHARES = 2
+NANO_CPUS_PER_MILLI = 1_000_000
+INSPECT_CACHE_SIZE = 4096
+
+log = logging.getLogger(__name__)
+
+
+class DockerRuntime:
+    name = "docker"
+    network_probes = True
+
+    def __init__(self, *, max_workers: int = DEFAULT_WORKERS, base_url: str | None = None):
+        kwargs: dict[str, Any] = {"version": API_VERSION, "timeout": CALL_TIMEOUT_SECONDS}
+        pool = max_workers + EXEC_WORKERS + 4
+        if base_url:
+            self._api = docker.APIClient(base_url=base_url, max_pool_size=pool, **kwargs)
+        else:
+            self._api = docker.from_env(max_pool_size=pool, **kwargs).api
+        self._pool = ThreadPoolExecutor(max_workers, thread_name_prefix="docker")
+        self._exec_pool = ThreadPoolExecutor(EXEC_WORKERS, thread_name_prefix="docker-exec")
+        self._inspected: dict[tuple[str, str], ContainerRecord] = {}
+        self._sandboxes: set[str] = set()  # ids of pause containers seen or made: their network ops are serial
+        self._network_lock = asyncio.Lock()
+
+    async def _call(self, function: Any, *args: Any, pool: ThreadPoolExecutor | None = None, **kwargs: Any) -> Any:
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(pool or self._pool, functools.partial(function, *args, **kwargs))
+        except (requests.exceptions.ConnectionError, docker.errors.DockerException) as error:
+            if isinstance(error, docker.errors.APIError):
+                raise
+            raise RuntimeUnavailable(f"cannot reach the Docker engine: {error}") from error
+
+    async def node_resources(self) -> NodeResources:
+        info = await self._call(self._api.info)
+        return NodeResources(
+            cpu_millis=int(info.get("NCPU", 1)) * 1000,
+            memory_bytes=int(info.get("MemTotal", 0)),
+            runtime_version=f"docker://{info.get('ServerVersion', 'unknown')}",
+            kernel_version=info.get("KernelVersion", ""),
+            os_image=info.get("OperatingSystem", ""),
+            machine_id=str(info.get("ID", "")),
+        )
+
+    async def ping(self) -> bool:
+        try:
+            return bool(await self._call(self._api.ping))
+        except Exception:  # noqa: BLE001 - any failure means "not reachable"
+            return False
+
+    async def ensure_network(self, name: str) -> None:
+        existing = await self._call(self._api.networks, names=[name])
+        if any(network.get("Name") == name for network in existing):
+            return
+        try:
+            await self._call(
+                self._api.create_network,
+                name,
+                driver="bridge",
+                labels={label_keys.MANAGED: "true"},
+                check_duplicate=True,
+            )
+            log.info("created Docker network %s", name)
+        except docker.errors.APIError as error:
+            if error.status_code != 409:  # 409: another kubelet created it first
+                raise
+
+    async def _inspect(self, summary: dict[str, Any]) -> ContainerRecord | None:
+        key = (summary["Id"], summary.get("State", ""))
+        cached = self._inspected.get(key)
+        if cached is not None:
+            return cached
+        try:
+            record = record_from_inspect(await self._call(self._api.inspect_container, summary["Id"]))
+        except docker.errors.NotFound:
+            return None
+        if record.is_sandbox:
+            self._sandboxes.add(record.id)
+        # Only an exited container never changes again. Docker's list can lag behind a
+        # container's death for a moment, so a cached "running" answer would hide the exit.
+        if record.state == EXITED:
+            if len(self._inspected) >= INSPECT_CACHE_SIZE:
+                self._inspected.clear()
+            self._inspected[key] = record
+        return record
+
+    async def list_containers(self, *, node: str, pod_uid: str | None = None) -> list[ContainerRecord]:
+        filters = {"label": label_keys.node_filter(node, pod_uid)}
+        summaries = await self._call(self._api.containers, all=True, filters=filters)
+        records = await asyncio.gather(*(self._inspect(summary) for summary in summaries))
+        return [record for record in records if record is not None]
+
+    async def image_present(self, image: str) -> bool:
+        try:
+            await self._call(self._api.inspect_image, image)
+        except docker.errors.ImageNotFound:
+            return False
+        except docker.errors.APIError as error:
+            if error.status_code == 404:
+                return False
+            raise
+        return True
+
+    async def pull_image(self, image: str) -> None:
+        host = registry_host(image)
+        if not is_loopback_registry(host):
+            where = host or "docker.io"
+            raise ImageMissing(
+                f"rpc error: registry {where} is not reachable (kubemini pulls only from loopback registries)"
+            )
+        repository, _, tag = image.rpartition(":") if ":" in image.rsplit("/", 1)[-1] else (image, "", "latest")
+        try:
+            await self._call(self._api.pull, repository, tag=tag)
+        except docker.errors.APIError as error:
+            raise ImageMissing(explain(error)) from error
+
+    async def create_sandbox(self, config: SandboxConfig) -> str:
+        host_config = self._api.create_host_config(network_mode=config.network)
+        try:
+            created = await self._call(
+                self._api.create_container,
+                config.image,
+                name=config.name,
+                hostname=config.hostname,
+                labels=config.labels,
+                host_config=host_config,
+                detach=True,
+            )
+        except docker.errors.APIError as error:
+            raise CreateContainerError(explain(error)) from error
+        self._sandboxes.add(created["Id"])
+        return created["Id"]
+
+    async def create_container(self, config: ContainerConfig) -> str:
+        limits: dict[str, Any] = {}
+        if config.memory_limit_bytes:
+            # No swap beyond the limit, as on a Kubernetes node: over the limit means OOM-killed.
+            limits["mem_limit"] = config.memory_limit_bytes
+            limits["memswap_limit"] = config.memory_limit_bytes
+        if config.cpu_limit_millis:
+            limits["nano_cpus"] = config.cpu_limit_millis * NANO_CPUS_PER_MILLI
+        if config.cpu_request_millis is not None:
+            limits["cpu_shares"] = max(MIN_CPU_SHARES, config.cpu_request_millis * CPU_SHARES_PER_CORE // 1000)
+        host_config = self._api.create_host_config(network_mode=f"container:{config.sandbox_id}", **limits)
+        try:
+            created = await self._call(
+                self._api.create_container,
+                config.image,
+                command=config.args,
+                entrypoint=config.command,
+                environment=[f"{key}={value}" for key, value in config.env.items()],
+                working_dir=config.working_dir,
+                labels=config.labels,
+                name=config.name,
+                host_config=host_config,
+                tty=config.tty,
+                stdin_open=config.stdin,
+                detach=True,
+            )
+        except docker.errors.APIError as error:
+            raise CreateContainerError(explain(error)) from error
+        return created["Id"]
+
+    async def _container_op(self, container_id: str, function: Any, *args: Any, **kwargs: Any) -> Any:
+        """Run a start/stop/remove; a sandbox's under the machine-wide network lock."""
+        if container_id not in self._sandboxes:
+            return await self._call(function, container_id, *args, **kwargs)
+        async with self._network_lock:
+            return await self._call(holding_file_lock, NETWORK_LOCK_PATH, function, container_id, *args, **kwargs)
+
+    def _stop_and_settle(self, container_id: str, *, timeout: int) -> None:
+        self._api.stop(container_id, timeout=timeout)
+        # Docker releases the network in its exit handling, holding the container's lock;
+        # an inspect takes that lock too, so it returns once the release is over.
+        self._api.inspect_container(container_id)
+
+    async def start_container(self, container_id: str) -> None:
+        try:
+            await self._container_op(container_id, self._api.start)
+        except docker.errors.APIError as error:
+            raise StartContainerError(explain(error)) from error
+
+    async def stop_container(self, container_id: str, *, timeout_seconds: float) -> None:
+        try:
+            await self._container_op(container_id, self._stop_and_settle, timeout=max(0, int(timeout_seconds)))
+        except docker.errors.NotFound:
+            pass
+
+    async def remove_container(self, container_id: str) -> None:
+        try:
+            await self._container_op(container_id, self._api.remove_container, force=True, v=True)
+        except docker.errors.APIError as error:
+            if error.status_code not in (404, 409):  # gone already, or its removal is in progress
+                raise
+        self._sandboxes.discard(container_id)
+
+    def _exec(self, container_id: str, command: list[str]) -> ExecResult:
+        exec_id = self._api.exec_create(container_id, command, stdout=True, stderr=True)["Id"]
+        output = self._api.exec_start(exec_id)
+        exit_code = self._api.exec_inspect(exec_id).get("ExitCode")
+        text = output.decode(errors="replace") if isinstance(output, bytes) else str(output)
+        return ExecResult(exit_code if exit_code is not None else -1, text)
+
+    async def exec_in_container(self, container_id: str, command: list[str], *, timeout_seconds: float) -> ExecResult:
+        try:
+            return await asyncio.wait_for(
+                self._call(self._exec, container_id, command, pool=self._exec_pool), timeout_seconds
+            )
+        except TimeoutError:
+            return ExecResult(-1, f"command timed out after {timeout_seconds:.0f}s")
+        except docker.errors.APIError as error:
+            return ExecResult(-1, explain(error))
+
+    async def container_logs(
+        self,
+        container_id: str,
+        *,
+        follow: bool,
+        tail_lines: int | None,
+        timestamps: bool,
+        since_seconds: int | None,
+    ) -> AsyncIterator[bytes]:
+        kwargs: dict[str, Any] = {"stream": True, "follow": follow, "timestamps": timestamps}
+        kwargs["tail"] = tail_lines if tail_lines is not None and tail_lines >= 0 else "all"
+        if since_seconds:
+            kwargs["since"] = int(time.time() - since_seconds)
+        stream = await self._call(self._api.logs, container_id, **kwargs)
+        async for chunk in iterate_blocking(stream, close=stream.close, name=f"logs-{container_id[:12]}"):
+            yield chunk
+
+    async def watch_events(self, *, node: str) -> AsyncIterator[str]:
+        filters = {"type": "container", "label": label_keys.node_filter(node), "event": ["die", "oom", "start"]}
+        stream = await self._call(self._api.events, decode=True, filters=filters)
+        async for event in iterate_blocking(stream, close=stream.close, name=f"events-{node}", drop_when_full=True):
+            uid = ((event.get("Actor") or {}).get("Attributes") or {}).get(label_keys.POD_UID)
+            if uid:
+                yield uid
+
+    async def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._exec_pool.shutdown(wait=False, cancel_futures=True)
+        self._api.close()

@@ -1,0 +1,224 @@
+"""sync_pod against the fake runtime and a recording API: the containers it makes and the writes it sends."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from kubelet.crash_backoff import RestartBackoff
+from kubelet.pod_containers import PodContainers
+from kubelet.pod_sync import PodWork, sync_pod
+from kubelet.pod_workers import DONE
+from kubelet.probe_manager import ProbeManager
+from kubelet.runtime import EXITED, RUNNING
+from kubelet.runtime import labels as label_keys
+from kubelet.runtime.fake import FakeRuntime
+from kubemini.client.clock import FakeClock
+from tests.unit.kubelet.fakes import NODE, FakeApi, make_context, make_pod
+
+
+class Harness:
+    def __init__(self, pod: dict, *, runtime: FakeRuntime | None = None):
+        self.api = FakeApi()
+        self.runtime = runtime or FakeRuntime()
+        self.ctx = make_context(api=self.api, runtime=self.runtime)
+        self.clock = FakeClock(start=time.time())  # wall time: exits are wall-clock stamps
+        self.ctx.crash_backoff = RestartBackoff(clock=self.clock)
+        self.probes = ProbeManager(self.ctx, on_change=lambda uid: None)
+        self.work = PodWork(pod["metadata"]["uid"], pod=pod)
+
+    async def sync(self) -> float | None:
+        result = await sync_pod(self.ctx, self.work, probes=self.probes)
+        await self.ctx.drain_events()
+        return result
+
+    async def view(self) -> PodContainers:
+        return PodContainers.from_records(await self.runtime.list_containers(node=NODE, pod_uid=self.work.uid))
+
+    def reasons(self) -> list[str]:
+        return self.ctx.recorder.reasons()  # type: ignore[attr-defined]
+
+    @property
+    def status(self) -> dict:
+        return self.api.status_patches()[-1]
+
+
+async def test_new_pod_gets_a_sandbox_and_a_running_container_labelled_for_recovery():
+    pod = make_pod()
+    h = Harness(pod)
+    await h.sync()
+    view = await h.view()
+    assert view.sandbox_running and view.latest("app").state == RUNNING
+    labels = view.latest("app").labels
+    assert labels[label_keys.MANAGED] == "true" and labels[label_keys.NODE] == NODE
+    assert labels[label_keys.POD_UID] == h.work.uid and labels[label_keys.RESTART_COUNT] == "0"
+    assert labels[label_keys.POD_NAME] == "web" and labels[label_keys.POD_NAMESPACE] == "default"
+    assert h.status["phase"] == "Running" and h.status["podIP"] == view.pod_ip
+    assert h.reasons() == ["Pulled", "Created", "Started"]
+
+
+async def test_sync_is_idempotent():
+    h = Harness(make_pod())
+    await h.sync()
+    containers, writes = dict(h.runtime.containers), len(h.api.patches)
+    await h.sync()
+    assert h.runtime.containers == containers
+    assert len(h.api.patches) == writes, "an unchanged status must not be written again"
+
+
+async def test_crash_restarts_at_once_then_backs_off():
+    h = Harness(make_pod())
+    await h.sync()
+    h.runtime.exit((await h.view()).latest("app").id, 1)
+    assert await h.sync() is None
+    view = await h.view()
+    assert view.latest("app").restart_count == 1 and view.latest("app").running
+    assert view.previous("app").state == EXITED  # kept for `kubectl logs --previous`
+    h.runtime.exit(view.latest("app").id, 1)
+    wake = await h.sync()
+    assert wake == pytest.approx(10, abs=1.5)
+    app = h.status["containerStatuses"][0]
+    assert app["state"]["waiting"]["reason"] == "CrashLoopBackOff"
+    assert "back-off 10s restarting failed container=app" in app["state"]["waiting"]["message"]
+    assert app["restartCount"] == 1 and app["lastState"]["terminated"]["exitCode"] == 1
+    assert h.status["phase"] == "Running"
+    assert "BackOff" in h.reasons()
+    h.clock.advance(11)
+    await h.sync()
+    view = await h.view()
+    assert view.latest("app").restart_count == 2 and view.latest("app").running
+    assert len(view.instances("app")) == 2, "only the current and the previous instance are kept"
+
+
+@pytest.mark.parametrize(("policy", "code", "phase"), [("Never", 1, "Failed"), ("OnFailure", 0, "Succeeded")])
+async def test_finished_pods_are_not_restarted_and_lose_their_sandbox(policy, code, phase):
+    h = Harness(make_pod(restart_policy=policy))
+    await h.sync()
+    h.runtime.exit((await h.view()).latest("app").id, code)
+    await h.sync()
+    view = await h.view()
+    assert len(view.instances("app")) == 1 and not view.sandbox_running
+    assert h.status["phase"] == phase
+
+
+async def test_init_containers_run_in_order_before_app_containers():
+    pod = make_pod(init_containers=[{"name": "first", "image": "i"}, {"name": "second", "image": "i"}])
+    h = Harness(pod)
+    await h.sync()
+    view = await h.view()
+    assert view.latest("first").running and view.latest("second") is None and view.latest("app") is None
+    assert view.latest("first").labels[label_keys.INIT] == "true"
+    assert h.status["phase"] == "Pending"
+    h.runtime.exit(view.latest("first").id, 0)
+    await h.sync()
+    view = await h.view()
+    assert view.latest("second").running and view.latest("app") is None
+    h.runtime.exit(view.latest("second").id, 0)
+    await h.sync()
+    assert (await h.view()).latest("app").running
+    assert h.status["phase"] == "Running"
+
+
+async def test_deletion_stops_removes_and_deletes_with_grace_zero_for_this_uid():
+    pod = make_pod()
+    h = Harness(pod)
+    await h.sync()
+    h.work.pod = {**pod, "metadata": {**pod["metadata"], "deletionTimestamp": "2026-01-01T00:00:00Z"}}
+    await h.sync()
+    assert h.runtime.containers == {}
+    assert h.api.deletes == [
+        {"kind": "Pod", "name": "web", "namespace": "default", "grace": 0, "pre": {"uid": h.work.uid}}
+    ]
+    assert "Killing" in h.reasons()
+    h.work.pod = None  # the DELETED watch event
+    assert await h.sync() == DONE
+
+
+async def test_orphaned_containers_are_removed_without_api_writes():
+    runtime = FakeRuntime()
+    owner = Harness(make_pod(), runtime=runtime)
+    await owner.sync()
+    orphan = Harness(make_pod(), runtime=runtime)
+    orphan.work = PodWork(owner.work.uid)  # no pod object: deleted while the kubelet was away
+    assert await orphan.sync() == DONE
+    assert runtime.containers == {} and orphan.api.deletes == [] and orphan.api.patches == []
+
+
+async def test_a_restarted_kubelet_adopts_running_containers():
+    pod = make_pod()
+    runtime = FakeRuntime()
+    first = Harness(pod, runtime=runtime)
+    await first.sync()
+    first.runtime.exit((await first.view()).latest("app").id, 1)
+    await first.sync()
+    before = dict(runtime.containers)
+    second = Harness(pod, runtime=runtime)  # new process: no memory but the runtime's labels
+    await second.sync()
+    assert runtime.containers == before
+    assert second.status["containerStatuses"][0]["restartCount"] == 1
+    assert second.reasons() == []
+
+
+async def test_liveness_failure_kills_and_restarts_the_container():
+    h = Harness(make_pod())
+    await h.sync()
+    first = (await h.view()).latest("app")
+    h.probes._liveness_failures[first.id] = "failed liveness probe"
+    await h.sync()
+    await h.sync()
+    view = await h.view()
+    assert view.latest("app").restart_count == 1 and view.latest("app").running
+    assert ("Normal", "Killing", "Container app failed liveness probe, will be restarted") in h.ctx.recorder.events
+
+
+async def test_new_image_restarts_the_container_with_it():
+    pod = make_pod()
+    h = Harness(pod)
+    await h.sync()
+    changed = {**pod, "spec": {**pod["spec"], "containers": [{"name": "app", "image": "kubemini/busybox:1.35-v2"}]}}
+    h.work.pod = changed
+    await h.sync()
+    await h.sync()
+    latest = (await h.view()).latest("app")
+    assert latest.running and latest.image == "kubemini/busybox:1.35-v2" and latest.restart_count == 1
+
+
+class OfflineRuntime(FakeRuntime):
+    async def image_present(self, image: str) -> bool:
+        return image != "missing:1"
+
+    async def pull_image(self, image: str) -> None:
+        from kubelet.runtime import ImageMissing
+
+        raise ImageMissing("registry unreachable")
+
+
+async def test_missing_image_is_err_image_pull_then_image_pull_back_off():
+    h = Harness(make_pod(containers=[{"name": "app", "image": "missing:1"}]), runtime=OfflineRuntime())
+    wake = await h.sync()
+    assert h.status["containerStatuses"][0]["state"]["waiting"]["reason"] == "ErrImagePull"
+    assert wake is not None and wake <= 1
+    await h.sync()
+    assert h.status["containerStatuses"][0]["state"]["waiting"]["reason"] == "ImagePullBackOff"
+    assert h.status["phase"] == "Pending"
+
+
+async def test_always_pull_failure_uses_the_local_copy_with_a_warning():
+    containers = [{"name": "app", "image": "kubemini/busybox:latest", "imagePullPolicy": "Always"}]
+    h = Harness(make_pod(containers=containers), runtime=OfflineRuntime())
+    await h.sync()
+    assert (await h.view()).latest("app").running
+    assert any(t == "Warning" and "using the image present on the node" in m for t, _, m in h.ctx.recorder.events)
+
+
+async def test_a_dead_sandbox_is_rebuilt_and_its_containers_restarted():
+    h = Harness(make_pod())
+    await h.sync()
+    view = await h.view()
+    h.runtime.exit(view.sandbox.id, 0)
+    await h.sync()
+    view = await h.view()
+    assert view.sandbox_running and view.sandbox.restart_count == 1
+    assert view.latest("app").running and view.latest("app").restart_count == 1
+    assert "SandboxChanged" in h.reasons()
