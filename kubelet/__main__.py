@@ -22,12 +22,15 @@ from kubelet.pod_source import PodSource
 from kubelet.runtime import ContainerRuntime
 from kubelet.runtime.fake import FakeRuntime
 from kubelet.serving import KubeletServer
+from kubemini.api.registry import by_kind
 from kubemini.client.api_client import ApiClient
 from kubemini.client.events import EventRecorder
+from kubemini.client.informer import Informer
 from kubemini.component.lifecycle import run_until_signalled
 from kubemini.component.options import configure_logging, server_url
 
 NETWORK_RETRY_SECONDS = 2.0
+SERVICE_SYNC_WAIT_SECONDS = 5.0
 
 log = logging.getLogger("kubelet")
 
@@ -70,16 +73,21 @@ async def run(argv: list[str] | None = None) -> None:
     client = ApiClient(server_url(args), user_agent="kubemini-kubelet")
     agents: dict[str, NodeAgent] = {}
     limits = ProcessLimits()
+    services = Informer(client, by_kind("Service"))
     for index, name in enumerate(node_names(args)):
         runtime = _runtime(args.runtime, index, docker_workers=args.docker_workers)
         recorder = EventRecorder(client, component="kubelet", host=name)
-        agents[name] = NodeAgent(NodeContext(name, client, runtime, settings, recorder, limits))
+        agents[name] = NodeAgent(NodeContext(name, client, runtime, settings, recorder, limits, services=services.list))
     server = KubeletServer(agents, host=args.bind_address, port=port)
     serving = asyncio.create_task(server.server.serve(sockets=[sock]))
     log.info("kubelet for %d node(s) (%s runtime) serving on %s:%d", len(agents), args.runtime, args.bind_address, port)
     source = PodSource(client, agents)
     networks = [asyncio.create_task(_ensure_network(agent)) for agent in agents.values()]
     try:
+        services.start()
+        # Service variables are only for Services that exist when a container starts: a short
+        # wait lets the first pods see them, without blocking the node when the list is slow.
+        await services.wait_for_sync(timeout=SERVICE_SYNC_WAIT_SECONDS)
         for agent in agents.values():
             agent.start()
         await source.start()
@@ -88,6 +96,7 @@ async def run(argv: list[str] | None = None) -> None:
         for task in networks:
             task.cancel()
         await source.stop()
+        await services.stop()
         await asyncio.gather(*(agent.stop() for agent in agents.values()))
         for agent in agents.values():
             await agent.ctx.runtime.close()

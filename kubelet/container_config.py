@@ -16,6 +16,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from kubelet.dns_config import PodDns
 from kubelet.environment import expand
 from kubelet.runtime import ContainerConfig, SandboxConfig
 from kubelet.runtime import labels as label_keys
@@ -44,15 +45,21 @@ def _runtime_name(pod: Mapping[str, Any], container: str, *, restart: int) -> st
     return f"k8s_{container}_{meta.get('name')}_{meta.get('namespace')}_{uid}_{restart}"
 
 
-def sandbox_config(pod: Mapping[str, Any], *, node: str, image: str, network: str, attempt: int) -> SandboxConfig:
+def sandbox_config(
+    pod: Mapping[str, Any], *, node: str, image: str, network: str, attempt: int, dns: PodDns | None = None
+) -> SandboxConfig:
     labels = label_keys.pod_labels(dict(pod), node=node, container=label_keys.SANDBOX_CONTAINER)
     labels[label_keys.RESTART_COUNT] = str(attempt)
+    dns = dns or PodDns()
     return SandboxConfig(
         name=_runtime_name(pod, label_keys.SANDBOX_CONTAINER, restart=attempt),
         hostname=pod_hostname(pod),
         image=image,
         network=network,
         labels=labels,
+        dns=dns.nameservers,
+        dns_search=dns.searches,
+        dns_options=dns.options,
     )
 
 

@@ -19,12 +19,14 @@ from typing import Any
 
 from kubelet.container_config import container_config, sandbox_config
 from kubelet.container_status import Waiting
+from kubelet.dns_config import pod_dns
 from kubelet.environment import ConfigError, EnvironmentBuilder
 from kubelet.image_pulling import ensure_image
 from kubelet.node_context import NodeContext
 from kubelet.pod_containers import PodContainers
 from kubelet.probing import run_action
 from kubelet.runtime import ContainerRuntimeError, StartContainerError
+from kubemini.api.service_env import service_environment, services_for_pod
 from kubemini.client.events import NORMAL, WARNING
 
 log = logging.getLogger(__name__)
@@ -47,8 +49,14 @@ def uses_pod_ip(container: Mapping[str, Any]) -> bool:
 
 async def create_sandbox(ctx: NodeContext, pod: Mapping[str, Any], *, view: PodContainers) -> str:
     attempt = (view.sandbox.restart_count + 1) if view.sandbox else 0
+    dns = pod_dns(pod, cluster_dns=ctx.settings.cluster_dns, cluster_domain=ctx.settings.cluster_domain)
     config = sandbox_config(
-        pod, node=ctx.node_name, image=ctx.settings.pause_image, network=ctx.settings.pod_network, attempt=attempt
+        pod,
+        node=ctx.node_name,
+        image=ctx.settings.pause_image,
+        network=ctx.settings.pod_network,
+        attempt=attempt,
+        dns=dns,
     )
     try:
         return await ctx.runtime.create_sandbox(config)
@@ -82,8 +90,11 @@ async def create_instance(
     if waiting is not None:
         return waiting
     builder = EnvironmentBuilder(ctx.client, pod, pod_ip=view.pod_ip or "", host_ip=ctx.host_ip)
+    namespace = (pod.get("metadata") or {}).get("namespace") or "default"
+    links = (pod.get("spec") or {}).get("enableServiceLinks", True) is not False
+    service_env = service_environment(services_for_pod(ctx.services(), namespace, enable_service_links=links))
     try:
-        env = await builder.build(container)
+        env = await builder.build(container, base=service_env)
     except ConfigError as error:
         ctx.emit(pod, WARNING, "Failed", f"Error: {error}")
         return Waiting("CreateContainerConfigError", str(error))

@@ -119,8 +119,9 @@ class EnvironmentBuilder:
             raise ConfigError(f"couldn't find key {key} in {kind} {self.namespace}/{name}")
         return data[key]
 
-    async def build(self, container: Mapping[str, Any]) -> dict[str, str]:
-        env: dict[str, str] = {}
+    async def build(self, container: Mapping[str, Any], *, base: Mapping[str, str] | None = None) -> dict[str, str]:
+        """`base` (the Service variables) comes first: the container's own entries win over it."""
+        env: dict[str, str] = dict(base or {})
         for source in container.get("envFrom") or []:
             prefix = source.get("prefix") or ""
             for kind, field_name in (("ConfigMap", "configMapRef"), ("Secret", "secretRef")):

@@ -12,6 +12,8 @@ import socket
 
 from kubelet.crash_backoff import INITIAL_DELAY_SECONDS, MAX_DELAY_SECONDS
 from kubelet.node_context import (
+    CLUSTER_DNS,
+    CLUSTER_DOMAIN,
     HEARTBEAT_PERIOD_SECONDS,
     PARALLEL_POD_STARTS,
     PAUSE_IMAGE,
@@ -62,6 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=_env("KUBEMINI_POD_NETWORK", POD_NETWORK),
         help="Docker bridge network of pod sandboxes (created if absent)",
     )
+    parser.add_argument(
+        "--cluster-dns",
+        default=_env("KUBEMINI_CLUSTER_DNS", CLUSTER_DNS),
+        help="nameserver of ClusterFirst pods: the DNS kube-proxy serves; empty disables (env KUBEMINI_CLUSTER_DNS)",
+    )
+    parser.add_argument("--cluster-domain", default=_env("KUBEMINI_CLUSTER_DOMAIN", CLUSTER_DOMAIN))
     parser.add_argument("--pause-image", default=_env("KUBEMINI_PAUSE_IMAGE", PAUSE_IMAGE))
     parser.add_argument(
         "--backoff-initial-seconds",
@@ -129,4 +137,6 @@ def settings_from(args: argparse.Namespace, *, port: int) -> KubeletSettings:
         parallel_pod_starts=args.parallel_pod_starts,
         node_labels=parse_labels(args.node_labels),
         hollow=args.runtime == "fake",
+        cluster_dns=args.cluster_dns,
+        cluster_domain=args.cluster_domain,
     )

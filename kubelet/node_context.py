@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +40,10 @@ EVENT_BURST = 100
 MAX_PARALLEL_EVENTS = 256
 
 
+CLUSTER_DNS = "10.96.0.10"
+CLUSTER_DOMAIN = "cluster.local"
+
+
 @dataclass(frozen=True)
 class KubeletSettings:
     host_ip: str = "127.0.0.1"
@@ -53,6 +57,8 @@ class KubeletSettings:
     parallel_pod_starts: int = PARALLEL_POD_STARTS
     node_labels: Mapping[str, str] = field(default_factory=dict)
     hollow: bool = False
+    cluster_dns: str = CLUSTER_DNS
+    cluster_domain: str = CLUSTER_DOMAIN
 
 
 @dataclass
@@ -71,6 +77,8 @@ class NodeContext:
     settings: KubeletSettings
     recorder: EventRecorder
     limits: ProcessLimits = field(default_factory=ProcessLimits)
+    # The cluster's Services, for the <SVC>_SERVICE_HOST variables (a shared informer's list).
+    services: Callable[[], list[dict[str, Any]]] = field(default=lambda: [])
     crash_backoff: RestartBackoff = field(init=False)
     pull_backoff: RestartBackoff = field(init=False)
     start_slots: asyncio.Semaphore = field(init=False)

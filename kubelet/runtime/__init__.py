@@ -53,6 +53,9 @@ class SandboxConfig:
     image: str
     network: str
     labels: dict[str, str]
+    dns: list[str] = field(default_factory=list)
+    dns_search: list[str] = field(default_factory=list)
+    dns_options: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

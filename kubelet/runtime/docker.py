@@ -170,7 +170,12 @@ class DockerRuntime:
             raise ImageMissing(explain(error)) from error
 
     async def create_sandbox(self, config: SandboxConfig) -> str:
-        host_config = self._api.create_host_config(network_mode=config.network)
+        resolver = {
+            key: value
+            for key, value in (("dns", config.dns), ("dns_search", config.dns_search), ("dns_opt", config.dns_options))
+            if value
+        }
+        host_config = self._api.create_host_config(network_mode=config.network, **resolver)
         try:
             created = await self._call(
                 self._api.create_container,
