@@ -15,6 +15,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import docker
+import httpx
 import pytest
 
 from kubemini.cli.pidfiles import ProcessRecord, is_running, read_pid_file
@@ -25,6 +27,8 @@ KUBEMINI = REPO_ROOT / ".venv" / "bin" / "kubemini"
 KUBECTL = Path(os.environ.get("KUBEMINI_KUBECTL") or REPO_ROOT / ".cache" / "bin" / "kubectl")
 COMMAND_TIMEOUT_SECONDS = 120
 NAMESPACES_DEADLINE_SECONDS = 15.0
+WEB_NODE_PORT = 30080  # examples/web.yaml
+
 
 def free_ports(count: int) -> list[int]:
     """Distinct free loopback ports; all held open together so none repeats."""
@@ -101,6 +105,38 @@ def cluster(tmp_path):
         local.kubemini("down", "--purge")
 
 
+def wait_until(check, *, what: str, deadline_seconds: float = 120.0):
+    deadline = time.monotonic() + deadline_seconds
+    last = None
+    while time.monotonic() < deadline:
+        last = check()
+        if last:
+            return last
+        time.sleep(1.0)
+    raise AssertionError(f"timed out waiting for {what}; last seen: {last!r}")
+
+
+def walk_through_the_web_example(cluster: LocalCluster) -> None:
+    """README's walkthrough: a Ready node, examples/web.yaml rolled out, every replica answering the NodePort."""
+    wait_until(lambda: "Ready" in cluster.kubectl("get", "nodes").stdout.split(), what="a Ready node")
+    applied = cluster.kubectl("apply", "-f", str(REPO_ROOT / "examples" / "web.yaml"))
+    assert applied.returncode == 0, explain(applied)
+    rollout = cluster.kubectl("rollout", "status", "deployment/web", "--timeout=120s")
+    assert rollout.returncode == 0, explain(rollout)
+
+    def answers() -> set[str]:
+        seen = set()
+        for _ in range(30):
+            try:
+                seen.add(httpx.get(f"http://127.0.0.1:{WEB_NODE_PORT}/", timeout=3).text.strip())
+            except httpx.HTTPError:
+                pass
+        return seen if len(seen) == 3 else set()
+
+    pods = wait_until(answers, what="answers from all 3 replicas through the NodePort", deadline_seconds=60)
+    assert all(name.startswith("web-") for name in pods), pods
+
+
 def test_up_serves_kubectl_then_down_purge_leaves_nothing(cluster):
     up = cluster.kubemini(
         "up",
@@ -124,6 +160,8 @@ def test_up_serves_kubectl_then_down_purge_leaves_nothing(cluster):
         assert time.monotonic() < deadline, "expected namespaces default and kube-system\n" + explain(namespaces)
         time.sleep(0.5)
 
+    walk_through_the_web_example(cluster)
+
     status = cluster.kubemini("status")
     assert status.returncode == 0, explain(status)
     assert "etcd" in status.stdout and "apiserver" in status.stdout
@@ -140,3 +178,5 @@ def test_up_serves_kubectl_then_down_purge_leaves_nothing(cluster):
     listening = [port for port in cluster.ports if port_accepts_connections("127.0.0.1", port)]
     assert listening == [], f"ports still accepting connections after `down --purge`: {listening}"
     assert not cluster.home.exists()
+    leftovers = docker.from_env().containers.list(all=True, filters={"label": "io.kubemini.managed=true"})
+    assert leftovers == [], f"containers survived `down --purge`: {[c.name for c in leftovers]}"
