@@ -13,9 +13,14 @@ from kubemini.api.validation import validate
 NAMESPACES = registry.by_kind("Namespace")
 
 
-async def check_namespace_open(ctx: ServerContext, namespace: str) -> None:
-    """404 when the namespace does not exist, 403 when it is terminating."""
-    cached = ctx.cache(NAMESPACES).objects.get(NAMESPACES.storage_key(namespace))
+async def check_namespace_open(ctx: ServerContext, namespace: str, *, fresh: bool = False) -> int:
+    """404 when the namespace does not exist, 403 when it is terminating; else its revision.
+
+    The watch cache may lag a moment behind a DELETE, so the create transaction
+    also requires the namespace to be unchanged since this revision; if it
+    moved, the caller checks again with `fresh=True` (a read from etcd).
+    """
+    cached = None if fresh else ctx.cache(NAMESPACES).objects.get(NAMESPACES.storage_key(namespace))
     if cached is None:
         try:
             cached = (await ctx.store.get(NAMESPACES.storage_key(namespace))).obj
@@ -32,6 +37,7 @@ async def check_namespace_open(ctx: ServerContext, namespace: str) -> None:
             reason="Forbidden",
             details={"name": namespace, "kind": "namespaces", "causes": [{"reason": "NamespaceTerminating"}]},
         )
+    return int(cached["metadata"]["resourceVersion"])
 
 
 def default_and_validate(resource: ResourceType, obj: dict, *, old: dict | None = None) -> None:

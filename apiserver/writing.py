@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 
-from apiserver.admission import check_namespace_open, default_and_validate
+from apiserver.admission import NAMESPACES, check_namespace_open, default_and_validate
 from apiserver.body import MAX_OBJECT_BYTES, too_large
 from apiserver.context import ServerContext
 from apiserver.errors import ApiError, conflict, from_storage, not_found
@@ -23,7 +23,7 @@ from apiserver.metadata import (
 from apiserver.request_info import RequestInfo
 from apiserver.service_allocation import Allocation, drop_type_dependent_fields, release_keys
 from apiserver.storage.errors import KeyExists, KeyNotFound, RevisionConflict, SideKeyTaken, StorageError
-from apiserver.storage.etcd_store import Stored, encode
+from apiserver.storage.etcd_store import SideKeys, Stored, encode
 from kubemini.api.registry import ResourceType
 
 MAX_CONFLICT_RETRIES = 10
@@ -41,8 +41,7 @@ async def create_object(ctx: ServerContext, resource: ResourceType, obj: dict, *
     generated = prepare_create(obj)
     default_and_validate(resource, obj)
     ns = obj["metadata"].get("namespace")
-    if resource.namespaced:
-        await check_namespace_open(ctx, ns)
+    namespace_revision = await check_namespace_open(ctx, ns) if resource.namespaced else 0
     _check_size(obj)
     original = copy.deepcopy(obj)
     for attempt in range(CREATE_ATTEMPTS):
@@ -52,17 +51,26 @@ async def create_object(ctx: ServerContext, resource: ResourceType, obj: dict, *
             candidate["metadata"]["name"] = generated_name(candidate["metadata"]["generateName"])
         name = candidate["metadata"]["name"]
         allocation = await _allocate(ctx, resource, candidate, old=None)
+        side = (
+            SideKeys(creates=dict(allocation.side.creates), deletes=list(allocation.side.deletes))
+            if allocation
+            else SideKeys()
+        )
+        if namespace_revision:
+            side.unchanged[NAMESPACES.storage_key(ns)] = namespace_revision
         try:
-            side = allocation.side if allocation else None
             return (await ctx.store.create(resource.storage_key(name, ns), candidate, side=side)).obj
         except KeyExists as exc:
             if not generated:
                 raise from_storage(exc, resource, name) from exc
         except SideKeyTaken:
             # Another Service took a picked IP or port in the meantime: pick again,
-            # unless the user asked for that very IP or port.
-            if error := await ctx.allocator.explain_taken(allocation):
+            # unless the user asked for that very IP or port. Or the namespace
+            # changed (maybe it is terminating now): look at it again in etcd.
+            if allocation and (error := await ctx.allocator.explain_taken(allocation)):
                 raise error from None
+            if namespace_revision:
+                namespace_revision = await check_namespace_open(ctx, ns, fresh=True)
         except StorageError as exc:
             raise from_storage(exc, resource, name) from exc
     raise ApiError(409, "could not create the object after repeated conflicts; try again", reason="Conflict")

@@ -46,6 +46,7 @@ class SideKeys:
 
     creates: dict[str, bytes] = field(default_factory=dict)
     deletes: list[str] = field(default_factory=list)
+    unchanged: dict[str, int] = field(default_factory=dict)  # key -> mod_revision it must still have
 
 
 @dataclass
@@ -174,6 +175,7 @@ class EtcdStore:
             return [], []
         txn = self._client.transactions
         compares = [txn.create(k.encode()) == 0 for k in side.creates]
+        compares += [txn.mod(k.encode()) == revision for k, revision in side.unchanged.items()]
         ops = [txn.put(k.encode(), v) for k, v in side.creates.items()] + [txn.delete(k.encode()) for k in side.deletes]
         return compares, ops
 
