@@ -5,13 +5,15 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import sys
 
-import uvicorn
-
+from apiserver import serving
 from apiserver.app import create_app
 
 # Longer than any client keeps an idle connection, so the server never closes one mid-request.
 KEEP_ALIVE_SECONDS = 65
+# Room for the nesting typed decoding allows (512 levels) in the recursive steps after it.
+RECURSION_LIMIT = 5000
 
 
 def parse_endpoints(value: str) -> list[tuple[str, int]]:
@@ -57,8 +59,15 @@ def main() -> None:
         default=os.environ.get("KUBEMINI_SERVICE_CIDR", "10.96.0.0/16"),
         help="CIDR Service ClusterIPs come from (env KUBEMINI_SERVICE_CIDR)",
     )
+    parser.add_argument(
+        "--request-header-timeout",
+        type=float,
+        default=float(os.environ.get("KUBEMINI_REQUEST_HEADER_TIMEOUT", serving.REQUEST_HEADER_TIMEOUT_SECONDS)),
+        help="seconds a connection may take to send a request's headers before it is closed",
+    )
     parser.add_argument("--log-level", default=os.environ.get("KUBEMINI_LOG_LEVEL", "info"))
     args = parser.parse_args()
+    sys.setrecursionlimit(RECURSION_LIMIT)
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     app = create_app(
         etcd_endpoints=parse_endpoints(args.etcd_servers),
@@ -66,14 +75,12 @@ def main() -> None:
         watch_queue_events=args.watch_queue_events,
         service_cidr=args.service_cluster_ip_range,
     )
-    uvicorn.run(
+    serving.run(
         app,
         host=args.bind_address,
         port=args.port,
-        log_level="warning",
-        access_log=False,
-        timeout_graceful_shutdown=2,
-        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        keep_alive_seconds=KEEP_ALIVE_SECONDS,
+        header_timeout_seconds=args.request_header_timeout,
     )
 
 

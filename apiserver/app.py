@@ -1,4 +1,11 @@
-"""The FastAPI application: lifespan (etcd, watch caches, default namespaces) and routes."""
+"""The application: lifespan (etcd, watch caches, bootstrap objects) and the non-resource routes.
+
+    /healthz /livez /readyz /metrics /version
+    /api /apis (plain or aggregated discovery), /apis/<g>, /api/<v>, /apis/<g>/<v> (trailing slash too)
+    /openapi/v2 (JSON or gnostic protobuf), /openapi/v3, /openapi/v3/<gv>
+    resource paths → resource_routes.serve (a fast path past the framework)
+Every answer that is not a success is a `Status`, the framework's own errors included.
+"""
 
 from __future__ import annotations
 
@@ -7,22 +14,34 @@ import logging
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from apiserver import discovery, metrics, openapi, resource_routes
-from apiserver.bootstrap import ensure_default_namespaces, ensure_kubernetes_service
+from apiserver import bootstrap, discovery, metrics, resource_routes
+from apiserver.admission.service_ips import DEFAULT_SERVICE_CIDR, ServiceNetwork
 from apiserver.context import ServerContext
-from apiserver.errors import ApiError
-from apiserver.log_proxy import proxy_pod_log
-from apiserver.service_allocation import DEFAULT_SERVICE_CIDR, ServiceNetwork
+from apiserver.errors import ApiError, path_not_found
+from apiserver.openapi.documents import OpenAPICache
 from apiserver.storage.errors import StorageError
 from apiserver.storage.etcd_store import EtcdStore
+from apiserver.subresources.log import proxy_pod_log
+from kubemini.api.status import make_status
 
 log = logging.getLogger("apiserver")
+OPENAPI_V2_PROTOBUF = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf"
+OPENAPI_V2_PROTOBUF_ACCEPTED = (OPENAPI_V2_PROTOBUF, "application/com.github.proto-openapi.spec.v2@v1.0+protobuf")
 
 
-def _not_found(path: str) -> JSONResponse:
-    return ApiError(404, f"the server could not find the requested resource ({path})", reason="NotFound").response()
+def _status_response(code: int, message: str, reason: str | None = None) -> JSONResponse:
+    return JSONResponse(make_status(code, message, reason=reason), status_code=code)
+
+
+def _document(payload: bytes, media_type: str, etag: str, request: Request) -> Response:
+    headers = {"ETag": f'"{etag}"', "Vary": "Accept"}
+    if request.headers.get("if-none-match", "").strip('"') == etag:
+        return Response(status_code=304, headers=headers)
+    return Response(payload, media_type=media_type, headers=headers)
 
 
 def create_app(
@@ -31,7 +50,7 @@ def create_app(
     advertise_address: str = "127.0.0.1:8080",
     watch_queue_events: int,
     service_cidr: str = DEFAULT_SERVICE_CIDR,
-) -> FastAPI:
+) -> ResourceFastPath:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         store = EtcdStore(etcd_endpoints)
@@ -41,13 +60,35 @@ def create_app(
         ctx.log_proxy = functools.partial(proxy_pod_log, ctx)
         app.state.ctx = ctx
         ctx.start_caches()
-        await ensure_default_namespaces(ctx)
-        await ensure_kubernetes_service(ctx, advertise_address)
+        await bootstrap.ensure_default_namespaces(ctx)
+        await bootstrap.ensure_kubernetes_service(ctx, advertise_address)
+        await bootstrap.ensure_system_priority_classes(ctx)
+        await bootstrap.ensure_api_services(ctx)
         yield
         await ctx.stop_caches()
         await store.close()
 
-    app = FastAPI(lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None)
+    app = FastAPI(lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None, redirect_slashes=False)
+    openapi = OpenAPICache()
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 404:
+            return path_not_found().response()
+        return _status_response(exc.status_code, str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def request_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return _status_response(400, "the request could not be read")
+
+    @app.exception_handler(ApiError)
+    async def api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return exc.response()
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("internal error serving %s %s", request.method, request.url.path)
+        return _status_response(500, "Internal error occurred: unexpected error")
 
     @app.get("/healthz")
     @app.get("/livez")
@@ -67,57 +108,85 @@ def create_app(
         return Response(metrics.render(), media_type="text/plain; version=0.0.4")
 
     @app.get("/version")
+    @app.get("/version/")
     async def version() -> JSONResponse:
         return JSONResponse(discovery.version_info())
 
     @app.get("/api")
-    async def api_versions() -> JSONResponse:
+    @app.get("/api/")
+    async def api_versions(request: Request) -> JSONResponse:
+        aggregated = discovery.wants_aggregated(request.headers.get("accept", ""))
+        if aggregated:
+            media = discovery.AGGREGATED_MEDIA_TYPE.format(version=aggregated)
+            return JSONResponse(discovery.aggregated(aggregated, core=True), media_type=media)
         return JSONResponse(discovery.core_versions(advertise_address))
 
     @app.get("/apis")
-    async def api_groups() -> JSONResponse:
+    @app.get("/apis/")
+    async def api_groups(request: Request) -> JSONResponse:
+        aggregated = discovery.wants_aggregated(request.headers.get("accept", ""))
+        if aggregated:
+            media = discovery.AGGREGATED_MEDIA_TYPE.format(version=aggregated)
+            return JSONResponse(discovery.aggregated(aggregated, core=False), media_type=media)
         return JSONResponse(discovery.group_list())
+
+    @app.get("/openapi/v2")
+    async def openapi_v2(request: Request) -> Response:
+        accept = request.headers.get("accept", "")
+        if any(media in accept for media in OPENAPI_V2_PROTOBUF_ACCEPTED):
+            rendered = openapi.v2_protobuf()
+            return _document(rendered.body, OPENAPI_V2_PROTOBUF, rendered.etag, request)
+        if accept and not any(m in accept for m in ("application/json", "*/*")):
+            return _status_response(
+                406, f"only the following media types are accepted: application/json, {OPENAPI_V2_PROTOBUF}"
+            )
+        rendered = openapi.v2_json()
+        return _document(rendered.body, "application/json", rendered.etag, request)
 
     @app.get("/openapi/v3")
     async def openapi_root() -> JSONResponse:
-        return JSONResponse(openapi.root_document())
+        return JSONResponse(openapi.v3_root())
 
     @app.get("/openapi/v3/{path:path}")
-    async def openapi_group_version(path: str) -> JSONResponse:
+    async def openapi_group_version(path: str, request: Request) -> Response:
         parts = path.strip("/").split("/")
+        rendered = None
         if len(parts) == 2 and parts[0] == "api":
-            document = openapi.group_version_document("", parts[1])
+            rendered = openapi.v3("", parts[1])
         elif len(parts) == 3 and parts[0] == "apis":
-            document = openapi.group_version_document(parts[1], parts[2])
-        else:
-            document = None
-        return JSONResponse(document) if document else _not_found(f"/openapi/v3/{path}")
+            rendered = openapi.v3(parts[1], parts[2])
+        if rendered is None:
+            return path_not_found().response()
+        return _document(rendered.body, "application/json", rendered.etag, request)
 
     @app.get("/api/{version}")
+    @app.get("/api/{version}/")
     async def core_resources(version: str) -> JSONResponse:
         document = discovery.resource_list("", version)
-        return JSONResponse(document) if document else _not_found(f"/api/{version}")
+        return JSONResponse(document) if document else path_not_found().response()
 
     @app.get("/apis/{group}")
+    @app.get("/apis/{group}/")
     async def group_info(group: str) -> JSONResponse:
         document = discovery.group(group)
-        return JSONResponse(document) if document else _not_found(f"/apis/{group}")
+        return JSONResponse(document) if document else path_not_found().response()
 
     @app.get("/apis/{group}/{version}")
+    @app.get("/apis/{group}/{version}/")
     async def group_resources(group: str, version: str) -> JSONResponse:
         document = discovery.resource_list(group, version)
-        return JSONResponse(document) if document else _not_found(f"/apis/{group}/{version}")
+        return JSONResponse(document) if document else path_not_found().response()
 
-    @app.api_route("/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+    @app.api_route("/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
     async def anything_else(path: str) -> JSONResponse:
-        return _not_found(f"/{path}")
+        return path_not_found().response()
 
     return ResourceFastPath(app)
 
 
 def _is_resource_path(path: str) -> bool:
     """`/api/v1/<resource>...` or `/apis/<group>/<version>/<resource>...` (discovery paths are shorter)."""
-    depth = path.strip("/").count("/")
+    depth = path.rstrip("/").strip("/").count("/")
     return (path.startswith("/api/") and depth >= 2) or (path.startswith("/apis/") and depth >= 3)
 
 

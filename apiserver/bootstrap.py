@@ -1,25 +1,32 @@
-"""Objects every cluster starts with: the default namespaces."""
+"""Objects every cluster starts with: the default namespaces, the `kubernetes` Service, the two
+system PriorityClasses, and one APIService per served group-version (kube-apiserver's autoregister)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 
-from apiserver.context import ServerContext
 from apiserver.errors import ApiError
 from apiserver.writing import create_object
-from kubemini.api import registry
+from kubemini.api import registry, timestamps
+from kubemini.api.kinds.scheduling import SYSTEM_CLASSES
 
 log = logging.getLogger("apiserver.bootstrap")
 DEFAULT_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 RETRY_SECONDS = 1.0
+SYSTEM_CLASS_DESCRIPTIONS = {
+    "system-node-critical": "Used for system critical pods that must not be moved from their current node.",
+    "system-cluster-critical": "Used for system critical pods that must run in the cluster, but can be moved "
+    "to another node if necessary.",
+}
 
 
-async def _ensure(ctx: ServerContext, kind: str, obj: dict, *, namespace: str | None) -> None:
+async def _ensure(ctx, kind: str, obj: dict, *, namespace: str | None, group: str = "") -> None:
     """Create `obj` unless it exists; retry while etcd is not reachable yet."""
+    record = next(r for r in registry.RESOURCES if r.kind == kind and r.group == group and r.stored)
     while True:
         try:
-            await create_object(ctx, registry.by_kind(kind), obj, namespace=namespace)
+            await create_object(ctx, record, obj, namespace=namespace)
             return
         except ApiError as exc:
             if exc.code == 409:
@@ -28,12 +35,47 @@ async def _ensure(ctx: ServerContext, kind: str, obj: dict, *, namespace: str | 
             await asyncio.sleep(RETRY_SECONDS)
 
 
-async def ensure_default_namespaces(ctx: ServerContext) -> None:
+async def ensure_default_namespaces(ctx) -> None:
     for name in DEFAULT_NAMESPACES:
         await _ensure(ctx, "Namespace", {"metadata": {"name": name}}, namespace=None)
 
 
-async def ensure_kubernetes_service(ctx: ServerContext, advertise_address: str) -> None:
+async def ensure_system_priority_classes(ctx) -> None:
+    for name, value in SYSTEM_CLASSES.items():
+        priority_class = {"metadata": {"name": name}, "value": value, "description": SYSTEM_CLASS_DESCRIPTIONS[name]}
+        await _ensure(ctx, "PriorityClass", priority_class, namespace=None, group="scheduling.k8s.io")
+
+
+async def ensure_api_services(ctx) -> None:
+    """A Local APIService, Available, for every group-version this server serves."""
+    for group, version in registry.group_versions():
+        service = {
+            "metadata": {
+                "name": f"{version}.{group}" if group else version,
+                "labels": {"kube-aggregator.kubernetes.io/automanaged": "onstart"},
+            },
+            "spec": {
+                "group": group,
+                "version": version,
+                "groupPriorityMinimum": 18000 if not group else 17000,
+                "versionPriority": 15,
+            },
+            "status": {
+                "conditions": [
+                    {
+                        "type": "Available",
+                        "status": "True",
+                        "reason": "Local",
+                        "message": "Local APIServices are always available",
+                        "lastTransitionTime": timestamps.now(),
+                    }
+                ]
+            },
+        }
+        await _ensure(ctx, "APIService", service, namespace=None, group="apiregistration.k8s.io")
+
+
+async def ensure_kubernetes_service(ctx, advertise_address: str) -> None:
     """The `kubernetes` Service on the range's first IP, with Endpoints at the apiserver's address."""
     host, _, port = advertise_address.rpartition(":")
     service = {

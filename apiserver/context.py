@@ -1,39 +1,67 @@
-"""What every request handler needs: the storage backend and the watch caches."""
+"""What every request handler needs: the storage backend, the watch caches, the admission plugins."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from apiserver.service_allocation import DEFAULT_SERVICE_CIDR, ServiceAllocator, ServiceNetwork
-from apiserver.storage.etcd_store import EtcdStore
+from apiserver.admission import AdmissionPlugin
+from apiserver.admission.chain import default_plugins
+from apiserver.admission.service_ips import DEFAULT_SERVICE_CIDR, ServiceAllocator, ServiceNetwork
+from apiserver.storage.backend import Backend
+from apiserver.storage.dry_run import DryRunStore
 from apiserver.storage.watch_cache import WATCHER_QUEUE_EVENTS, WatchCache
-from kubemini.api.registry import RESOURCES, ResourceType
+from kubemini.api.registry import ResourceType, all_resources, stored_version
 
 
 @dataclass
 class ServerContext:
-    store: EtcdStore
+    store: Backend
     watch_queue_events: int = WATCHER_QUEUE_EVENTS
     service_network: ServiceNetwork = field(default_factory=lambda: ServiceNetwork.parse(DEFAULT_SERVICE_CIDR))
-    caches: dict[ResourceType, WatchCache] = field(default_factory=dict)
+    caches: dict[str, WatchCache] = field(default_factory=dict)  # storage resource → its cache
+    admission: list[AdmissionPlugin] = field(default_factory=default_plugins)
     # `pods/{name}/log` handler (apiserver/log_proxy.py), set by the app: (info, request) -> Response.
     log_proxy: Callable[..., Any] | None = None
+    dry_run: bool = False
 
     @property
     def allocator(self) -> ServiceAllocator:
         return ServiceAllocator(self.store, self.service_network)
 
-    def start_caches(self) -> None:
-        for resource in RESOURCES:
-            cache = WatchCache(self.store, resource, queue_events=self.watch_queue_events)
-            cache.start()
-            self.caches[resource] = cache
+    def for_dry_run(self) -> ServerContext:
+        """The same context with a store that writes nothing (`dryRun=All`)."""
+        return dataclasses.replace(self, store=DryRunStore(self.store), dry_run=True)
 
-    async def stop_caches(self) -> None:
-        for cache in self.caches.values():
+    def start_caches(self) -> None:
+        for resource in all_resources():
+            if not resource.virtual:
+                self.start_cache(resource)
+
+    def start_cache(self, resource: ResourceType) -> WatchCache:
+        stored = stored_version(resource)
+        cache = self.caches.get(stored.storage_resource)
+        if cache is None:
+            cache = WatchCache(self.store, stored, queue_events=self.watch_queue_events)
+            cache.start()
+            self.caches[stored.storage_resource] = cache
+        return cache
+
+    async def stop_cache(self, resource: ResourceType) -> None:
+        cache = self.caches.pop(stored_version(resource).storage_resource, None)
+        if cache is not None:
             await cache.stop()
 
+    async def stop_caches(self) -> None:
+        for cache in list(self.caches.values()):
+            await cache.stop()
+
+    def close_watches(self) -> None:
+        """End every open watch stream (graceful shutdown: clients re-watch elsewhere)."""
+        for cache in self.caches.values():
+            cache.close_watchers()
+
     def cache(self, resource: ResourceType) -> WatchCache:
-        return self.caches[resource]
+        return self.caches[stored_version(resource).storage_resource]

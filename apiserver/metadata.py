@@ -1,4 +1,10 @@
-"""Server-owned metadata: uid, creationTimestamp, generation, names from generateName."""
+"""Server-owned metadata and the generic half of every kind's create and update rules.
+
+create: namespace/name from the path, generateName → name, uid, creationTimestamp,
+        generation (1 for kinds that track it), status reset (kinds with a status subresource)
+update: the same fields carried over from the stored object; status kept (main resource) or
+        everything but status kept (`/status`); generation bumped when the strategy says so
+"""
 
 from __future__ import annotations
 
@@ -6,38 +12,24 @@ import copy
 import secrets
 import uuid
 
-from apiserver.errors import bad_request
+from apiserver.errors import bad_request, conflict
 from kubemini.api import timestamps
-from kubemini.api.registry import ResourceType
 
 _GENERATE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 GENERATED_SUFFIX_LENGTH = 5
-SERVER_OWNED = ("uid", "creationTimestamp", "generation", "deletionTimestamp", "deletionGracePeriodSeconds")
+MAX_GENERATE_NAME_PREFIX = 58
+SERVER_OWNED = ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds")
+MAIN, STATUS, DIRECT = "main", "status", "direct"  # update modes: the resource, `/status`, a subresource's own change
 
 
 def generated_name(prefix: str) -> str:
     suffix = "".join(secrets.choice(_GENERATE_ALPHABET) for _ in range(GENERATED_SUFFIX_LENGTH))
-    return f"{prefix[: 63 - GENERATED_SUFFIX_LENGTH]}{suffix}"
+    return f"{prefix[:MAX_GENERATE_NAME_PREFIX]}{suffix}"
 
 
-def check_type_meta(resource: ResourceType, obj: dict) -> None:
-    """A body's kind/apiVersion, when given, must be the path's; fill them when absent."""
-    kind, api_version = obj.get("kind"), obj.get("apiVersion")
-    if kind and kind != resource.kind:
-        raise bad_request(f"the kind of the object ({kind}) does not match the path ({resource.kind})")
-    if api_version and api_version != resource.api_version:
-        raise bad_request(
-            f"the API version in the data ({api_version}) does not match the expected API version "
-            f"({resource.api_version})"
-        )
-    obj["kind"], obj["apiVersion"] = resource.kind, resource.api_version
-
-
-def check_namespace_matches(resource: ResourceType, obj: dict, namespace: str | None) -> None:
+def check_namespace_matches(record, obj: dict, namespace: str | None) -> None:
     metadata = obj.setdefault("metadata", {})
-    if not isinstance(metadata, dict):
-        raise bad_request("metadata must be an object")
-    if not resource.namespaced:
+    if not record.namespaced:
         metadata.pop("namespace", None)
         return
     body_namespace = metadata.get("namespace")
@@ -46,24 +38,53 @@ def check_namespace_matches(resource: ResourceType, obj: dict, namespace: str | 
     metadata["namespace"] = namespace or body_namespace or "default"
 
 
-def prepare_create(obj: dict) -> bool:
+def prepare_create(record, obj: dict) -> bool:
     """Set server-owned fields; returns True when the name was generated from generateName."""
     metadata = obj["metadata"]
-    for key in SERVER_OWNED + ("resourceVersion", "selfLink"):
+    for key in (*SERVER_OWNED, "generation", "resourceVersion", "selfLink"):
         metadata.pop(key, None)
     generated = False
-    if not metadata.get("name") and isinstance(metadata.get("generateName"), str) and metadata["generateName"]:
+    if not metadata.get("name") and metadata.get("generateName"):
         metadata["name"] = generated_name(metadata["generateName"])
         generated = True
     metadata["uid"] = str(uuid.uuid4())
     metadata["creationTimestamp"] = timestamps.now()
-    metadata["generation"] = 1
+    strategy = record.strategy
+    if strategy.tracks_generation:
+        metadata["generation"] = 1
+    if record.has_status:
+        status = strategy.initial_status(obj)
+        if status is None:
+            obj.pop("status", None)
+        else:
+            obj["status"] = status
     return generated
 
 
-def prepare_update(old: dict, new: dict, *, subresource: str | None, has_status: bool) -> dict:
-    """Carry server-owned fields over; split spec writes from status writes; bump generation."""
-    merged = copy.deepcopy(new)
+def check_identity(record, name: str, new: dict, old: dict) -> None:
+    metadata = new["metadata"]
+    if metadata.get("name") and metadata["name"] != name:
+        raise bad_request(f"the name of the object ({metadata['name']}) does not match the name on the URL ({name})")
+    metadata["name"] = name
+    uid = metadata.get("uid")
+    if uid and uid != old["metadata"].get("uid"):
+        raise conflict(
+            record,
+            name,
+            f"Precondition failed: UID in precondition: {uid}, UID in object meta: {old['metadata'].get('uid')}",
+        )
+
+
+def prepare_update(record, old: dict, new: dict, *, mode: str) -> dict:
+    """The object to validate and store: server-owned fields carried over, spec and status split by mode."""
+    if mode == STATUS:
+        result = copy.deepcopy(old)
+        if "status" in new:
+            result["status"] = new["status"]
+        else:
+            result.pop("status", None)
+        return result
+    merged = new
     old_meta, new_meta = old.get("metadata", {}), merged.setdefault("metadata", {})
     for key in SERVER_OWNED:
         if key in old_meta:
@@ -71,23 +92,26 @@ def prepare_update(old: dict, new: dict, *, subresource: str | None, has_status:
         else:
             new_meta.pop(key, None)
     new_meta.pop("selfLink", None)
-    if subresource == "status":
-        result = copy.deepcopy(old)
-        result["status"] = merged.get("status", {})
-        result["metadata"]["resourceVersion"] = new_meta.get("resourceVersion")
-        return result
-    if has_status:
+    if "managedFields" not in new_meta and "managedFields" in old_meta:
+        new_meta["managedFields"] = old_meta["managedFields"]
+    if mode == MAIN and record.has_status:
         if "status" in old:
             merged["status"] = copy.deepcopy(old["status"])
         else:
             merged.pop("status", None)
-    if old.get("spec") != merged.get("spec") or _non_meta_data_changed(old, merged):
-        new_meta["generation"] = int(old_meta.get("generation", 1)) + 1
+    strategy = record.strategy
+    if "generation" in old_meta:
+        new_meta["generation"] = old_meta["generation"]
+        if strategy.tracks_generation and mode == MAIN and strategy.generation_changed(merged, old):
+            new_meta["generation"] = int(old_meta["generation"]) + 1
+    else:
+        new_meta.pop("generation", None)
     return merged
 
 
-def _non_meta_data_changed(old: dict, new: dict) -> bool:
-    """Kinds without spec (ConfigMap, Secret) count a data change as a new generation."""
-    if "spec" in old or "spec" in new:
+def is_finalized(record, obj: dict) -> bool:
+    """An object marked for deletion whose finalizers are all gone is deleted, not updated."""
+    metadata = obj.get("metadata", {})
+    if record.strategy.blocks_deletion(obj):
         return False
-    return old.get("data") != new.get("data")
+    return bool(metadata.get("deletionTimestamp")) and not metadata.get("finalizers")

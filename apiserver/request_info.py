@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from apiserver.errors import ApiError
+from apiserver.errors import ApiError, path_not_found
 from kubemini.api import registry
 from kubemini.api.registry import ResourceType
 
@@ -20,14 +20,28 @@ class RequestInfo:
     def storage_key(self) -> str:
         return self.resource.storage_key(self.name or "", self.namespace)
 
+    def main(self) -> RequestInfo:
+        """The object itself, for a subresource that writes through it (`/scale`, `/eviction`)."""
+        return RequestInfo(self.resource, self.namespace, self.name, None)
+
+    def with_subresource(self, subresource: str) -> RequestInfo:
+        return RequestInfo(self.resource, self.namespace, self.name, subresource)
+
+    def child(self, namespace: str | None, name: str) -> RequestInfo:
+        return RequestInfo(self.resource, namespace, name, None)
+
 
 def _unknown(path: str) -> ApiError:
-    return ApiError(404, f"the server could not find the requested resource ({path})", reason="NotFound")
+    return path_not_found()
 
 
 def parse_path(path: str) -> RequestInfo:
     """Parse `/api/v1/...` or `/apis/<group>/<version>/...`; 404 Status for anything unknown."""
-    parts = [p for p in path.split("/") if p]
+    parts = path.split("/")[1:] if path.startswith("/") else path.split("/")
+    if parts and parts[-1] == "":
+        parts = parts[:-1]
+    if "" in parts:
+        raise _unknown(path)
     if len(parts) >= 2 and parts[0] == "api":
         group, version, rest = "", parts[1], parts[2:]
     elif len(parts) >= 3 and parts[0] == "apis":

@@ -1,44 +1,52 @@
-"""The resource endpoints: one handler per HTTP method over every registered kind."""
+"""The resource endpoints: one handler per HTTP method over every registered kind.
+
+request ──parse_path──► RequestInfo(record, namespace, name, subresource)
+    GET    list · get · watch · /status · /scale · /log           (reading.py, watching.py)
+    POST   create · /binding · /eviction · virtual resources      (writing.py)
+    PUT    replace · /status · /scale · /finalize · /approval     (writing.py)
+    PATCH  json / merge / strategic patch of the object, /status, /scale
+    DELETE delete · deletecollection                              (deleting.py)
+every answer in the negotiated form (negotiation.py); every error a Status (`serve`)
+"""
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 import time
+import uuid
 
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 
 from apiserver import metrics
-from apiserver.body import decode_document, read_object, read_optional_object, read_raw
-from apiserver.context import ServerContext
-from apiserver.deleting import delete_object
-from apiserver.errors import ApiError, bad_request
-from apiserver.field_validation import check_fields
+from apiserver.decoding.reading import read_object, read_options, read_patch
+from apiserver.deleting import DeleteOptions, delete_object
+from apiserver.errors import ApiError, bad_request, method_not_allowed
+from apiserver.metadata import DIRECT, MAIN, STATUS
+from apiserver.negotiation import JSON, PARTIAL, TABLE, choose, partial_list, partial_metadata, render
 from apiserver.patching import apply_patch, patch_type
-from apiserver.reading import ListQuery, get_object, list_body, list_objects
+from apiserver.reading import ListQuery, get_object, list_body, list_objects, parse_int64
 from apiserver.request_info import RequestInfo, parse_path
-from apiserver.storage.dry_run import DryRunStore
 from apiserver.storage.errors import StorageError
-from apiserver.subresources import bind_pod, replicas_from_scale, to_scale
-from apiserver.tables import to_table, wants_table
+from apiserver.subresources import approval, binding, eviction, finalize, scale
+from apiserver.tables import to_table
+from apiserver.typed_objects import field_validation_mode, typed_document, typed_object
+from apiserver.virtual import VIRTUAL_HANDLERS
 from apiserver.watching import open_watch
 from apiserver.writing import create_object, update_object
 from kubemini.api.status import make_status, success_status
 
 log = logging.getLogger("apiserver")
+DELETE_OPTIONS_DEFINITION = "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions"
+MAX_FIELD_MANAGER_LENGTH = 128
+TRUE_VALUES = ("true", "1")
 
 
-def _ok(obj: dict, code: int = 200, warnings: list[str] | None = None) -> JSONResponse:
-    headers = {"Warning": ", ".join(f'299 - "{w}"' for w in warnings)} if warnings else None
-    return JSONResponse(obj, status_code=code, headers=headers)
-
-
-def _method_not_allowed(info: RequestInfo, method: str) -> ApiError:
-    return ApiError(
-        405, f"the server does not allow this method ({method}) on the requested resource", reason="MethodNotAllowed"
-    )
+def _warning_headers(warnings: list[str]) -> dict | None:
+    if not warnings:
+        return None
+    return {"Warning": ", ".join('299 - "{}"'.format(w.replace("\\", "\\\\").replace('"', '\\"')) for w in warnings)}
 
 
 async def serve(request: Request) -> Response:
@@ -49,178 +57,227 @@ async def serve(request: Request) -> Response:
     try:
         info = parse_path(request.url.path)
         resource = info.resource.plural
-        response = await handle(request)
+        response = await handle(request, info)
     except ApiError as exc:
         response = exc.response()
     except StorageError as exc:
         response = ApiError(503, f"storage is unavailable: {exc}", reason="ServiceUnavailable").response()
+    except RecursionError:
+        response = bad_request("the request is nested too deeply").response()
     except Exception:  # noqa: BLE001 - a bug must still answer with a Status, and be logged
-        log.exception("internal error serving %s %s", request.method, request.url.path)
-        response = JSONResponse(make_status(500, "internal error"), status_code=500)
+        request_id = uuid.uuid4().hex[:12]
+        log.exception("internal error %s serving %s %s", request_id, request.method, request.url.path)
+        response = JSONResponse(make_status(500, f"Internal error occurred: request {request_id}"), status_code=500)
     metrics.REQUESTS.labels(verb, resource, str(response.status_code)).inc()
-    if request.query_params.get("watch") not in ("true", "1"):
+    if request.query_params.get("watch") not in TRUE_VALUES:
         metrics.LATENCY.labels(verb, resource).observe(time.perf_counter() - started)
     return response
 
 
-def _context(request: Request) -> ServerContext:
-    """The server context, with a store that writes nothing for `?dryRun=All`."""
-    ctx: ServerContext = request.app.state.ctx
-    dry_run = request.query_params.getlist("dryRun")
-    if not dry_run:
-        return ctx
-    if dry_run != ["All"]:
-        raise bad_request(f"dryRun must be All, got {dry_run}")
-    return dataclasses.replace(ctx, store=DryRunStore(ctx.store))
+def _dry_run(params) -> bool:
+    values = params.getlist("dryRun")
+    if any(value != "All" for value in values):
+        raise bad_request(f"dryRun must be All, got {values}")
+    return bool(values)
 
 
-async def handle(request: Request) -> Response:
-    ctx = _context(request)
-    info = parse_path(request.url.path)
+def _check_write_params(params) -> None:
+    manager = params.get("fieldManager")
+    if manager is not None and (len(manager) > MAX_FIELD_MANAGER_LENGTH or not manager.isprintable()):
+        raise bad_request(f"fieldManager must be at most {MAX_FIELD_MANAGER_LENGTH} printable characters")
+
+
+async def handle(request: Request, info: RequestInfo) -> Response:
+    ctx = request.app.state.ctx
+    if _dry_run(request.query_params):
+        ctx = ctx.for_dry_run()
+    if info.resource.virtual:
+        return await VIRTUAL_HANDLERS[info.resource.virtual](ctx, info, request)
     handler = {"GET": _get, "POST": _post, "PUT": _put, "PATCH": _patch, "DELETE": _delete}.get(request.method)
     if handler is None:
-        raise _method_not_allowed(info, request.method)
+        raise method_not_allowed()
     return await handler(ctx, info, request)
 
 
-async def _get(ctx: ServerContext, info: RequestInfo, request: Request) -> Response:
+def _answer(info: RequestInfo, obj: dict, form: str, *, code: int = 200, include: str = "Metadata", headers=None):
+    if form == TABLE:
+        metadata = {"resourceVersion": obj["metadata"].get("resourceVersion", "")}
+        return render(to_table(info.resource, [obj], list_metadata=metadata, include_object=include), JSON, code=code)
+    if form == PARTIAL:
+        return render(partial_metadata(obj), JSON, code=code, headers=headers)
+    return render(obj, form, code=code, headers=headers)
+
+
+async def _get(ctx, info: RequestInfo, request: Request) -> Response:
     params, accept = request.query_params, request.headers.get("accept", "")
-    if params.get("watch") in ("true", "1"):
-        return await open_watch(ctx, info, params, accept)
+    if params.get("watch") in TRUE_VALUES:
+        form = choose(accept)
+        return await open_watch(ctx, info, params, as_table=form == TABLE)
+    include = params.get("includeObject") or "Metadata"
+    if include not in ("None", "Metadata", "Object"):
+        raise bad_request(f"includeObject must be None, Metadata or Object, got {include!r}")
     if info.name is None:
+        form = choose(accept)
         items, metadata = await list_objects(ctx, info, ListQuery.from_params(params))
-        if wants_table(accept):
-            include = params.get("includeObject") or "Metadata"
-            return _ok(to_table(info.resource.kind, items, list_metadata=metadata, include_object=include))
-        return _ok(list_body(info, items, metadata))
+        if form == TABLE:
+            return render(to_table(info.resource, items, list_metadata=metadata, include_object=include), JSON)
+        if form == PARTIAL:
+            return render(partial_list(items, metadata), JSON)
+        return render(list_body(info, items, metadata), form)
     if info.subresource == "log":
-        log_proxy = getattr(ctx, "log_proxy", None)
-        if log_proxy is None:
-            raise ApiError(503, "no kubelet log endpoint is configured", reason="ServiceUnavailable")
-        return await log_proxy(info, request)
+        return await ctx.log_proxy(info, request)
+    if info.subresource not in (None, "status", "scale"):
+        raise method_not_allowed()
     obj = await get_object(ctx, info)
     if info.subresource == "scale":
-        return _ok(to_scale(obj))
-    if wants_table(accept) and info.subresource is None:
-        include = params.get("includeObject") or "Metadata"
-        return _ok(
-            to_table(
-                info.resource.kind,
-                [obj],
-                list_metadata={"resourceVersion": obj["metadata"]["resourceVersion"]},
-                include_object=include,
-            )
+        return render(scale.to_scale(obj), choose(accept, tables=False))
+    return _answer(info, obj, choose(accept), include=include)
+
+
+async def _post(ctx, info: RequestInfo, request: Request) -> Response:
+    params = request.query_params
+    _check_write_params(params)
+    decoded = await read_object(request)
+    accept = request.headers.get("accept", "")
+    if info.name is None:
+        obj, warnings = typed_object(
+            info.resource, decoded.document, mode=field_validation_mode(params), duplicates=decoded.duplicates
         )
-    return _ok(obj)
-
-
-async def _post(ctx: ServerContext, info: RequestInfo, request: Request) -> Response:
-    body = await read_object(request)
-    if info.name is None:
-        warnings = check_fields(info.resource.kind, body, request.query_params.get("fieldValidation"))
-        return _ok(await create_object(ctx, info.resource, body, namespace=info.namespace), 201, warnings)
+        created = await create_object(ctx, info.resource, obj, namespace=info.namespace)
+        return _answer(info, created, choose(accept, tables=False), code=201, headers=_warning_headers(warnings))
     if info.subresource == "binding":
-        bound = await update_object(ctx, info, lambda pod: bind_pod(info, pod, body))
-        return _ok(success_status(kind="pods", name=bound["metadata"]["name"]), 201)
-    raise _method_not_allowed(info, "POST")
+        target = binding.check_binding(decoded.document)
+        return await binding.bind(ctx, info.with_subresource("binding"), target)
+    if info.subresource == "eviction":
+        options = DeleteOptions.from_body(_delete_options(eviction.check_eviction(decoded.document, info.name)))
+        await delete_object(ctx, info.main(), options)
+        return JSONResponse(success_status(kind="pods", name=info.name), status_code=201)
+    raise method_not_allowed()
 
 
-def _expected_revision(body: dict) -> str | None:
-    metadata = body.get("metadata")
-    return (metadata or {}).get("resourceVersion") if isinstance(metadata, dict) else None
+def _expected_revision(body: object) -> str | None:
+    metadata = body.get("metadata") if isinstance(body, dict) else None
+    revision = metadata.get("resourceVersion") if isinstance(metadata, dict) else None
+    if revision is not None and not isinstance(revision, str):
+        raise bad_request("metadata.resourceVersion must be a string")
+    if revision and (not revision.isdigit() or int(revision) > 2**63 - 1):
+        raise bad_request(f"invalid resource version: {revision[:40]}")
+    return revision or None
 
 
-async def _write(ctx: ServerContext, info: RequestInfo, change, *, expected: str | None) -> dict:
-    return await update_object(ctx, info, change, expected_revision=expected)
-
-
-async def _put(ctx: ServerContext, info: RequestInfo, request: Request) -> Response:
+async def _put(ctx, info: RequestInfo, request: Request) -> Response:
     if info.name is None:
-        raise _method_not_allowed(info, "PUT")
-    body = await read_object(request)
-    warnings = check_fields(info.resource.kind, body, request.query_params.get("fieldValidation"))
+        raise method_not_allowed()
+    params = request.query_params
+    _check_write_params(params)
+    decoded = await read_object(request)
+    accept = request.headers.get("accept", "")
+    body = decoded.document
+    expected = _expected_revision(body)
     if info.subresource == "scale":
-        replicas = replicas_from_scale(body)
-
-        def rescale(obj: dict) -> dict:
-            obj.setdefault("spec", {})["replicas"] = replicas
-            return obj
-
-        main = RequestInfo(info.resource, info.namespace, info.name, None)
-        return _ok(to_scale(await _write(ctx, main, rescale, expected=_expected_revision(body))))
+        replicas = scale.replicas_from_scale(body)
+        updated = await update_object(
+            ctx, info.main(), lambda obj: scale.with_replicas(obj, replicas), expected_revision=expected
+        )
+        return render(scale.to_scale(updated), choose(accept, tables=False))
+    if info.subresource not in (None, "status", "finalize", "approval"):
+        raise method_not_allowed()
+    obj, warnings = typed_object(info.resource, body, mode=field_validation_mode(params), duplicates=decoded.duplicates)
     if info.subresource == "finalize":
-        finalizers = (body.get("spec") or {}).get("finalizers") or []
-
-        def finalize(obj: dict) -> dict:
-            obj.setdefault("spec", {})["finalizers"] = finalizers
-            return obj
-
-        main = RequestInfo(info.resource, info.namespace, info.name, None)
-        return _ok(await _write(ctx, main, finalize, expected=_expected_revision(body)))
-    if info.subresource not in (None, "status"):
-        raise _method_not_allowed(info, "PUT")
-    return _ok(await _write(ctx, info, lambda _current: body, expected=_expected_revision(body)), warnings=warnings)
+        change, mode = (lambda current: finalize.finalized(current, obj)), DIRECT
+    elif info.subresource == "approval":
+        change, mode = (lambda current: approval.approved(current, obj)), STATUS
+    else:
+        change, mode = (lambda _current: obj), (STATUS if info.subresource == "status" else MAIN)
+    updated = await update_object(ctx, info, change, expected_revision=expected, mode=mode)
+    return _answer(info, updated, choose(accept, tables=False), headers=_warning_headers(warnings))
 
 
-async def _patch(ctx: ServerContext, info: RequestInfo, request: Request) -> Response:
+async def _patch(ctx, info: RequestInfo, request: Request) -> Response:
     if info.name is None:
-        raise _method_not_allowed(info, "PATCH")
-    kind = patch_type(request.headers.get("content-type", ""))
+        raise method_not_allowed()
+    params = request.query_params
+    _check_write_params(params)
+    content_type = request.headers.get("content-type", "")
+    kind = patch_type(content_type)
     if kind == "apply":
         raise ApiError(
             415, "server-side apply (application/apply-patch+yaml) is not supported yet", reason="UnsupportedMediaType"
         )
-    patch = decode_document(await read_raw(request), "json")
+    patch = await read_patch(request, content_type)
+    accept = request.headers.get("accept", "")
     if info.subresource == "scale":
-        main = RequestInfo(info.resource, info.namespace, info.name, None)
 
         def rescale(obj: dict) -> dict:
-            replicas = replicas_from_scale(apply_patch(kind, to_scale(obj), patch))
-            obj.setdefault("spec", {})["replicas"] = replicas
-            return obj
+            return scale.with_replicas(
+                obj, scale.replicas_from_scale(apply_patch(kind, scale.to_scale(obj), patch, record=None))
+            )
 
-        return _ok(to_scale(await _write(ctx, main, rescale, expected=None)))
+        return render(scale.to_scale(await update_object(ctx, info.main(), rescale)), choose(accept, tables=False))
     if info.subresource not in (None, "status"):
-        raise _method_not_allowed(info, "PATCH")
-    expected = _expected_revision(patch) if isinstance(patch, dict) else None
+        raise method_not_allowed()
+    mode = field_validation_mode(params)
     warnings: list[str] = []
 
     def patched(current: dict) -> dict:
-        result = apply_patch(kind, current, patch)
-        warnings[:] = check_fields(info.resource.kind, result, request.query_params.get("fieldValidation"))
-        return result
+        result = apply_patch(kind, current, patch, record=info.resource)
+        typed, found = typed_object(info.resource, result, mode=mode)
+        warnings[:] = found
+        return typed
 
-    return _ok(await _write(ctx, info, patched, expected=expected), warnings=warnings)
+    expected = _expected_revision(patch) if isinstance(patch, dict) else None
+    updated = await update_object(
+        ctx, info, patched, expected_revision=expected, mode=STATUS if info.subresource == "status" else MAIN
+    )
+    return _answer(info, updated, choose(accept, tables=False), headers=_warning_headers(warnings))
 
 
-async def _delete(ctx: ServerContext, info: RequestInfo, request: Request) -> Response:
-    options = await read_optional_object(request)
-    params = request.query_params
-    for key in ("gracePeriodSeconds", "propagationPolicy", "orphanDependents"):
-        if key in params and key not in options:
-            value = params[key]
-            if key == "gracePeriodSeconds":
-                if not value.lstrip("-").isdigit():
-                    raise bad_request("gracePeriodSeconds must be an integer")
-                options[key] = int(value)
-            else:
-                options[key] = value == "true" if key == "orphanDependents" else value
+def _delete_options(body: dict) -> dict:
+    return typed_document(DELETE_OPTIONS_DEFINITION, body, kind="DeleteOptions")
+
+
+def _options_from_request(body: dict, params) -> DeleteOptions:
+    options = dict(_delete_options(body))
+    if "gracePeriodSeconds" in params and "gracePeriodSeconds" not in options:
+        value = params["gracePeriodSeconds"]
+        negative = value.startswith("-")
+        options["gracePeriodSeconds"] = (-1 if negative else 1) * parse_int64(value.lstrip("-"), "gracePeriodSeconds")
+    if "propagationPolicy" in params and "propagationPolicy" not in options:
+        options["propagationPolicy"] = params["propagationPolicy"]
+    if "orphanDependents" in params and "orphanDependents" not in options:
+        if params["orphanDependents"] not in ("true", "false"):
+            raise bad_request("orphanDependents must be true or false")
+        options["orphanDependents"] = params["orphanDependents"] == "true"
+    return DeleteOptions.from_body(options)
+
+
+async def _delete(ctx, info: RequestInfo, request: Request) -> Response:
     if info.subresource is not None:
-        raise _method_not_allowed(info, "DELETE")
+        raise method_not_allowed()
+    decoded = await read_options(request)
+    options = _options_from_request(decoded.document, request.query_params)
+    if options.dry_run and not ctx.dry_run:
+        ctx = ctx.for_dry_run()
+    accept = request.headers.get("accept", "")
     if info.name is not None:
-        obj, _deleted = await delete_object(ctx, info, options)
-        return _ok(obj)
-    items, metadata = await list_objects(ctx, info, ListQuery.from_params(params))
-    deleted = await asyncio.gather(
-        *[
-            delete_object(
-                ctx,
-                RequestInfo(info.resource, item["metadata"].get("namespace"), item["metadata"]["name"], None),
-                options,
+        obj, deleted = await delete_object(ctx, info, options)
+        if deleted and not info.resource.strategy.returns_deleted_object:
+            return JSONResponse(
+                success_status(
+                    kind=info.resource.plural,
+                    name=info.name,
+                    group=info.resource.group,
+                    uid=obj["metadata"].get("uid", ""),
+                )
             )
+        return _answer(info, obj, choose(accept, tables=False))
+    items, metadata = await list_objects(ctx, info, ListQuery.from_params(request.query_params))
+    outcomes = await asyncio.gather(
+        *[
+            delete_object(ctx, info.child(item["metadata"].get("namespace"), item["metadata"]["name"]), options)
             for item in items
         ],
         return_exceptions=True,
     )
-    survivors = [obj for obj, _ in (d for d in deleted if isinstance(d, tuple))]
-    return _ok(list_body(info, survivors, metadata))
+    survivors = [outcome[0] for outcome in outcomes if isinstance(outcome, tuple)]
+    return render(list_body(info, survivors, metadata), choose(accept, tables=False))

@@ -11,16 +11,18 @@ import json
 
 from fastapi.responses import StreamingResponse
 
-from apiserver.context import ServerContext
-from apiserver.errors import ApiError, from_storage
+from apiserver.errors import ApiError, bad_request, from_storage
 from apiserver.reading import ListQuery, check_resource_version, object_filter
 from apiserver.request_info import RequestInfo
 from apiserver.storage.errors import StorageError
 from apiserver.storage.watch_cache import TooOldResourceVersion
 from apiserver.tables import to_table
+from apiserver.writing import served
+from kubemini.api.registry import stored_version
 from kubemini.api.status import make_status
 
 DEFAULT_WATCH_TIMEOUT_SECONDS = 1800
+MAX_WATCH_TIMEOUT_SECONDS = 24 * 3600
 INITIAL_EVENTS_END = "k8s.io/initial-events-end"
 CACHE_CATCH_UP_SECONDS = 5.0
 
@@ -40,7 +42,7 @@ def _expired(message: str) -> bytes:
 class WatchRequest:
     """Parsed watch parameters."""
 
-    def __init__(self, params, accept: str):
+    def __init__(self, params, as_table: bool):
         self.query = ListQuery.from_params(params)
         self.since = check_resource_version(self.query.resource_version)
         self.bookmarks = params.get("allowWatchBookmarks") == "true"
@@ -52,14 +54,16 @@ class WatchRequest:
                 reason="Invalid",
             )
         timeout = params.get("timeoutSeconds") or ""
-        self.timeout = int(timeout) if timeout.isdigit() else DEFAULT_WATCH_TIMEOUT_SECONDS
-        self.as_table = "as=Table" in accept
+        if timeout and not timeout.isdigit():
+            raise bad_request(f"timeoutSeconds must be a non-negative integer, got {timeout[:40]!r}")
+        self.timeout = min(int(timeout), MAX_WATCH_TIMEOUT_SECONDS) if timeout else DEFAULT_WATCH_TIMEOUT_SECONDS
+        self.as_table = as_table
         self.include_object = params.get("includeObject") or "Metadata"
 
 
-async def open_watch(ctx: ServerContext, info: RequestInfo, params, accept: str) -> StreamingResponse:
-    request = WatchRequest(params, accept)
-    matches = object_filter(info.namespace, request.query)
+async def open_watch(ctx, info: RequestInfo, params, *, as_table: bool) -> StreamingResponse:
+    request = WatchRequest(params, as_table)
+    matches = object_filter(info, request.query)
     if info.name:
         name = info.name
         base = matches
@@ -71,7 +75,7 @@ async def open_watch(ctx: ServerContext, info: RequestInfo, params, accept: str)
         try:
             await ctx.store.check_revision(since)
         except StorageError as exc:
-            error = from_storage(exc, info.resource)
+            error = from_storage(exc, stored_version(info.resource))
             if error.code != 410:
                 raise error from exc
             return _single(_expired(f"too old resource version: {since}"))
@@ -80,11 +84,17 @@ async def open_watch(ctx: ServerContext, info: RequestInfo, params, accept: str)
     except TooOldResourceVersion as exc:
         return _single(_expired(str(exc)))
 
+    record = info.resource
+
     def encode(event_type: str, event) -> bytes:
         if request.as_table:
-            table = to_table(info.resource.kind, [event.obj], list_metadata={}, include_object=request.include_object)
+            table = to_table(
+                record, [served(record, event.obj)], list_metadata={}, include_object=request.include_object
+            )
             return _line(event_type, _json(table))
-        return _line(event_type, event.object_json())
+        if record.stored:
+            return _line(event_type, event.object_json())
+        return _line(event_type, _json(served(record, event.obj)))
 
     def bookmark(revision: int, *, initial_end: bool = False) -> bytes:
         metadata: dict = {"resourceVersion": str(revision)}

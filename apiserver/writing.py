@@ -1,7 +1,13 @@
-"""Create and update: the write paths every verb (PUT, PATCH, subresources) ends in.
+"""Create and update: the write paths every verb (POST, PUT, PATCH, subresources) ends in.
 
-No write is half-done: each ends in one etcd transaction, compare-and-swap on
-the revision the change was computed from.
+    served object ──strategy.to_storage──► server metadata, status, generation (metadata.py)
+        ──► strategy.default ──► admission: mutate ──► validate_object (422) ──► admission: validate
+        ──► size (413) ──► one etcd transaction: compare-and-swap on the revision the change was
+            computed from, plus the admission plugins' side keys
+        ──► strategy.from_storage ──► served object
+
+No write is half-done. Nothing here names a kind: a kind's rules come from its
+strategy, side effects from the admission plugins that handle it.
 """
 
 from __future__ import annotations
@@ -9,157 +15,192 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 
-from apiserver.admission import NAMESPACES, check_namespace_open, default_and_validate
-from apiserver.body import MAX_OBJECT_BYTES, too_large
-from apiserver.context import ServerContext
-from apiserver.errors import ApiError, conflict, from_storage, not_found
+from apiserver.admission import CREATE, DELETE, UPDATE, Attributes, explain_taken, mutate, validate
+from apiserver.decoding.limits import MAX_OBJECT_BYTES
+from apiserver.decoding.reading import too_large
+from apiserver.errors import ApiError, bad_request, conflict, from_storage, invalid, not_found
 from apiserver.metadata import (
+    MAIN,
+    STATUS,
+    check_identity,
     check_namespace_matches,
-    check_type_meta,
     generated_name,
+    is_finalized,
     prepare_create,
     prepare_update,
 )
 from apiserver.request_info import RequestInfo
-from apiserver.service_allocation import Allocation, drop_type_dependent_fields, release_keys
-from apiserver.storage.errors import KeyExists, KeyNotFound, RevisionConflict, SideKeyTaken, StorageError
-from apiserver.storage.etcd_store import SideKeys, Stored, encode
-from kubemini.api.registry import ResourceType
+from apiserver.storage.backend import Stored
+from apiserver.storage.errors import (
+    KeyExists,
+    KeyNotFound,
+    OutcomeUnknown,
+    RevisionConflict,
+    SideKeyTaken,
+    StorageError,
+)
+from apiserver.storage.etcd_store import encode
+from kubemini.api.field_errors import FieldErrors
+from kubemini.api.kinds.checking import schema_of, validate_object
+from kubemini.api.registry import stored_version
+from kubemini.api.schema.required import check_required
 
 MAX_CONFLICT_RETRIES = 10
 CREATE_ATTEMPTS = 8
 
 
-def _check_size(obj: dict) -> None:
-    if len(encode(obj)) > MAX_OBJECT_BYTES:
+def check_size(obj: dict) -> None:
+    try:
+        size = len(encode(obj))
+    except ValueError:
+        raise bad_request("the object holds a number JSON cannot carry (NaN or Infinity)") from None
+    if size > MAX_OBJECT_BYTES:
         raise too_large()
 
 
-async def create_object(ctx: ServerContext, resource: ResourceType, obj: dict, *, namespace: str | None) -> dict:
-    check_type_meta(resource, obj)
-    check_namespace_matches(resource, obj, namespace)
-    generated = prepare_create(obj)
-    default_and_validate(resource, obj)
-    ns = obj["metadata"].get("namespace")
-    namespace_revision = await check_namespace_open(ctx, ns) if resource.namespaced else 0
-    _check_size(obj)
-    original = copy.deepcopy(obj)
+def served(record, obj: dict) -> dict:
+    return obj if record.stored else record.strategy.from_storage(obj)
+
+
+def _raise_invalid(record, obj: dict, errors: FieldErrors) -> None:
+    if errors:
+        raise invalid(stored_version(record), (obj.get("metadata") or {}).get("name") or "", errors, kind=record.kind)
+
+
+async def create_object(ctx, record, obj: dict, *, namespace: str | None) -> dict:
+    """Store a new object (already typed-decoded in `record`'s version); the stored object, served."""
+    stored_record = stored_version(record)
+    obj = record.strategy.to_storage(obj) if not record.stored else obj
+    check_namespace_matches(record, obj, namespace)
+    generated = prepare_create(record, obj)
+    record.strategy.default(obj)
+    original = obj
+    attrs = Attributes(stored_record, CREATE, obj, namespace=obj["metadata"].get("namespace"), dry_run=ctx.dry_run)
     for attempt in range(CREATE_ATTEMPTS):
         candidate = copy.deepcopy(original)
         if attempt and generated:
             # A generated name that collided is drawn again, as Kubernetes does.
             candidate["metadata"]["name"] = generated_name(candidate["metadata"]["generateName"])
-        name = candidate["metadata"]["name"]
-        allocation = await _allocate(ctx, resource, candidate, old=None)
-        side = (
-            SideKeys(creates=dict(allocation.side.creates), deletes=list(allocation.side.deletes))
-            if allocation
-            else SideKeys()
+        attrs = Attributes(
+            stored_record, CREATE, candidate, namespace=attrs.namespace, dry_run=ctx.dry_run, notes=attrs.notes
         )
-        if namespace_revision:
-            side.unchanged[NAMESPACES.storage_key(ns)] = namespace_revision
+        await mutate(ctx, attrs)
+        _raise_invalid(record, candidate, validate_object(record, candidate, schema=schema_of(stored_record)))
+        await validate(ctx, attrs)
+        check_size(candidate)
+        name = candidate["metadata"]["name"]
+        key = stored_record.storage_key(name, attrs.namespace)
         try:
-            return (await ctx.store.create(resource.storage_key(name, ns), candidate, side=side)).obj
+            return served(record, (await ctx.store.create(key, candidate, side=attrs.side)).obj)
         except KeyExists as exc:
             if not generated:
-                raise from_storage(exc, resource, name) from exc
+                raise from_storage(exc, stored_record, name) from exc
         except SideKeyTaken:
-            # Another Service took a picked IP or port in the meantime: pick again,
-            # unless the user asked for that very IP or port. Or the namespace
-            # changed (maybe it is terminating now): look at it again in etcd.
-            if allocation and (error := await ctx.allocator.explain_taken(allocation)):
+            if error := await explain_taken(ctx, attrs):
                 raise error from None
-            if namespace_revision:
-                namespace_revision = await check_namespace_open(ctx, ns, fresh=True)
+        except OutcomeUnknown as exc:
+            return served(record, await _resolve_unknown_create(ctx, stored_record, key, candidate, exc))
         except StorageError as exc:
-            raise from_storage(exc, resource, name) from exc
+            raise from_storage(exc, stored_record, name) from exc
     raise ApiError(409, "could not create the object after repeated conflicts; try again", reason="Conflict")
 
 
-async def _allocate(ctx: ServerContext, resource: ResourceType, obj: dict, *, old: dict | None) -> Allocation | None:
-    """Kind-specific bookkeeping written with the object (today: Service IPs and NodePorts)."""
-    if resource.kind != "Service":
-        return None
-    return await ctx.allocator.assign(obj, old)
+async def _resolve_unknown_create(ctx, record, key: str, candidate: dict, error: OutcomeUnknown) -> dict:
+    """A create whose answer was lost: if the key now holds our object (same uid) it succeeded."""
+    try:
+        stored = await ctx.store.get(key)
+    except StorageError:
+        raise from_storage(error, record, candidate["metadata"]["name"]) from error
+    if stored.obj.get("metadata", {}).get("uid") == candidate["metadata"]["uid"]:
+        return stored.obj
+    raise from_storage(error, record, candidate["metadata"]["name"]) from error
 
 
-async def read_stored(ctx: ServerContext, info: RequestInfo) -> Stored:
+async def read_stored(ctx, info: RequestInfo) -> Stored:
     try:
         return await ctx.store.get(info.storage_key)
     except StorageError as exc:
-        raise from_storage(exc, info.resource, info.name or "") from exc
+        raise from_storage(exc, stored_version(info.resource), info.name or "") from exc
 
 
-def _finalized(obj: dict) -> bool:
-    """An object marked for deletion whose finalizers are all gone is deleted, not updated."""
-    metadata = obj.get("metadata", {})
-    if obj.get("kind") == "Namespace" and obj.get("spec", {}).get("finalizers"):
-        return False
-    return bool(metadata.get("deletionTimestamp")) and not metadata.get("finalizers")
-
-
-def build_update(info: RequestInfo, old: dict, new: dict) -> dict:
-    """Check identity and apply the update rules; returns the object to store."""
-    resource = info.resource
-    check_type_meta(resource, new)
-    check_namespace_matches(resource, new, info.namespace)
-    metadata = new["metadata"]
-    if metadata.get("name") and metadata["name"] != info.name:
-        raise ApiError(400, "the name of the object does not match the name on the URL", reason="BadRequest")
-    metadata["name"] = info.name
-    uid = metadata.get("uid")
-    if uid and uid != old["metadata"].get("uid"):
-        raise conflict(resource, info.name or "", f"Precondition failed: UID in object meta: {uid}")
-    # A binding writes spec.nodeName and the PodScheduled condition together.
-    has_status = "status" in resource.subresources and info.subresource != "binding"
-    merged = prepare_update(old, new, subresource=info.subresource, has_status=has_status)
-    if resource.kind == "Service":
-        drop_type_dependent_fields(old, merged)
-    if info.subresource != "status":
-        default_and_validate(resource, merged, old=old)
-    _check_size(merged)
-    return merged
+def _check_update(record, new: dict, old: dict, *, mode: str) -> None:
+    if mode == STATUS:
+        errors = FieldErrors()
+        check_required(schema_of(stored_version(record)), new, errors)
+        record.strategy.validate_status_update(new, old, errors)
+    else:
+        schema = schema_of(stored_version(record))
+        errors = validate_object(record, new, old=old if mode == MAIN else None, schema=schema)
+    _raise_invalid(record, new, errors)
 
 
 async def update_object(
-    ctx: ServerContext, info: RequestInfo, change: Callable[[dict], dict], *, expected_revision: str | None = None
+    ctx,
+    info: RequestInfo,
+    change: Callable[[dict], dict],
+    *,
+    expected_revision: str | None = None,
+    mode: str = MAIN,
 ) -> dict:
-    """Read-modify-write: `change(current)` returns the new desired object.
+    """Read-modify-write: `change(current)` (served form) returns the new desired object.
 
-    With `expected_revision` (from the body's metadata.resourceVersion) a moved
-    object is a 409; without it the change is re-applied to the latest state.
+    With `expected_revision` (the body's metadata.resourceVersion) a moved object is a
+    409; without it the change is re-applied to the latest state.
     """
+    record = info.resource
+    stored_record = stored_version(record)
     for _ in range(MAX_CONFLICT_RETRIES):
         current = await read_stored(ctx, info)
         if expected_revision and str(current.mod_revision) != expected_revision:
-            raise conflict(info.resource, info.name or "")
-        new = build_update(info, current.obj, change(copy.deepcopy(current.obj)))
-        new["metadata"]["resourceVersion"] = current.obj["metadata"]["resourceVersion"]
-        finalized = _finalized(new)
-        allocation = None if finalized else await _allocate(ctx, info.resource, new, old=current.obj)
-        if new == current.obj:
-            return current.obj
+            raise conflict(stored_record, info.name or "")
+        new = change(served(record, copy.deepcopy(current.obj)))
+        new = new if record.stored else record.strategy.to_storage(new)
+        check_namespace_matches(record, new, info.namespace)
+        check_identity(stored_record, info.name or "", new, current.obj)
+        merged = prepare_update(record, current.obj, new, mode=mode)
+        record.strategy.default(merged)
+        merged["metadata"]["resourceVersion"] = current.obj["metadata"]["resourceVersion"]
+        attrs = Attributes(
+            stored_record,
+            UPDATE,
+            merged,
+            old=current.obj,
+            subresource=info.subresource if mode != MAIN else None,
+            namespace=info.namespace,
+            dry_run=ctx.dry_run,
+        )
+        finalized = is_finalized(record, merged)
+        if not finalized:
+            await mutate(ctx, attrs)
+            _check_update(record, merged, current.obj, mode=mode)
+            await validate(ctx, attrs)
+            check_size(merged)
+        if merged == current.obj:
+            return served(record, current.obj)
         try:
             if finalized:
-                release = release_keys(info.resource, current.obj)
-                revision = await ctx.store.delete(
-                    info.storage_key, expected_revision=current.mod_revision, side=release
-                )
-                new["metadata"]["resourceVersion"] = str(revision)
-                return new
-            side = allocation.side if allocation else None
-            stored = await ctx.store.update(info.storage_key, new, expected_revision=current.mod_revision, side=side)
-            return stored.obj
+                return served(record, await _delete_finalized(ctx, info, current, merged))
+            stored = await ctx.store.update(
+                info.storage_key, merged, expected_revision=current.mod_revision, side=attrs.side
+            )
+            return served(record, stored.obj)
         except SideKeyTaken:
-            if error := await ctx.allocator.explain_taken(allocation):
+            if error := await explain_taken(ctx, attrs):
                 raise error from None
-            continue
         except RevisionConflict:
             if expected_revision:
-                raise conflict(info.resource, info.name or "") from None
-            continue
+                raise conflict(stored_record, info.name or "") from None
         except KeyNotFound:
-            raise not_found(info.resource, info.name or "") from None
+            raise not_found(stored_record, info.name or "") from None
         except StorageError as exc:
-            raise from_storage(exc, info.resource, info.name or "") from exc
-    raise conflict(info.resource, info.name or "")
+            raise from_storage(exc, stored_record, info.name or "") from exc
+    raise conflict(stored_record, info.name or "")
+
+
+async def _delete_finalized(ctx, info: RequestInfo, current: Stored, merged: dict) -> dict:
+    stored_record = stored_version(info.resource)
+    attrs = Attributes(stored_record, DELETE, current.obj, namespace=info.namespace, dry_run=ctx.dry_run)
+    await mutate(ctx, attrs)
+    revision = await ctx.store.delete(info.storage_key, expected_revision=current.mod_revision, side=attrs.side)
+    merged["metadata"]["resourceVersion"] = str(revision)
+    return merged

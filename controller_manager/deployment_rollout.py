@@ -31,7 +31,6 @@ from controller_manager.deployment_revisions import (
     templates_equal,
 )
 from controller_manager.ownership import is_controlled_by, meta, new_controller_ref, uid_of
-from controller_manager.pod_readiness import is_active
 from controller_manager.rollout_limits import (
     desired_replicas,
     max_surge,
@@ -39,6 +38,7 @@ from controller_manager.rollout_limits import (
     pods_possibly_running,
     spec_replicas,
 )
+from kubemini.api.pods import is_active
 from kubemini.api.registry import by_kind
 from kubemini.client.api_client import ApiClient
 from kubemini.client.errors import AlreadyExists, ApiError, NotFound

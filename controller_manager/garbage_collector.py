@@ -26,7 +26,7 @@ from typing import Any
 from controller_manager.managed_controller import ManagedController
 from controller_manager.metrics import ControllerMetrics
 from controller_manager.ownership import meta, uid_of
-from kubemini.api.registry import RESOURCES, ResourceType, by_kind, lookup_kind
+from kubemini.api.registry import ResourceType, by_kind, lookup_kind, stored_resources
 from kubemini.client.api_client import ApiClient
 from kubemini.client.controller import Result
 from kubemini.client.errors import Conflict, NotFound
@@ -67,7 +67,7 @@ class GarbageCollector(ManagedController):
         super().__init__(metrics=metrics, workers=workers)
         self.client = client
         self.stores: dict[str, Informer] = {}
-        for rt in RESOURCES:
+        for rt in stored_resources():
             if rt.kind in IGNORED_KINDS:
                 continue
             added, updated, deleted = self._handlers(rt.kind)

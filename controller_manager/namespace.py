@@ -24,7 +24,7 @@ from controller_manager.managed_controller import ManagedController
 from controller_manager.metrics import ControllerMetrics
 from controller_manager.ownership import meta
 from kubemini.api import timestamps
-from kubemini.api.registry import RESOURCES, ResourceType, by_kind
+from kubemini.api.registry import ResourceType, by_kind, stored_resources
 from kubemini.client.api_client import ApiClient
 from kubemini.client.controller import Result
 from kubemini.client.errors import MethodNotAllowed, NotFound
@@ -70,7 +70,7 @@ class NamespaceController(ManagedController):
     async def _delete_content(self, namespace: str) -> dict[str, int]:
         """Ask for every namespaced object to go; what is still there afterwards, by resource."""
         remaining: dict[str, int] = {}
-        for rt in RESOURCES:
+        for rt in stored_resources():
             if not rt.namespaced:
                 continue
             left = await self._delete_collection(rt, namespace)

@@ -25,8 +25,8 @@ from typing import Any
 from controller_manager.managed_controller import ManagedController
 from controller_manager.metrics import ControllerMetrics
 from controller_manager.ownership import meta
-from controller_manager.pod_readiness import condition, is_ready, is_terminating
 from kubemini.api import timestamps
+from kubemini.api.pods import condition, is_ready, is_terminating
 from kubemini.api.registry import by_kind
 from kubemini.client.api_client import ApiClient
 from kubemini.client.controller import Result

@@ -26,9 +26,9 @@ from controller_manager.expectations import Expectations
 from controller_manager.managed_controller import ManagedController
 from controller_manager.metrics import ControllerMetrics
 from controller_manager.ownership import claim, controller_ref, meta, new_controller_ref, uid_of
-from controller_manager.pod_readiness import deletion_order, is_active, is_terminating
 from controller_manager.replicaset_status import calculate_status, seconds_until_next_available, status_changed
 from controller_manager.slow_start import run_in_batches
+from kubemini.api.pods import deletion_order, is_active, is_terminating
 from kubemini.api.registry import by_kind
 from kubemini.api.selectors import SelectorError, labels_match, selector_from_label_selector
 from kubemini.client.api_client import ApiClient

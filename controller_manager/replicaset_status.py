@@ -15,8 +15,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from controller_manager.pod_readiness import is_ready, seconds_until_available
 from kubemini.api import timestamps
+from kubemini.api.pods import is_ready, seconds_until_available
 
 COUNT_FIELDS = ("replicas", "fullyLabeledReplicas", "readyReplicas", "availableReplicas")
 

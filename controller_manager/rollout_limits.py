@@ -9,34 +9,13 @@ Pure functions over deployment and ReplicaSet dicts.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from kubemini.api.int_or_percent import scaled_value
+
 DEFAULT_MAX_SURGE = "25%"
 DEFAULT_MAX_UNAVAILABLE = "25%"
-
-
-def scaled_value(value: int | str | None, total: int, *, round_up: bool) -> int:
-    """An int-or-percent against `total`: `"25%"` of 10 is 3 rounded up, 2 rounded down."""
-    if value is None:
-        return 0
-    if isinstance(value, bool):
-        raise ValueError(f"invalid int-or-percent {value!r}")
-    if isinstance(value, int):
-        return value
-    text = str(value).strip()
-    if not text.endswith("%"):
-        try:
-            return int(text)
-        except ValueError:
-            raise ValueError(f"invalid int-or-percent {value!r}") from None
-    try:
-        percent = int(text[:-1])
-    except ValueError:
-        raise ValueError(f"invalid int-or-percent {value!r}") from None
-    exact = percent * total / 100
-    return math.ceil(exact) if round_up else math.floor(exact)
 
 
 def desired_replicas(deployment: Mapping[str, Any]) -> int:

@@ -23,8 +23,8 @@ from typing import Any
 from controller_manager.managed_controller import ManagedController
 from controller_manager.metrics import ControllerMetrics
 from controller_manager.ownership import meta, uid_of
-from controller_manager.pod_readiness import is_terminating, phase
 from kubemini.api import timestamps
+from kubemini.api.pods import is_terminating, phase
 from kubemini.api.registry import by_kind
 from kubemini.client.api_client import ApiClient
 from kubemini.client.controller import Result

@@ -1,4 +1,4 @@
-"""PATCH bodies: JSON merge patch, JSON patch and strategic merge patch."""
+"""PATCH bodies: JSON merge patch, JSON patch and strategic merge patch (schema-driven list semantics)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,10 @@ from apiserver.errors import ApiError
 from apiserver.patching.json_patch import apply_json_patch
 from apiserver.patching.merge_patch import apply_merge_patch
 from apiserver.patching.strategic import apply_strategic_merge_patch
+from kubemini.api.kinds.checking import schema_of
+from kubemini.api.schema.nodes import schema_for
+
+SCALE_DEFINITION = "io.k8s.api.autoscaling.v1.Scale"
 
 PATCH_TYPES = {
     "application/merge-patch+json": "merge",
@@ -28,11 +32,13 @@ def patch_type(content_type: str) -> str:
     return kind
 
 
-def apply_patch(kind: str, document: dict, patch: object) -> dict:
+def apply_patch(kind: str, document: dict, patch: object, *, record) -> dict:
+    """The patched document; `record` gives strategic merge its list keys (None: a Scale)."""
     if kind == "json":
         return apply_json_patch(document, patch)
     if kind == "strategic":
-        return apply_strategic_merge_patch(document, patch)
+        schema = schema_of(record) if record is not None else schema_for(SCALE_DEFINITION)
+        return apply_strategic_merge_patch(document, patch, schema)
     return apply_merge_patch(document, patch)
 
 

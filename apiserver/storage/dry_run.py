@@ -1,20 +1,20 @@
-"""`?dryRun=All`: every check of a write runs, nothing is stored.
+"""`dryRun=All`: every check of a write runs, nothing is stored.
 
 Reads pass through to the real store; writes verify the preconditions the
 real transaction would (absent key, unchanged revision) and return the
-object as it would have been stored.
+object as it would have been stored. Implements the same backend interface.
 """
 
 from __future__ import annotations
 
 import copy
 
+from apiserver.storage.backend import Backend, SideKeys, Stored
 from apiserver.storage.errors import KeyExists, KeyNotFound, RevisionConflict
-from apiserver.storage.etcd_store import EtcdStore, SideKeys, Stored
 
 
 class DryRunStore:
-    def __init__(self, store: EtcdStore):
+    def __init__(self, store: Backend):
         self._store = store
 
     def __getattr__(self, name: str):
@@ -43,3 +43,6 @@ class DryRunStore:
 
     async def delete(self, key: str, *, expected_revision: int, side: SideKeys | None = None) -> int:
         return (await self._current(key, expected_revision)).mod_revision
+
+    async def compact(self, revision: int) -> None:
+        return None

@@ -1,4 +1,4 @@
-"""Named storage errors; `apiserver.errors` maps each to a Status in one place."""
+"""Named storage errors; `apiserver.errors.from_storage` maps each to a Status in one place."""
 
 from __future__ import annotations
 
@@ -34,4 +34,12 @@ class FutureRevision(StorageError):
 
 
 class Unavailable(StorageError):
-    """etcd cannot be reached or did not answer in time."""
+    """etcd could not be reached: the call did not happen."""
+
+
+class OutcomeUnknown(StorageError):
+    """A write was sent to etcd and no answer came in time: it may or may not have been applied."""
+
+
+class CorruptValue(StorageError):
+    """A stored value is not a JSON object kubemini can serve (written around the API, or damaged)."""

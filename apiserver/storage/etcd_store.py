@@ -1,7 +1,15 @@
-"""The narrow storage backend on etcd: every call takes or returns a revision.
+"""The storage backend on etcd (see backend.py for the interface every call follows).
 
 Values are the object JSON without `metadata.resourceVersion`; the revision
-comes from etcd (`mod_revision`) and is stamped on the way out.
+comes from etcd (`mod_revision`) and is stamped on the way out. A value that
+does not decode to a JSON object (written around the API, or damaged) is
+`CorruptValue` on a GET and skipped, with one log line, in lists and watches,
+so one bad key never breaks every client of that resource.
+
+Failures map to named errors by aetcd's and gRPC's types, not their text:
+UNAVAILABLE / connection refused → Unavailable (the call did not happen);
+a timeout after a write was sent → OutcomeUnknown; OUT_OF_RANGE on a range at
+a revision → Compacted or FutureRevision, told apart by the current revision.
 """
 
 from __future__ import annotations
@@ -10,18 +18,20 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
 
 import aetcd
 import aetcd.exceptions
 import aetcd.utils
 from aetcd import rpc
 
+from apiserver.storage.backend import Page, SideKeys, StorageEvent, Stored
 from apiserver.storage.errors import (
     Compacted,
+    CorruptValue,
     FutureRevision,
     KeyExists,
     KeyNotFound,
+    OutcomeUnknown,
     RevisionConflict,
     SideKeyTaken,
     StorageError,
@@ -30,44 +40,37 @@ from apiserver.storage.errors import (
 
 log = logging.getLogger("apiserver.storage")
 ETCD_TIMEOUT_SECONDS = 5
-MAX_UPDATE_RETRIES = 16
+_UNREACHED = (aetcd.exceptions.ConnectionFailedError, ConnectionRefusedError, OSError)
+_reported_corrupt: set[tuple[str, int]] = set()
 
-
-@dataclass
-class Stored:
-    key: str
-    obj: dict
-    mod_revision: int
-
-
-@dataclass
-class SideKeys:
-    """Bookkeeping keys changed atomically with an object: created only if absent, or deleted."""
-
-    creates: dict[str, bytes] = field(default_factory=dict)
-    deletes: list[str] = field(default_factory=list)
-    unchanged: dict[str, int] = field(default_factory=dict)  # key -> mod_revision it must still have
-
-
-@dataclass
-class StorageEvent:
-    type: str  # "PUT" or "DELETE"
-    key: str
-    obj: dict | None  # the new value (PUT) or the last value (DELETE)
-    prev: dict | None
-    revision: int
+__all__ = ["EtcdStore", "Page", "SideKeys", "StorageEvent", "Stored", "decode", "encode"]
 
 
 def decode(key: bytes, value: bytes, mod_revision: int) -> Stored:
-    obj = json.loads(value)
+    try:
+        obj = json.loads(value)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise CorruptValue(f"{key.decode(errors='replace')}: {exc}") from None
+    if not isinstance(obj, dict) or not isinstance(obj.get("metadata", {}), dict):
+        raise CorruptValue(f"{key.decode(errors='replace')}: not a JSON object with metadata")
     obj.setdefault("metadata", {})["resourceVersion"] = str(mod_revision)
     return Stored(key.decode(), obj, mod_revision)
+
+
+def decode_or_skip(key: bytes, value: bytes, mod_revision: int) -> Stored | None:
+    try:
+        return decode(key, value, mod_revision)
+    except CorruptValue as exc:
+        if (key.decode(errors="replace"), mod_revision) not in _reported_corrupt:
+            _reported_corrupt.add((key.decode(errors="replace"), mod_revision))
+            log.error("skipping a stored value that is not a valid object: %s", exc)
+        return None
 
 
 def encode(obj: dict) -> bytes:
     metadata = obj.get("metadata") or {}
     stripped = {**obj, "metadata": {k: v for k, v in metadata.items() if k != "resourceVersion"}}
-    return json.dumps(stripped, separators=(",", ":")).encode()
+    return json.dumps(stripped, separators=(",", ":"), allow_nan=False).encode()
 
 
 def range_request(
@@ -80,15 +83,9 @@ def range_request(
     return request
 
 
-def _translate(exc: Exception) -> StorageError:
-    text = str(exc)
-    if "compacted" in text:
-        return Compacted()
-    if "future revision" in text:
-        return FutureRevision(text)
-    if isinstance(exc, aetcd.exceptions.ClientError | rpc.AioRpcError | asyncio.TimeoutError | OSError):
-        return Unavailable(text or type(exc).__name__)
-    return StorageError(text)
+def _rpc_code(exc: BaseException):
+    cause = exc if isinstance(exc, rpc.AioRpcError) else exc.__cause__
+    return cause.code() if isinstance(cause, rpc.AioRpcError) else None
 
 
 class EtcdStore:
@@ -118,25 +115,47 @@ class EtcdStore:
             "etcd member unreachable; failing over to %s:%s", *self._endpoints[self._index % len(self._endpoints)]
         )
 
-    async def _call(self, make: Callable):
-        # One retry on another member, only when the first could not be reached at all
-        # (gRPC UNAVAILABLE: the request was not delivered), so no write is applied twice.
+    async def _call(self, make: Callable, *, write: bool = False):
+        """One call, retried once on another member only when the first was not reached at all."""
         for attempt in range(2):
             client = self._client
             try:
                 await asyncio.wait_for(client.connect(), ETCD_TIMEOUT_SECONDS)
-                return await asyncio.wait_for(make(client), ETCD_TIMEOUT_SECONDS + 1)
-            except (TimeoutError, aetcd.exceptions.ClientError, rpc.AioRpcError, OSError) as exc:
-                error = _translate(exc)
-                if not isinstance(error, Unavailable):
-                    raise error from exc
+            except (TimeoutError, *_UNREACHED, aetcd.exceptions.ClientError) as exc:
                 self._failover(client)
-                undelivered = isinstance(exc, aetcd.exceptions.ConnectionFailedError) or (
-                    isinstance(exc, rpc.AioRpcError) and exc.code() == rpc.StatusCode.UNAVAILABLE
-                )
-                if attempt == 1 or len(self._endpoints) < 2 or not undelivered:
-                    raise error from exc
+                if attempt == 1 or len(self._endpoints) < 2:
+                    raise Unavailable(f"etcd not reachable: {exc or type(exc).__name__}") from exc
+                continue
+            try:
+                return await asyncio.wait_for(make(client), ETCD_TIMEOUT_SECONDS + 1)
+            except TimeoutError as exc:
+                if write:
+                    raise OutcomeUnknown("etcd did not answer in time; the write may have been applied") from exc
+                raise Unavailable("etcd did not answer in time") from exc
+            except (aetcd.exceptions.ClientError, rpc.AioRpcError, OSError) as exc:
+                code = _rpc_code(exc)
+                if code == rpc.StatusCode.OUT_OF_RANGE:
+                    raise Compacted() from exc  # refined by the caller that knows the revision it asked for
+                unreached = isinstance(exc, _UNREACHED) or code == rpc.StatusCode.UNAVAILABLE
+                if unreached:
+                    self._failover(client)
+                    if attempt == 0 and len(self._endpoints) > 1:
+                        continue
+                    raise Unavailable(f"etcd not reachable: {exc}") from exc
+                if code == rpc.StatusCode.DEADLINE_EXCEEDED or isinstance(exc, aetcd.exceptions.ConnectionTimeoutError):
+                    if write:
+                        raise OutcomeUnknown(f"etcd timed out: {exc}") from exc
+                    raise Unavailable(f"etcd timed out: {exc}") from exc
+                raise StorageError(str(exc)) from exc
         raise AssertionError("unreachable")
+
+    async def _range_at(self, request: rpc.RangeRequest):
+        try:
+            return await self._call(lambda c: c.kvstub.Range(request, timeout=ETCD_TIMEOUT_SECONDS))
+        except Compacted:
+            if request.revision and request.revision > await self.current_revision():
+                raise FutureRevision(f"revision {request.revision} is in the future") from None
+            raise
 
     async def current_revision(self) -> int:
         response = await self._call(
@@ -146,12 +165,7 @@ class EtcdStore:
 
     async def check_revision(self, revision: int) -> None:
         """Raise Compacted when `revision` is older than etcd's compaction point."""
-        await self._call(
-            lambda c: c.kvstub.Range(
-                range_request(b"/registry/", revision=revision, limit=1, keys_only=True),
-                timeout=ETCD_TIMEOUT_SECONDS,
-            )
-        )
+        await self._range_at(range_request(b"/registry/", revision=revision, limit=1, keys_only=True))
 
     async def get(self, key: str) -> Stored:
         result = await self._call(lambda c: c.get(key.encode()))
@@ -159,15 +173,14 @@ class EtcdStore:
             raise KeyNotFound(key)
         return decode(result.key, result.value, result.mod_revision)
 
-    async def list(
-        self, prefix: str, *, revision: int = 0, limit: int = 0, start_key: str | None = None
-    ) -> tuple[list[Stored], int, bool]:
-        """Objects under `prefix` at `revision` (0 = newest); returns (items, revision, more)."""
+    async def list(self, prefix: str, *, revision: int = 0, limit: int = 0, start_key: str | None = None) -> Page:
+        """Objects under `prefix` at `revision` (0 = newest), one page of at most `limit` keys."""
         range_end = aetcd.utils.prefix_range_end(prefix.encode())
         request = range_request((start_key or prefix).encode(), range_end=range_end, limit=limit, revision=revision)
-        response = await self._call(lambda c: c.kvstub.Range(request, timeout=ETCD_TIMEOUT_SECONDS))
-        items = [decode(kv.key, kv.value, kv.mod_revision) for kv in response.kvs]
-        return items, response.header.revision, bool(response.more)
+        response = await self._range_at(request)
+        items = [s for kv in response.kvs if (s := decode_or_skip(kv.key, kv.value, kv.mod_revision)) is not None]
+        last_key = response.kvs[-1].key.decode(errors="replace") if response.kvs else None
+        return Page(items, response.header.revision, bool(response.more), last_key)
 
     def _side_ops(self, side: SideKeys | None) -> tuple[list, list]:
         """Compares and operations for bookkeeping keys written in the same transaction."""
@@ -189,7 +202,8 @@ class EtcdStore:
                 compare=[txn.create(key.encode()) == 0, *side_compares],
                 success=[txn.put(key.encode(), value), *side_ops],
                 failure=[txn.get(key.encode())],
-            )
+            ),
+            write=True,
         )
         if not succeeded:
             raise KeyExists(key) if responses and responses[0] else SideKeyTaken(key)
@@ -206,7 +220,8 @@ class EtcdStore:
                 compare=[txn.mod(key.encode()) == expected_revision, *side_compares],
                 success=[txn.put(key.encode(), value), *side_ops],
                 failure=[txn.get(key.encode())],
-            )
+            ),
+            write=True,
         )
         if not succeeded:
             _raise_update_failure(key, responses, expected_revision)
@@ -220,17 +235,15 @@ class EtcdStore:
                 compare=[txn.mod(key.encode()) == expected_revision],
                 success=[txn.delete(key.encode()), *side_ops],
                 failure=[txn.get(key.encode())],
-            )
+            ),
+            write=True,
         )
         if not succeeded:
             _raise_update_failure(key, responses, expected_revision)
         return responses[0].response_delete_range.header.revision
 
-    def _watch_error(self, client: aetcd.Client, exc: Exception) -> StorageError:
-        error = _translate(exc)
-        if isinstance(error, Unavailable):
-            self._failover(client)
-        return error
+    async def compact(self, revision: int) -> None:
+        await self._call(lambda c: c.compact(revision, physical=True), write=True)
 
     async def keys(self, prefix: str) -> list[str]:
         """Keys under `prefix` (bookkeeping such as allocated Service IPs)."""
@@ -244,15 +257,21 @@ class EtcdStore:
         client = self._client
         try:
             watch = await client.watch_prefix(prefix.encode(), start_revision=start_revision, prev_kv=True)
-        except Exception as exc:  # noqa: BLE001 - translated below
-            raise self._watch_error(client, exc) from exc
-        try:
-            async for event in watch:
-                yield _to_storage_event(event)
         except aetcd.exceptions.RevisionCompactedError as exc:
             raise Compacted(exc.compacted_revision) from exc
-        except Exception as exc:  # noqa: BLE001
-            raise self._watch_error(client, exc) from exc
+        except (aetcd.exceptions.ClientError, rpc.AioRpcError, OSError, TimeoutError) as exc:
+            self._failover(client)
+            raise Unavailable(f"etcd watch failed: {exc}") from exc
+        try:
+            async for event in watch:
+                storage_event = _to_storage_event(event)
+                if storage_event is not None:
+                    yield storage_event
+        except aetcd.exceptions.RevisionCompactedError as exc:
+            raise Compacted(exc.compacted_revision) from exc
+        except (aetcd.exceptions.ClientError, rpc.AioRpcError, OSError, TimeoutError) as exc:
+            self._failover(client)
+            raise Unavailable(f"etcd watch failed: {exc}") from exc
         finally:
             try:
                 await watch.cancel()
@@ -270,14 +289,20 @@ def _raise_update_failure(key: str, responses: list, expected_revision: int) -> 
     raise SideKeyTaken(key)
 
 
-def _to_storage_event(event) -> StorageEvent:
+def _to_storage_event(event) -> StorageEvent | None:
     kv, prev = event.kv, event.prev_kv
-    prev_obj = decode(prev.key, prev.value, prev.mod_revision).obj if prev and prev.value else None
+    prev_stored = decode_or_skip(prev.key, prev.value, prev.mod_revision) if prev and prev.value else None
+    prev_obj = prev_stored.obj if prev_stored else None
     if event.kind == "DELETE":
         obj = None
         if prev_obj is not None:
             obj = {**prev_obj, "metadata": {**prev_obj["metadata"], "resourceVersion": str(kv.mod_revision)}}
-        return StorageEvent("DELETE", kv.key.decode(), obj, prev_obj, kv.mod_revision)
-    return StorageEvent(
-        "PUT", kv.key.decode(), decode(kv.key, kv.value, kv.mod_revision).obj, prev_obj, kv.mod_revision
-    )
+        return StorageEvent("DELETE", kv.key.decode(errors="replace"), obj, prev_obj, kv.mod_revision)
+    current = decode_or_skip(kv.key, kv.value, kv.mod_revision)
+    if current is None:
+        if prev_obj is None:
+            return None
+        # The key went bad: to watchers the object is gone.
+        gone = {**prev_obj, "metadata": {**prev_obj["metadata"], "resourceVersion": str(kv.mod_revision)}}
+        return StorageEvent("DELETE", kv.key.decode(errors="replace"), gone, prev_obj, kv.mod_revision)
+    return StorageEvent("PUT", current.key, current.obj, prev_obj, kv.mod_revision)

@@ -17,9 +17,8 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from apiserver.storage.backend import Backend, StorageEvent
 from apiserver.storage.errors import Compacted, StorageError
-from apiserver.storage.etcd_store import EtcdStore, StorageEvent
-from kubemini.api.registry import ResourceType
 
 log = logging.getLogger("apiserver.watch_cache")
 
@@ -97,7 +96,7 @@ def translate(event: CacheEvent, matches: Filter) -> str | None:
 
 
 class WatchCache:
-    def __init__(self, store: EtcdStore, resource: ResourceType, *, queue_events: int = WATCHER_QUEUE_EVENTS):
+    def __init__(self, store: Backend, resource, *, queue_events: int = WATCHER_QUEUE_EVENTS):
         self._store = store
         self._queue_events = queue_events
         self.resource = resource
@@ -116,11 +115,16 @@ class WatchCache:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        self.close_watchers()
+
+    def close_watchers(self) -> None:
         for watcher in list(self.watchers):
             watcher.close()
+        self.watchers.clear()
 
     async def _relist(self) -> None:
-        items, revision, _ = await self._store.list(self.resource.storage_prefix())
+        page = await self._store.list(self.resource.storage_prefix())
+        items, revision = page.items, page.revision
         for watcher in list(self.watchers):
             watcher.close()  # they may have missed events; their clients re-watch
         self.watchers.clear()

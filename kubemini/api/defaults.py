@@ -1,11 +1,52 @@
-"""Defaulting applied on create and update, the values Kubernetes fills in."""
+"""Pod spec defaults (Kubernetes' core/v1 SetDefaults_PodSpec and friends), for Pods and every pod template.
+
+`default_pod_spec(spec)` fills what the upstream defaulters fill wherever a
+PodSpec appears; `pod_only=True` adds the rules that apply to Pod objects only
+(enableServiceLinks, requests copied from limits, hostPort on hostNetwork, the
+tolerations DefaultTolerationSeconds admission adds).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 DEFAULT_TOLERATION_SECONDS = 300
+DEFAULT_VOLUME_MODE = 420  # 0644
+DEFAULT_TOKEN_EXPIRATION_SECONDS = 3600
 _PROBE_DEFAULTS = {"timeoutSeconds": 1, "periodSeconds": 10, "successThreshold": 1, "failureThreshold": 3}
+_MODE_SOURCES = ("secret", "configMap", "downwardAPI", "projected")
+VOLUME_SOURCES = (
+    "hostPath",
+    "emptyDir",
+    "gcePersistentDisk",
+    "awsElasticBlockStore",
+    "gitRepo",
+    "secret",
+    "nfs",
+    "iscsi",
+    "glusterfs",
+    "persistentVolumeClaim",
+    "rbd",
+    "flexVolume",
+    "cinder",
+    "cephfs",
+    "flocker",
+    "downwardAPI",
+    "fc",
+    "azureFile",
+    "configMap",
+    "vsphereVolume",
+    "quobyte",
+    "azureDisk",
+    "photonPersistentDisk",
+    "projected",
+    "portworxVolume",
+    "scaleIO",
+    "storageos",
+    "csi",
+    "ephemeral",
+    "image",
+)
+NOT_READY_TAINT = "node.kubernetes.io/not-ready"
+UNREACHABLE_TAINT = "node.kubernetes.io/unreachable"
 
 
 def default_pull_policy(image: str) -> str:
@@ -18,88 +59,118 @@ def default_pull_policy(image: str) -> str:
     return "IfNotPresent"
 
 
+def _default_http_get(action: dict | None) -> None:
+    if action:
+        action.setdefault("path", "/")
+        action.setdefault("scheme", "HTTP")
+
+
 def _default_probe(probe: dict | None) -> None:
-    if not isinstance(probe, dict):
+    if not probe:
         return
     for key, value in _PROBE_DEFAULTS.items():
-        probe.setdefault(key, value)
-    if isinstance(probe.get("httpGet"), dict):
-        probe["httpGet"].setdefault("scheme", "HTTP")
-        probe["httpGet"].setdefault("path", "/")
+        if not probe.get(key):
+            probe[key] = value
+    _default_http_get(probe.get("httpGet"))
+    if probe.get("grpc") is not None:
+        probe["grpc"].setdefault("service", "")
 
 
-def _default_container(container: dict) -> None:
-    if not isinstance(container, dict):
-        return
+def _default_field_ref(env_source: dict | None) -> None:
+    field_ref = (env_source or {}).get("fieldRef")
+    if field_ref is not None:
+        field_ref.setdefault("apiVersion", "v1")
+
+
+def _default_container(container: dict, *, pod_only: bool, host_network: bool) -> None:
     if isinstance(container.get("image"), str):
         container.setdefault("imagePullPolicy", default_pull_policy(container["image"]))
     container.setdefault("terminationMessagePath", "/dev/termination-log")
     container.setdefault("terminationMessagePolicy", "File")
-    container.setdefault("resources", {})
+    resources = container.setdefault("resources", {})
     for port in container.get("ports") or []:
-        if isinstance(port, dict):
-            port.setdefault("protocol", "TCP")
+        port.setdefault("protocol", "TCP")
+        if pod_only and host_network and not port.get("hostPort"):
+            port["hostPort"] = port.get("containerPort")
     for probe_name in ("livenessProbe", "readinessProbe", "startupProbe"):
         _default_probe(container.get(probe_name))
-    resources = container.get("resources")
-    if isinstance(resources, dict) and isinstance(resources.get("limits"), dict):
-        # Requests default to limits, as in Kubernetes.
+    for hook in (
+        (container.get("lifecycle") or {}).get("postStart"),
+        (container.get("lifecycle") or {}).get("preStop"),
+    ):
+        _default_http_get((hook or {}).get("httpGet"))
+    for variable in container.get("env") or []:
+        _default_field_ref(variable.get("valueFrom"))
+    if pod_only and resources.get("limits"):
         requests = resources.setdefault("requests", {})
-        if isinstance(requests, dict):
-            for name, value in resources["limits"].items():
-                requests.setdefault(name, value)
+        for name, value in resources["limits"].items():
+            requests.setdefault(name, value)
 
 
-def _has_toleration(tolerations: list, key: str) -> bool:
-    return any(isinstance(t, dict) and t.get("key") == key and t.get("effect") == "NoExecute" for t in tolerations)
+def _default_volume(volume: dict) -> None:
+    if not any(volume.get(source) is not None for source in VOLUME_SOURCES):
+        volume["emptyDir"] = {}
+    for source in _MODE_SOURCES:
+        if volume.get(source) is not None:
+            volume[source].setdefault("defaultMode", DEFAULT_VOLUME_MODE)
+    for item in (volume.get("downwardAPI") or {}).get("items") or []:
+        _default_field_ref(item)
+    for projection in (volume.get("projected") or {}).get("sources") or []:
+        token = projection.get("serviceAccountToken")
+        if token is not None:
+            token.setdefault("expirationSeconds", DEFAULT_TOKEN_EXPIRATION_SECONDS)
+        for item in (projection.get("downwardAPI") or {}).get("items") or []:
+            _default_field_ref(item)
+    if volume.get("hostPath") is not None:
+        volume["hostPath"].setdefault("type", "")
+    claim = ((volume.get("ephemeral") or {}).get("volumeClaimTemplate") or {}).get("spec")
+    if claim is not None:
+        claim.setdefault("volumeMode", "Filesystem")
 
 
-def default_pod_spec(spec: dict, *, add_tolerations: bool = False) -> None:
-    if not isinstance(spec, dict):
-        return
+def default_tolerations(spec: dict) -> None:
+    """The not-ready/unreachable NoExecute tolerations (300 s) Kubernetes' DefaultTolerationSeconds adds."""
+    tolerations = spec.setdefault("tolerations", [])
+    for key in (NOT_READY_TAINT, UNREACHABLE_TAINT):
+        covered = any(
+            t.get("key") in (key, None, "")
+            and t.get("effect") in ("NoExecute", None, "")
+            and (t.get("key") or t.get("operator") == "Exists")
+            for t in tolerations
+        )
+        if not covered:
+            tolerations.append(
+                {
+                    "key": key,
+                    "operator": "Exists",
+                    "effect": "NoExecute",
+                    "tolerationSeconds": DEFAULT_TOLERATION_SECONDS,
+                }
+            )
+
+
+def default_pod_spec(spec: dict, *, pod_only: bool = False) -> None:
     spec.setdefault("restartPolicy", "Always")
     spec.setdefault("dnsPolicy", "ClusterFirst")
     spec.setdefault("schedulerName", "default-scheduler")
     spec.setdefault("terminationGracePeriodSeconds", 30)
     spec.setdefault("securityContext", {})
-    spec.setdefault("enableServiceLinks", True)
-    for container in (spec.get("containers") or []) + (spec.get("initContainers") or []):
-        _default_container(container)
-    if add_tolerations:
-        tolerations = spec.setdefault("tolerations", [])
-        if isinstance(tolerations, list):
-            for key in ("node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"):
-                if not _has_toleration(tolerations, key):
-                    tolerations.append(
-                        {
-                            "key": key,
-                            "operator": "Exists",
-                            "effect": "NoExecute",
-                            "tolerationSeconds": DEFAULT_TOLERATION_SECONDS,
-                        }
-                    )
-
-
-def _default_template(obj: dict) -> None:
-    template = obj.get("spec", {}).get("template")
-    if isinstance(template, dict):
-        default_pod_spec(template.setdefault("spec", {}))
-        template.setdefault("metadata", {})
-
-
-def default_pod(obj: dict) -> None:
-    default_pod_spec(obj.setdefault("spec", {}), add_tolerations=True)
-    status = obj.setdefault("status", {})
-    if isinstance(status, dict):
-        status.setdefault("phase", "Pending")
-        status.setdefault("qosClass", qos_class(obj["spec"]))
+    host_network = bool(spec.get("hostNetwork"))
+    for key in ("containers", "initContainers", "ephemeralContainers"):
+        for container in spec.get(key) or []:
+            _default_container(container, pod_only=pod_only and key != "ephemeralContainers", host_network=host_network)
+    for volume in spec.get("volumes") or []:
+        _default_volume(volume)
+    if pod_only:
+        spec.setdefault("enableServiceLinks", True)
+        default_tolerations(spec)
 
 
 def qos_class(spec: dict) -> str:
     """Guaranteed when every container's cpu and memory limits equal its requests; BestEffort with none."""
-    containers = [c for c in spec.get("containers") or [] if isinstance(c, dict)]
+    containers = list(spec.get("containers") or []) + list(spec.get("initContainers") or [])
     resources = [c.get("resources") or {} for c in containers]
-    if not any((r.get("requests") or r.get("limits")) for r in resources if isinstance(r, dict)):
+    if not any((r.get("requests") or r.get("limits")) for r in resources):
         return "BestEffort"
     for entry in resources:
         limits, requests = entry.get("limits") or {}, entry.get("requests") or {}
@@ -107,67 +178,3 @@ def qos_class(spec: dict) -> str:
             if name not in limits or requests.get(name, limits[name]) != limits[name]:
                 return "Burstable"
     return "Guaranteed"
-
-
-def default_replicaset(obj: dict) -> None:
-    spec = obj.setdefault("spec", {})
-    spec.setdefault("replicas", 1)
-    _default_template(obj)
-    template_labels = (spec.get("template") or {}).get("metadata", {}).get("labels")
-    if "selector" not in spec and template_labels:
-        spec["selector"] = {"matchLabels": dict(template_labels)}
-    metadata = obj.setdefault("metadata", {})
-    if not metadata.get("labels") and template_labels:
-        metadata["labels"] = dict(template_labels)
-
-
-def default_deployment(obj: dict) -> None:
-    spec = obj.setdefault("spec", {})
-    spec.setdefault("replicas", 1)
-    spec.setdefault("revisionHistoryLimit", 10)
-    spec.setdefault("progressDeadlineSeconds", 600)
-    strategy = spec.setdefault("strategy", {})
-    if isinstance(strategy, dict):
-        strategy.setdefault("type", "RollingUpdate")
-        if strategy["type"] == "RollingUpdate":
-            rolling = strategy.setdefault("rollingUpdate", {})
-            if isinstance(rolling, dict):
-                rolling.setdefault("maxUnavailable", "25%")
-                rolling.setdefault("maxSurge", "25%")
-    _default_template(obj)
-
-
-def default_service(obj: dict) -> None:
-    spec = obj.setdefault("spec", {})
-    spec.setdefault("type", "ClusterIP")
-    spec.setdefault("sessionAffinity", "None")
-    for port in spec.get("ports") or []:
-        if isinstance(port, dict):
-            port.setdefault("protocol", "TCP")
-            if "port" in port:
-                port.setdefault("targetPort", port["port"])
-
-
-def default_namespace(obj: dict) -> None:
-    obj.setdefault("spec", {}).setdefault("finalizers", ["kubernetes"])
-    obj.setdefault("status", {}).setdefault("phase", "Active")
-
-
-def default_secret(obj: dict) -> None:
-    obj.setdefault("type", "Opaque")
-
-
-DEFAULTERS: dict[str, Callable[[dict], None]] = {
-    "Pod": default_pod,
-    "ReplicaSet": default_replicaset,
-    "Deployment": default_deployment,
-    "Service": default_service,
-    "Namespace": default_namespace,
-    "Secret": default_secret,
-}
-
-
-def apply_defaults(kind: str, obj: dict) -> None:
-    defaulter = DEFAULTERS.get(kind)
-    if defaulter is not None:
-        defaulter(obj)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 
@@ -40,6 +41,18 @@ class FieldErrors:
     def duplicate(self, path: str, value: object) -> None:
         self.errors.append(FieldError(path, "FieldValueDuplicate", f"Duplicate value: {_show(value)}"))
 
+    def too_long(self, path: str, limit: int) -> None:
+        self.errors.append(FieldError(path, "FieldValueTooLong", f"Too long: must have at most {limit} bytes"))
+
+    def not_found(self, path: str, value: object) -> None:
+        self.errors.append(FieldError(path, "FieldValueNotFound", f"Not found: {_show(value)}"))
+
+    def too_many(self, path: str, count: int, limit: int) -> None:
+        self.errors.append(FieldError(path, "FieldValueTooMany", f"Too many: {count}: must have at most {limit} items"))
+
+    def extend(self, other: FieldErrors) -> None:
+        self.errors.extend(other.errors)
+
     def __bool__(self) -> bool:
         return bool(self.errors)
 
@@ -51,6 +64,10 @@ class FieldErrors:
 
 
 def _show(value: object) -> str:
+    """A bad value as Kubernetes prints it: strings quoted, everything else as JSON."""
     if isinstance(value, str):
         return f'"{value}"'
-    return repr(value)
+    try:
+        return json.dumps(value, separators=(",", ":"), sort_keys=True)[:256]
+    except (TypeError, ValueError):
+        return repr(value)[:256]

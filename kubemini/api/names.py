@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 
 DNS1123_LABEL_MAX = 63
@@ -62,3 +63,53 @@ def env_var_name_problem(value: str) -> str | None:
     if not _ENV_VAR_NAME.match(value):
         return "a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.'"
     return None
+
+
+_DNS1035_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
+_PORT_NAME = re.compile(r"^[-a-z0-9]+$")
+_LETTER = re.compile(r"[a-z]")
+_PATH_SEGMENT_FORBIDDEN = ("/", "%")
+
+
+def dns1035_label_problem(value: str) -> str | None:
+    if len(value) > DNS1123_LABEL_MAX:
+        return f"must be no more than {DNS1123_LABEL_MAX} characters"
+    if not _DNS1035_LABEL.match(value):
+        return (
+            "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an "
+            "alphabetic character, and end with an alphanumeric character"
+        )
+    return None
+
+
+def port_name_problem(value: str) -> str | None:
+    """IANA service names: what a named port or a named targetPort must be."""
+    if len(value) > 15:
+        return "must be no more than 15 characters"
+    if not _PORT_NAME.match(value):
+        return "must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)"
+    if "--" in value:
+        return "must not contain consecutive hyphens"
+    if not _LETTER.search(value):
+        return "must contain at least one letter (a-z)"
+    if value.startswith("-") or value.endswith("-"):
+        return "must not begin or end with a hyphen"
+    return None
+
+
+def path_segment_problem(value: str) -> str | None:
+    """Names of kinds that only need to be one URL path segment (RBAC roles and bindings)."""
+    if value in (".", ".."):
+        return f"may not be '{value}'"
+    for forbidden in _PATH_SEGMENT_FORBIDDEN:
+        if forbidden in value:
+            return f"may not contain '{forbidden}'"
+    return None
+
+
+def is_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True

@@ -1,16 +1,23 @@
-"""Label and field selectors: parsing the query-string forms and matching objects.
+"""Label and field selectors: the query-string forms parsed as strictly as Kubernetes, and matching.
 
-A parsed selector is a tuple of `Requirement`s, all of which must hold.
+Label selectors follow apimachinery's labels/selector.go grammar and messages:
+
+    selector    := requirement ("," requirement)*
+    requirement := ["!"] KEY [ ("in" | "notin") "(" values ")" | ("=" | "==" | "!=" | ">" | "<") VALUE ]
+
+keys must be qualified names and values label values (`unable to parse requirement: ...`);
+`a in ()` means `a in ("")`, as upstream parses it. Field selectors are `label=value`
+terms (`=`, `==`, `!=`) with `\\`, `\\,` and `\\=` escapes; which labels a kind
+accepts is its strategy's business (`field label not supported: x`).
+A parsed selector is a tuple of requirements, all of which must hold.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
-_SET_PATTERN = re.compile(r"^\s*(?P<key>[^\s!=(),]+)\s+(?P<op>in|notin)\s*\((?P<values>[^)]*)\)\s*$")
-_EQ_PATTERN = re.compile(r"^\s*(?P<key>[^\s!=(),]+)\s*(?P<op>==|=|!=)\s*(?P<value>[^\s!=(),]*)\s*$")
-_EXISTS_PATTERN = re.compile(r"^\s*(?P<neg>!?)\s*(?P<key>[^\s!=(),]+)\s*$")
+from kubemini.api import names
 
 
 class SelectorError(ValueError):
@@ -20,7 +27,7 @@ class SelectorError(ValueError):
 @dataclass(frozen=True)
 class Requirement:
     key: str
-    operator: str  # one of "in", "notin", "exists", "!"
+    operator: str  # "in", "notin", "exists", "!", "gt", "lt"
     values: tuple[str, ...] = ()
 
     def matches(self, labels: dict[str, str]) -> bool:
@@ -31,46 +38,182 @@ class Requirement:
             return not present
         if self.operator == "in":
             return present and labels[self.key] in self.values
+        if self.operator in ("gt", "lt"):
+            if not present:
+                return False
+            try:
+                actual, bound = int(labels[self.key]), int(self.values[0])
+            except ValueError:
+                return False
+            return actual > bound if self.operator == "gt" else actual < bound
         # notin: a missing key also satisfies it, as in Kubernetes
         return not present or labels[self.key] not in self.values
 
 
-def _split_top_level(text: str) -> list[str]:
-    """Split on commas that are not inside parentheses."""
-    parts, depth, current = [], 0, []
-    for char in text:
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        if char == "," and depth == 0:
-            parts.append("".join(current))
-            current = []
+# -- label selector lexer and parser --------------------------------------------------------------
+
+_SPECIAL = "=!(),><"
+_IDENTIFIER, _END = "identifier", "end"
+_OPERATOR_TOKENS = {"in": "in", "notin": "notin", "=": "=", "==": "==", "!=": "!=", ">": "gt", "<": "lt"}
+_EXPECTED_OPERATORS = "[in notin = == != gt lt]"
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    tokens, position = [], 0
+    while position < len(text):
+        char = text[position]
+        if char.isspace():
+            position += 1
+        elif char in _SPECIAL:
+            pair = text[position : position + 2]
+            if pair in ("==", "!="):
+                tokens.append((pair, pair))
+                position += 2
+            else:
+                tokens.append((char, char))
+                position += 1
         else:
-            current.append(char)
-    parts.append("".join(current))
-    if depth != 0:
-        raise SelectorError(f"unbalanced parentheses in selector {text!r}")
-    return [part for part in parts if part.strip()]
+            start = position
+            while position < len(text) and not text[position].isspace() and text[position] not in _SPECIAL:
+                position += 1
+            tokens.append((_IDENTIFIER, text[start:position]))
+    tokens.append((_END, ""))
+    return tokens
+
+
+class _LabelParser:
+    def __init__(self, text: str):
+        self.tokens = _tokens(text)
+        self.position = 0
+
+    def lookahead(self) -> tuple[str, str]:
+        return self.tokens[self.position]
+
+    def consume(self, *, operators: bool = False) -> tuple[str, str]:
+        kind, literal = self.tokens[self.position]
+        self.position += 1
+        if operators and kind == _IDENTIFIER and literal in ("in", "notin"):
+            return literal, literal
+        return kind, literal
+
+    def parse(self) -> tuple[Requirement, ...]:
+        requirements = []
+        while True:
+            kind, literal = self.lookahead()
+            if kind in (_IDENTIFIER, "!"):
+                requirements.append(self.requirement())
+                kind, literal = self.consume()
+                if kind == _END:
+                    return tuple(requirements)
+                if kind == ",":
+                    next_kind, next_literal = self.lookahead()
+                    if next_kind not in (_IDENTIFIER, "!"):
+                        raise SelectorError(f"found '{next_literal}', expected: identifier after ','")
+                    continue
+                raise SelectorError(f"found '{literal}', expected: ',' or 'end of string'")
+            if kind == _END:
+                return tuple(requirements)
+            raise SelectorError(f"found '{literal}', expected: !, identifier, or 'end of string'")
+
+    def requirement(self) -> Requirement:
+        try:
+            key, operator = self.key_and_operator()
+            if operator in ("exists", "!"):
+                return Requirement(key, operator)
+            operator = self.operator()
+            values = self.values() if operator in ("in", "notin") else self.exact_value()
+            _check_requirement(key, operator, values)
+            return Requirement(
+                key, "notin" if operator == "!=" else "in" if operator in ("=", "==") else operator, values
+            )
+        except SelectorError as exc:
+            raise SelectorError(f"unable to parse requirement: {exc}") from None
+
+    def key_and_operator(self) -> tuple[str, str]:
+        kind, literal = self.consume()
+        operator = ""
+        if kind == "!":
+            operator = "!"
+            kind, literal = self.consume()
+        if kind != _IDENTIFIER:
+            raise SelectorError(f"found '{literal}', expected: identifier")
+        if problem := names.qualified_name_problem(literal):
+            raise SelectorError(f'key: Invalid value: "{literal}": {problem}')
+        next_kind, _ = self.lookahead()
+        if next_kind in (_END, ",") and operator != "!":
+            operator = "exists"
+        return literal, operator
+
+    def operator(self) -> str:
+        kind, literal = self.consume(operators=True)
+        if kind in _OPERATOR_TOKENS:
+            return _OPERATOR_TOKENS[kind]
+        raise SelectorError(f"found '{literal}', expected: {_EXPECTED_OPERATORS}")
+
+    def values(self) -> tuple[str, ...]:
+        kind, literal = self.consume()
+        if kind != "(":
+            raise SelectorError(f"found '{literal}' expected: '('")
+        kind, literal = self.lookahead()
+        if kind == ")":
+            self.consume()
+            return ("",)
+        if kind not in (_IDENTIFIER, ","):
+            raise SelectorError(f"found '{literal}', expected: ',', ')' or identifier")
+        values: list[str] = []
+        while True:
+            kind, literal = self.consume()
+            if kind == _IDENTIFIER:
+                values.append(literal)
+                next_kind, next_literal = self.lookahead()
+                if next_kind == ",":
+                    continue
+                if next_kind == ")":
+                    self.consume()
+                    return tuple(dict.fromkeys(values))
+                raise SelectorError(f"found '{next_literal}', expected: ',' or ')'")
+            if kind == ",":
+                if not values:
+                    values.append("")
+                next_kind, _ = self.lookahead()
+                if next_kind == ")":
+                    self.consume()
+                    values.append("")
+                    return tuple(dict.fromkeys(values))
+                if next_kind == ",":
+                    values.append("")
+                continue
+            raise SelectorError(f"found '{literal}', expected: ',' or ')'")
+
+    def exact_value(self) -> tuple[str, ...]:
+        kind, _ = self.lookahead()
+        if kind in (_END, ","):
+            return ("",)
+        kind, literal = self.consume()
+        if kind == _IDENTIFIER:
+            return (literal,)
+        raise SelectorError(f"found '{literal}', expected: identifier")
+
+
+def _check_requirement(key: str, operator: str, values: tuple[str, ...]) -> None:
+    if operator in ("gt", "lt"):
+        try:
+            int(values[0])
+        except ValueError:
+            raise SelectorError(
+                f"values[0]: Invalid value: \"{values[0]}\": for 'Gt', 'Lt' operators, the value must be an integer"
+            ) from None
+        return
+    for index, value in enumerate(values):
+        if problem := names.label_value_problem(value):
+            raise SelectorError(f'values[{index}][{key}]: Invalid value: "{value}": {problem}')
 
 
 def parse_label_selector(text: str | None) -> tuple[Requirement, ...]:
-    """Parse `a=b,c!=d,e in (x,y),f notin (z),g,!h`."""
+    """Parse `a=b,c!=d,e in (x,y),f notin (z),g,!h`; SelectorError with Kubernetes' message otherwise."""
     if not text or not text.strip():
         return ()
-    requirements = []
-    for part in _split_top_level(text):
-        if match := _SET_PATTERN.match(part):
-            values = tuple(v.strip() for v in match["values"].split(",") if v.strip())
-            requirements.append(Requirement(match["key"], match["op"], values))
-        elif match := _EQ_PATTERN.match(part):
-            op = "notin" if match["op"] == "!=" else "in"
-            requirements.append(Requirement(match["key"], op, (match["value"],)))
-        elif match := _EXISTS_PATTERN.match(part):
-            requirements.append(Requirement(match["key"], "!" if match["neg"] else "exists"))
-        else:
-            raise SelectorError(f"unable to parse requirement: {part.strip()!r}")
-    return tuple(requirements)
+    return _LabelParser(text).parse()
 
 
 def selector_from_label_selector(selector: dict | None) -> tuple[Requirement, ...]:
@@ -83,8 +226,11 @@ def selector_from_label_selector(selector: dict | None) -> tuple[Requirement, ..
             expression.get("operator", "")
         )
         if operator is None:
-            raise SelectorError(f"{expression.get('operator')!r} is not a valid label selector operator")
-        requirements.append(Requirement(expression.get("key", ""), operator, tuple(expression.get("values") or ())))
+            raise SelectorError(f'"{expression.get("operator")}" is not a valid label selector operator')
+        values = tuple(expression.get("values") or ())
+        if operator in ("in", "notin") and not values:
+            raise SelectorError("for 'in', 'notin' operators, values set can't be empty")
+        requirements.append(Requirement(expression.get("key", ""), operator, values))
     return tuple(requirements)
 
 
@@ -106,15 +252,56 @@ def selector_to_string(selector: dict | None) -> str:
     return ",".join(parts)
 
 
+# -- field selectors -----------------------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class FieldRequirement:
     path: str
     value: str
     negate: bool
 
-    def matches(self, obj: dict) -> bool:
-        actual = field_value(obj, self.path)
+    def matches(self, values: dict[str, str]) -> bool:
+        actual = values.get(self.path, "")
         return (actual != self.value) if self.negate else (actual == self.value)
+
+
+def _split_terms(text: str) -> list[str]:
+    terms, current, escaped = [], [], False
+    for char in text:
+        if escaped:
+            current.append("\\" + char)
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == ",":
+            terms.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    if escaped:
+        current.append("\\")
+    terms.append("".join(current))
+    return terms
+
+
+def _unescape(value: str) -> str:
+    result, position = [], 0
+    while position < len(value):
+        char = value[position]
+        if char == "\\":
+            if position + 1 >= len(value) or value[position + 1] not in "\\,=":
+                raise SelectorError(
+                    f"invalid field selector: invalid escape sequence: {value[position : position + 2]}"
+                )
+            result.append(value[position + 1])
+            position += 2
+            continue
+        if char in ",=":
+            raise SelectorError(f"invalid field selector: unescaped character in value: {char}")
+        result.append(char)
+        position += 1
+    return "".join(result)
 
 
 def parse_field_selector(text: str | None) -> tuple[FieldRequirement, ...]:
@@ -122,36 +309,44 @@ def parse_field_selector(text: str | None) -> tuple[FieldRequirement, ...]:
     if not text or not text.strip():
         return ()
     requirements = []
-    for part in text.split(","):
-        match = _EQ_PATTERN.match(part)
-        if not match:
-            raise SelectorError(f"invalid field selector: {part.strip()!r}")
-        requirements.append(FieldRequirement(match["key"], match["value"], match["op"] == "!="))
+    for term in _split_terms(text):
+        if not term:
+            continue
+        for operator in ("!=", "==", "="):
+            if operator in term:
+                label, value = term.split(operator, 1)
+                requirements.append(FieldRequirement(label.strip(), _unescape(value), operator == "!="))
+                break
+        else:
+            raise SelectorError(f"invalid selector: '{text}'; can't understand '{term}'")
     return tuple(requirements)
 
 
-def field_value(obj: dict, path: str) -> str:
-    """The string value at a dotted path, '' when absent (so `spec.nodeName=` finds unbound pods)."""
-    current: object = obj
-    for segment in path.split("."):
-        if not isinstance(current, dict):
-            return ""
-        current = current.get(segment)
-    if current is None:
-        return ""
-    if isinstance(current, bool):
-        return "true" if current else "false"
-    return str(current)
+def check_field_labels(
+    requirements: tuple[FieldRequirement, ...], allowed: tuple[str, ...], *, has_own_labels: bool
+) -> None:
+    """Refuse labels the kind does not select on, in Kubernetes' two wordings."""
+    for requirement in requirements:
+        if requirement.path in allowed:
+            continue
+        if has_own_labels:
+            raise SelectorError(f"field label not supported: {requirement.path}")
+        quoted = ", ".join(f'"{label}"' for label in allowed)
+        raise SelectorError(f'"{requirement.path}" is not a known field selector: only {quoted}')
 
 
-def fields_match(requirements: tuple[FieldRequirement, ...], obj: dict) -> bool:
-    return all(requirement.matches(obj) for requirement in requirements)
+def fields_match(requirements: tuple[FieldRequirement, ...], obj: dict, values: Callable[[dict], dict]) -> bool:
+    if not requirements:
+        return True
+    computed = values(obj)
+    return all(requirement.matches(computed) for requirement in requirements)
 
 
 __all__ = [
     "FieldRequirement",
     "Requirement",
     "SelectorError",
+    "check_field_labels",
     "fields_match",
     "labels_match",
     "parse_field_selector",

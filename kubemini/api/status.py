@@ -1,4 +1,8 @@
-"""`meta/v1 Status` objects: the one shape of every API error."""
+"""`meta/v1 Status` objects: the one shape of every API error.
+
+Keys are in Kubernetes' order (`kind, apiVersion, metadata, status, message,
+reason, details, code`): some clients compare error bodies as text.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ REASONS_BY_CODE = {
     415: "UnsupportedMediaType",
     422: "Invalid",
     429: "TooManyRequests",
+    431: "RequestHeaderFieldsTooLarge",
     500: "InternalError",
     503: "ServiceUnavailable",
     504: "Timeout",
@@ -35,17 +40,18 @@ def make_status(
         "status": "Success" if code < 400 else "Failure",
         "message": message,
         "reason": reason or REASONS_BY_CODE.get(code, "Unknown"),
-        "code": code,
     }
-    if details:
+    if details is not None:
         status["details"] = details
+    status["code"] = code
     return status
 
 
 def success_status(*, kind: str, name: str, group: str = "", uid: str = "") -> dict:
-    details = {"name": name, "kind": kind}
+    details = {"name": name}
     if group:
         details["group"] = group
+    details["kind"] = kind
     if uid:
         details["uid"] = uid
     return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "details": details}

@@ -1,65 +1,81 @@
-"""ObjectMeta rules: names, namespace, labels, annotations."""
+"""ObjectMeta rules: names, namespace, labels, annotations, owner references, finalizers."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from kubemini.api import names
 from kubemini.api.field_errors import FieldErrors
 
 ANNOTATIONS_MAX_BYTES = 256 * 1024
-# Kinds whose names must be DNS-1123 labels rather than subdomains.
-_LABEL_NAMED_KINDS = {"Namespace", "Service"}
+GENERATE_NAME_SUFFIX = 5
 
 
-def validate_metadata(metadata: object, errors: FieldErrors, *, namespaced: bool, kind: str) -> None:
-    if not isinstance(metadata, dict):
+def validate_object_meta(
+    metadata: dict | None,
+    errors: FieldErrors,
+    *,
+    namespaced: bool,
+    name_problem: Callable[[str], str | None],
+) -> None:
+    if not metadata:
         errors.required("metadata")
         return
     name = metadata.get("name")
     if not name:
-        errors.required("metadata.name")
-    elif not isinstance(name, str):
-        errors.invalid("metadata.name", name, "must be a string")
-    else:
-        check = names.dns1123_label_problem if kind in _LABEL_NAMED_KINDS else names.dns1123_subdomain_problem
-        if problem := check(name):
-            errors.invalid("metadata.name", name, problem)
+        errors.required("metadata.name")  # a generateName was turned into a name before this
+    elif problem := name_problem(name):
+        errors.invalid("metadata.name", name, problem)
     if namespaced:
         namespace = metadata.get("namespace")
         if not namespace:
             errors.required("metadata.namespace")
-        elif not isinstance(namespace, str) or names.dns1123_label_problem(namespace):
-            errors.invalid("metadata.namespace", namespace, "must be a lowercase RFC 1123 label")
+        elif problem := names.dns1123_label_problem(namespace):
+            errors.invalid("metadata.namespace", namespace, problem)
+    elif metadata.get("namespace"):
+        errors.forbidden("metadata.namespace", "not allowed on this type")
     validate_labels(metadata.get("labels"), "metadata.labels", errors)
     validate_annotations(metadata.get("annotations"), errors)
+    _validate_owner_references(metadata.get("ownerReferences"), errors)
+    _validate_finalizers(metadata.get("finalizers"), errors)
 
 
-def validate_labels(labels: object, path: str, errors: FieldErrors) -> None:
-    if labels is None:
-        return
-    if not isinstance(labels, dict):
-        errors.invalid(path, labels, "must be a map of string keys to string values")
-        return
-    for key, value in labels.items():
+def validate_labels(labels: dict | None, path: str, errors: FieldErrors) -> None:
+    for key, value in (labels or {}).items():
         if problem := names.qualified_name_problem(key):
             errors.invalid(path, key, problem)
-        if not isinstance(value, str):
-            errors.invalid(f"{path}.{key}", value, "label values must be strings")
-        elif problem := names.label_value_problem(value):
+        if problem := names.label_value_problem(value):
             errors.invalid(path, value, problem)
 
 
-def validate_annotations(annotations: object, errors: FieldErrors) -> None:
-    if annotations is None:
+def validate_annotations(annotations: dict | None, errors: FieldErrors, *, path: str = "metadata.annotations") -> None:
+    if not annotations:
         return
-    if not isinstance(annotations, dict):
-        errors.invalid("metadata.annotations", annotations, "must be a map of string keys to string values")
-        return
-    for key, value in annotations.items():
-        if problem := names.qualified_name_problem(key):
-            errors.invalid("metadata.annotations", key, problem)
-        if not isinstance(value, str):
-            errors.invalid(f"metadata.annotations.{key}", value, "annotation values must be strings")
+    for key in annotations:
+        if problem := names.qualified_name_problem(key.lower()):
+            errors.invalid(path, key, problem)
     if len(json.dumps(annotations)) > ANNOTATIONS_MAX_BYTES:
-        errors.invalid("metadata.annotations", "<too long>", "Too long: must have at most 262144 bytes")
+        errors.too_long(path, ANNOTATIONS_MAX_BYTES)
+
+
+def _validate_owner_references(references: list | None, errors: FieldErrors) -> None:
+    controllers = 0
+    for index, reference in enumerate(references or []):
+        where = f"metadata.ownerReferences[{index}]"
+        for field in ("apiVersion", "kind", "name", "uid"):
+            if not reference.get(field):
+                errors.required(f"{where}.{field}")
+        controllers += bool(reference.get("controller"))
+    if controllers > 1:
+        errors.invalid("metadata.ownerReferences", references, "Only one reference can have Controller set to true")
+
+
+def _validate_finalizers(finalizers: list | None, errors: FieldErrors) -> None:
+    seen: set[str] = set()
+    for index, finalizer in enumerate(finalizers or []):
+        if problem := names.qualified_name_problem(finalizer):
+            errors.invalid(f"metadata.finalizers[{index}]", finalizer, problem)
+        if finalizer in seen:
+            errors.duplicate(f"metadata.finalizers[{index}]", finalizer)
+        seen.add(finalizer)

@@ -12,12 +12,16 @@ def test_create_sets_server_owned_metadata(api, namespace):
     assert response.status_code == 201, response.text
     created = response.json()
     assert created["metadata"]["uid"] != "forged"
-    assert created["metadata"]["generation"] == 1
+    assert "generation" not in created["metadata"]  # kinds without spec carry none, as in Kubernetes
     assert created["metadata"]["creationTimestamp"] != "2000-01-01T00:00:00Z"
     assert created["metadata"]["namespace"] == namespace
     assert int(created["metadata"]["resourceVersion"]) > 0
     fetched = api.get(f"/api/v1/namespaces/{namespace}/configmaps/c1").json()
     assert fetched == created
+    forged = deployment("d1")
+    forged["metadata"]["generation"] = 99
+    made = api.post(f"/apis/apps/v1/namespaces/{namespace}/deployments", json=forged).json()
+    assert made["metadata"]["generation"] == 1
 
 
 def test_generate_name(api, namespace):
@@ -79,13 +83,15 @@ def test_defaults_are_applied(api, namespace):
     assert latest["status"]["phase"] == "Pending"
 
 
-def test_unknown_fields_round_trip(api, namespace):
+def test_unknown_fields_are_dropped_with_a_warning_and_real_fields_kept(api, namespace):
     body = pod("p")
     body["spec"]["containers"][0]["stdin"] = True
     body["spec"]["someFutureField"] = {"x": [1, 2]}
-    created = api.post(f"/api/v1/namespaces/{namespace}/pods", json=body).json()
-    assert created["spec"]["someFutureField"] == {"x": [1, 2]}
+    response = api.post(f"/api/v1/namespaces/{namespace}/pods", json=body)
+    created = response.json()
+    assert "someFutureField" not in created["spec"]
     assert created["spec"]["containers"][0]["stdin"] is True
+    assert 'unknown field \\"spec.someFutureField\\"' in response.headers["warning"]
 
 
 def test_cluster_scoped_and_cross_namespace_list(api, namespace):
@@ -97,11 +103,12 @@ def test_cluster_scoped_and_cross_namespace_list(api, namespace):
     assert {"default", "kube-system", namespace} <= {n["metadata"]["name"] for n in namespaces}
 
 
-def test_delete_returns_object_and_then_404(api, namespace):
-    api.post(f"/api/v1/namespaces/{namespace}/configmaps", json=configmap("gone"))
+def test_delete_answers_success_status_and_then_404(api, namespace):
+    created = api.post(f"/api/v1/namespaces/{namespace}/configmaps", json=configmap("gone")).json()
     response = api.request("DELETE", f"/api/v1/namespaces/{namespace}/configmaps/gone", json={"kind": "DeleteOptions"})
     assert response.status_code == 200
-    assert response.json()["metadata"]["name"] == "gone"
+    assert response.json()["status"] == "Success"
+    assert response.json()["details"] == {"name": "gone", "kind": "configmaps", "uid": created["metadata"]["uid"]}
     missing = api.get(f"/api/v1/namespaces/{namespace}/configmaps/gone")
     assert missing.status_code == 404 and missing.json()["reason"] == "NotFound"
 
@@ -155,7 +162,7 @@ def test_scale_subresource(api, namespace):
     api.post(path, json=deployment("s", replicas=2))
     scale = api.get(f"{path}/s/scale").json()
     assert scale["kind"] == "Scale" and scale["apiVersion"] == "autoscaling/v1"
-    assert scale["spec"]["replicas"] == 2 and scale["status"]["selector"] == "app in (s)"
+    assert scale["spec"]["replicas"] == 2 and scale["status"]["selector"] == "app=s"
     patched = api.patch(
         f"{path}/s/scale", json={"spec": {"replicas": 5}}, headers={"Content-Type": "application/merge-patch+json"}
     )
@@ -186,7 +193,8 @@ def test_node_name_is_immutable_once_set(api, namespace):
     created["spec"]["nodeName"] = "n2"
     response = api.put(f"/api/v1/namespaces/{namespace}/pods/im", json=created)
     assert response.status_code == 422
-    assert response.json()["details"]["causes"][0]["field"] == "spec.nodeName"
+    assert response.json()["details"]["causes"][0]["field"] == "spec"
+    assert "pod updates may not change fields" in response.json()["message"]
 
 
 def test_deployment_selector_is_immutable(api, namespace):

@@ -113,5 +113,5 @@ def test_table_output_for_kubectl(api, namespace):
     table = api.get(f"/api/v1/namespaces/{namespace}/pods", headers=accept).json()
     assert table["kind"] == "Table"
     assert [c["name"] for c in table["columnDefinitions"]][:5] == ["Name", "Ready", "Status", "Restarts", "Age"]
-    assert table["rows"][0]["cells"][:4] == ["t", "0/1", "Pending", 0]
+    assert table["rows"][0]["cells"][:4] == ["t", "0/1", "Pending", "0"]
     assert table["rows"][0]["object"]["metadata"]["name"] == "t"

@@ -1,5 +1,6 @@
 import pytest
 
+from kubemini.api.registry import by_kind
 from kubemini.api.selectors import (
     SelectorError,
     fields_match,
@@ -55,8 +56,11 @@ def test_label_selector_objects_round_trip_to_strings():
 
 def test_field_selectors():
     pod = {"metadata": {"name": "p", "namespace": "ns"}, "spec": {"nodeName": "n1"}, "status": {"phase": "Running"}}
-    assert fields_match(parse_field_selector("spec.nodeName=n1,status.phase!=Failed"), pod)
-    assert not fields_match(parse_field_selector("metadata.name==q"), pod)
-    assert fields_match(parse_field_selector("spec.schedulerName="), pod)
+    values = by_kind("Pod").strategy.field_values
+    assert fields_match(parse_field_selector("spec.nodeName=n1,status.phase!=Failed"), pod, values)
+    assert not fields_match(parse_field_selector("metadata.name==q"), pod, values)
+    assert fields_match(parse_field_selector("spec.schedulerName="), pod, values)
+    node_values = by_kind("Node").strategy.field_values
+    assert fields_match(parse_field_selector("spec.unschedulable=false"), {"metadata": {"name": "n"}}, node_values)
     with pytest.raises(SelectorError):
         parse_field_selector("justaname")

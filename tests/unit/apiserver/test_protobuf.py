@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from apiserver.body import decode_document
+from apiserver.decoding.reading import decode_bytes
 from apiserver.errors import ApiError
 from apiserver.protobuf import PROTOBUF_MEDIA_TYPE, ProtobufError, UnsupportedKind, decode_protobuf_object
 
@@ -416,7 +416,7 @@ def test_truncated_and_corrupted_fixtures_never_raise_anything_else(name):
 
 def test_decode_document_reads_protobuf():
     raw = (FIXTURES / "configmap.bin").read_bytes()
-    assert decode_document(raw, PROTOBUF_MEDIA_TYPE)["data"] == {"a": "b"}
+    assert decode_bytes(raw, PROTOBUF_MEDIA_TYPE).document["data"] == {"a": "b"}
 
 
 @pytest.mark.parametrize(
@@ -431,5 +431,5 @@ def test_decode_document_reads_protobuf():
 )
 def test_decode_document_errors(payload, content_type, code):
     with pytest.raises(ApiError) as caught:
-        decode_document(payload, content_type)
+        decode_bytes(payload, content_type)
     assert caught.value.code == code

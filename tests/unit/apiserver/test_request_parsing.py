@@ -3,7 +3,7 @@ import pytest
 from apiserver.errors import ApiError
 from apiserver.request_info import parse_path
 from apiserver.storage.watch_cache import CacheEvent, translate
-from apiserver.tables import human_age
+from kubemini.api.kinds.printing import human_age
 
 
 def test_parse_paths():

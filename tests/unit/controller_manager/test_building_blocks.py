@@ -7,9 +7,9 @@ import pytest
 from controller_manager.expectations import Expectations
 from controller_manager.manager import ALL_CONTROLLERS, enabled_controllers
 from controller_manager.node_lifecycle import merge_taints, unknown_conditions, wanted_taints
-from controller_manager.pod_readiness import deletion_order
 from controller_manager.slow_start import run_in_batches
 from controller_manager.taint_eviction import tolerates, toleration_seconds
+from kubemini.api.pods import deletion_order
 from tests.unit.controller_manager.fakes import pod
 
 

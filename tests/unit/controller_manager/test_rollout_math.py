@@ -33,7 +33,7 @@ def deployment(replicas: int, surge, unavailable, *, strategy: str = "RollingUpd
 
 @pytest.mark.parametrize(
     ("value", "total", "up", "down"),
-    [("25%", 10, 3, 2), ("50%", 3, 2, 1), ("0%", 7, 0, 0), ("100%", 4, 4, 4), (2, 10, 2, 2), ("5", 10, 5, 5)],
+    [("25%", 10, 3, 2), ("50%", 3, 2, 1), ("0%", 7, 0, 0), ("100%", 4, 4, 4), (2, 10, 2, 2)],
 )
 def test_percentages_round_up_for_surge_and_down_for_unavailable(value, total, up, down):
     assert scaled_value(value, total, round_up=True) == up
@@ -43,6 +43,8 @@ def test_percentages_round_up_for_surge_and_down_for_unavailable(value, total, u
 def test_invalid_int_or_percent_is_rejected():
     with pytest.raises(ValueError):
         scaled_value("ten%", 10, round_up=True)
+    with pytest.raises(ValueError):
+        scaled_value("5", 10, round_up=True)  # a plain string of digits is not a percent, as in Kubernetes
 
 
 def test_both_fenceposts_zero_after_rounding_allows_one_unavailable():

@@ -20,7 +20,6 @@ import httpx
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
-from apiserver.context import ServerContext
 from apiserver.errors import ApiError, bad_request
 from apiserver.request_info import RequestInfo
 from apiserver.writing import read_stored
@@ -65,15 +64,28 @@ def _kubelet_address(node: dict) -> tuple[str, int]:
     return host, int(port)
 
 
+INTEGER_PARAMETERS = ("tailLines", "sinceSeconds", "limitBytes")
+BOOLEAN_PARAMETERS = ("follow", "previous", "timestamps")
+
+
 def _query(request: Request) -> dict[str, str]:
     params = {key: request.query_params[key] for key in PASSED_PARAMETERS if key in request.query_params}
+    for key in INTEGER_PARAMETERS:
+        if key in params and (not params[key].isdigit() or int(params[key]) > 2**63 - 1):
+            raise bad_request(f"{key} must be a non-negative integer, got {params[key][:40]!r}")
+    for key in BOOLEAN_PARAMETERS:
+        if key in params and params[key] not in ("true", "false", "1", "0", ""):
+            raise bad_request(f"{key} must be true or false, got {params[key][:40]!r}")
     since_time = request.query_params.get("sinceTime")
     if since_time and "sinceSeconds" not in params:
-        params["sinceSeconds"] = str(max(1, int(timestamps.age_seconds(since_time))))
+        try:
+            params["sinceSeconds"] = str(max(1, int(timestamps.age_seconds(since_time))))
+        except (ValueError, OverflowError):
+            raise bad_request(f"sinceTime must be an RFC 3339 time, got {since_time[:40]!r}") from None
     return params
 
 
-async def proxy_pod_log(ctx: ServerContext, info: RequestInfo, request: Request) -> Response:
+async def proxy_pod_log(ctx, info: RequestInfo, request: Request) -> Response:
     pod = (await read_stored(ctx, RequestInfo(info.resource, info.namespace, info.name, None))).obj
     container = _container(pod, request.query_params.get("container"))
     node_name = (pod.get("spec") or {}).get("nodeName")

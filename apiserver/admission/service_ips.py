@@ -1,4 +1,4 @@
-"""ClusterIPs and NodePorts for Services, allocated in etcd atomically with the Service.
+"""ServiceIPs: ClusterIPs and NodePorts for Services, allocated in etcd atomically with the Service.
 
 Each allocated address or port is one bookkeeping key
 (`/registry/ipallocations/<ip>`, `/registry/nodeportallocations/<port>`)
@@ -13,8 +13,9 @@ import ipaddress
 import random
 from dataclasses import dataclass
 
+from apiserver.admission import CREATE, DELETE, UPDATE, AdmissionPlugin, Attributes
 from apiserver.errors import ApiError
-from apiserver.storage.etcd_store import EtcdStore, SideKeys
+from apiserver.storage.backend import Backend, SideKeys
 
 IP_KEY_PREFIX = "/registry/ipallocations/"
 PORT_KEY_PREFIX = "/registry/nodeportallocations/"
@@ -98,13 +99,6 @@ def drop_type_dependent_fields(old: dict, new: dict) -> None:
             new_spec.pop("clusterIPs", None)
 
 
-def release_keys(resource, obj: dict) -> SideKeys | None:
-    """Keys to delete together with a deleted object (a Service's IP and NodePorts)."""
-    if resource.kind != "Service":
-        return None
-    return SideKeys(deletes=sorted(held_keys(obj)))
-
-
 def _same_port(a: dict, b: dict) -> bool:
     if a.get("name") and b.get("name"):
         return a["name"] == b["name"]
@@ -112,7 +106,7 @@ def _same_port(a: dict, b: dict) -> bool:
 
 
 class ServiceAllocator:
-    def __init__(self, store: EtcdStore, network: ServiceNetwork):
+    def __init__(self, store: Backend, network: ServiceNetwork):
         self.store = store
         self.network = network
 
@@ -208,3 +202,28 @@ class ServiceAllocator:
                 raise _invalid(field, node_port, "provided port is already allocated")
             port["nodePort"] = node_port or await self._free_port(chosen)
             chosen.add(port["nodePort"])
+
+
+class ServiceIPs(AdmissionPlugin):
+    name = "ServiceIPs"
+
+    def handles(self, attrs: Attributes) -> bool:
+        record = attrs.record
+        return record.group == "" and record.kind == "Service" and attrs.subresource is None
+
+    async def mutate(self, ctx, attrs: Attributes) -> None:
+        if attrs.operation == DELETE:
+            attrs.side = attrs.side.merge(SideKeys(deletes=sorted(held_keys(attrs.obj))))
+            return
+        if attrs.operation == UPDATE and attrs.old is not None:
+            drop_type_dependent_fields(attrs.old, attrs.obj)
+        allocation = await ctx.allocator.assign(attrs.obj, attrs.old if attrs.operation == UPDATE else None)
+        attrs.notes["service_allocation"] = allocation
+        attrs.side = attrs.side.merge(allocation.side)
+
+    async def explain_taken(self, ctx, attrs: Attributes):
+        allocation = attrs.notes.get("service_allocation")
+        return await ctx.allocator.explain_taken(allocation) if allocation else None
+
+
+__all__ = ["CREATE", "DEFAULT_SERVICE_CIDR", "ServiceAllocator", "ServiceIPs", "ServiceNetwork", "held_keys"]

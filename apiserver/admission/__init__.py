@@ -1,0 +1,72 @@
+"""Admission: the plugins every write passes through after defaulting (one file per plugin).
+
+    create/update/delete ──► for each plugin that handles(attrs):
+        mutate(ctx, attrs)    change the object (assign a Service IP, default a pod's service account)
+        validate(ctx, attrs)  refuse it (namespace terminating, unknown PriorityClass)
+    the transaction writes attrs.side (bookkeeping keys, preconditions) with the object;
+    on SideKeyTaken each plugin may explain it (`explain_taken`) or let the write retry.
+
+A plugin decides itself which kinds it acts on: the write paths never name a kind.
+The plugin list is built by `apiserver.admission.chain.default_plugins`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from apiserver.storage.backend import SideKeys
+
+CREATE, UPDATE, DELETE = "CREATE", "UPDATE", "DELETE"
+
+
+@dataclass
+class Attributes:
+    record: object  # the stored-version ResourceType
+    operation: str
+    obj: dict | None  # the object being written (storage form); for DELETE the stored object
+    old: dict | None = None
+    subresource: str | None = None
+    namespace: str | None = None
+    dry_run: bool = False
+    side: SideKeys = field(default_factory=SideKeys)
+    notes: dict = field(default_factory=dict)  # per-plugin scratch space between mutate and explain_taken
+
+
+class AdmissionPlugin:
+    name = "plugin"
+
+    def handles(self, attrs: Attributes) -> bool:
+        return False
+
+    async def mutate(self, ctx, attrs: Attributes) -> None:
+        return None
+
+    async def validate(self, ctx, attrs: Attributes) -> None:
+        return None
+
+    async def explain_taken(self, ctx, attrs: Attributes):
+        """After SideKeyTaken: an ApiError to answer with, or None to let the write pick again."""
+        return None
+
+
+async def mutate(ctx, attrs: Attributes) -> None:
+    """Every handling plugin's mutation, in order (before the kind's own validation)."""
+    for plugin in ctx.admission:
+        if plugin.handles(attrs):
+            await plugin.mutate(ctx, attrs)
+
+
+async def validate(ctx, attrs: Attributes) -> None:
+    """Every handling plugin's validation (after the kind's own)."""
+    for plugin in ctx.admission:
+        if plugin.handles(attrs):
+            await plugin.validate(ctx, attrs)
+
+
+async def explain_taken(ctx, attrs: Attributes):
+    for plugin in ctx.admission:
+        if plugin.handles(attrs):
+            error = await plugin.explain_taken(ctx, attrs)
+            if error is not None:
+                return error
+    return None

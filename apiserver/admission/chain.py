@@ -1,0 +1,13 @@
+"""The admission plugins in the order they run."""
+
+from __future__ import annotations
+
+from apiserver.admission import AdmissionPlugin
+from apiserver.admission.namespace_lifecycle import NamespaceLifecycle
+from apiserver.admission.priority import Priority
+from apiserver.admission.service_account import ServiceAccountDefault
+from apiserver.admission.service_ips import ServiceIPs
+
+
+def default_plugins() -> list[AdmissionPlugin]:
+    return [NamespaceLifecycle(), ServiceAccountDefault(), Priority(), ServiceIPs()]

@@ -1,0 +1,138 @@
+"""certificates.k8s.io/v1: CertificateSigningRequests (spec immutable, `/approval` writes conditions)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from kubemini.api.field_errors import FieldErrors
+from kubemini.api.kinds import printing
+from kubemini.api.kinds.strategy import AGE, NAME, Column, Strategy
+from kubemini.api.validation.common import check_immutable
+
+CONDITION_TYPES = ("Approved", "Denied", "Failed")
+KEY_USAGES = (
+    "signing",
+    "digital signature",
+    "content commitment",
+    "key encipherment",
+    "key agreement",
+    "data encipherment",
+    "cert sign",
+    "crl sign",
+    "encipher only",
+    "decipher only",
+    "any",
+    "server auth",
+    "client auth",
+    "code signing",
+    "email protection",
+    "s/mime",
+    "ipsec end system",
+    "ipsec tunnel",
+    "ipsec user",
+    "timestamping",
+    "ocsp signing",
+    "microsoft sgc",
+    "netscape sgc",
+)
+MIN_EXPIRATION_SECONDS = 600
+
+
+def condition_cell(obj: dict) -> str:
+    types = {c.get("type") for c in printing.status(obj).get("conditions") or []}
+    text = "Denied" if "Denied" in types else "Approved" if "Approved" in types else "Pending"
+    if "Failed" in types:
+        text += ",Failed"
+    if printing.status(obj).get("certificate"):
+        text += ",Issued"
+    return text
+
+
+class CertificateSigningRequestStrategy(Strategy):
+    field_labels = ("spec.signerName",)
+    columns = (
+        NAME,
+        AGE,
+        Column("SignerName", description="Name of the signer that should sign the certificate"),
+        Column("Requestor", description="Name of the user which submitted the request"),
+        Column("RequestedDuration", description="Requested duration of the issued certificate"),
+        Column("Condition", description="Current approval and issuance status of the request"),
+    )
+
+    def initial_status(self, obj: dict) -> dict:
+        return {}
+
+    def validate(self, obj: dict, errors: FieldErrors) -> None:
+        spec = printing.spec(obj)
+        request = spec.get("request")
+        if not request:
+            errors.required("spec.request")
+        else:
+            try:
+                decoded = base64.b64decode(request, validate=True)
+            except (binascii.Error, ValueError):
+                decoded = b""
+            if b"-----BEGIN CERTIFICATE REQUEST-----" not in decoded:
+                errors.invalid("spec.request", "<bytes>", "PEM block type must be CERTIFICATE REQUEST")
+        if not spec.get("signerName"):
+            errors.required("spec.signerName")
+        elif "/" not in spec["signerName"]:
+            errors.invalid(
+                "spec.signerName",
+                spec["signerName"],
+                "must be a fully qualified domain and path of the form 'example.com/signer-name'",
+            )
+        usages = spec.get("usages")
+        if not usages:
+            errors.required("spec.usages")
+        for index, usage in enumerate(usages or []):
+            if usage not in KEY_USAGES:
+                errors.not_supported(f"spec.usages[{index}]", usage, KEY_USAGES)
+        expiration = spec.get("expirationSeconds")
+        if expiration is not None and expiration < MIN_EXPIRATION_SECONDS:
+            errors.invalid(
+                "spec.expirationSeconds",
+                expiration,
+                f"may not specify a duration less than {MIN_EXPIRATION_SECONDS} seconds",
+            )
+
+    def validate_update(self, new: dict, old: dict, errors: FieldErrors) -> None:
+        check_immutable(printing.spec(new), printing.spec(old), "spec", errors)
+
+    def validate_status_update(self, new: dict, old: dict, errors: FieldErrors) -> None:
+        seen = set()
+        for index, condition in enumerate(printing.status(new).get("conditions") or []):
+            kind = condition.get("type")
+            if not kind:
+                errors.required(f"status.conditions[{index}].type")
+            if kind in seen and kind in CONDITION_TYPES:
+                errors.duplicate(f"status.conditions[{index}].type", kind)
+            seen.add(kind)
+        if "Approved" in seen and "Denied" in seen:
+            errors.invalid("status.conditions", "", "Approved and Denied conditions are mutually exclusive")
+
+    def generation_changed(self, new: dict, old: dict) -> bool:
+        return False
+
+    def selectable_fields(self) -> tuple[str, ...]:
+        return ("metadata.name", "spec.signerName")
+
+    def field_values(self, obj: dict) -> dict[str, str]:
+        values = {
+            "metadata.name": printing.name(obj),
+            "spec.signerName": str(printing.spec(obj).get("signerName") or ""),
+        }
+        return values
+
+    def cells(self, obj: dict) -> list:
+        spec = printing.spec(obj)
+        expiration = spec.get("expirationSeconds")
+        return [
+            printing.name(obj),
+            printing.age(obj),
+            spec.get("signerName") or printing.NONE,
+            spec.get("username", ""),
+            printing.human_age(expiration) if expiration is not None else printing.NONE,
+            condition_cell(obj),
+        ]

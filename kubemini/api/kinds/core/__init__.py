@@ -1,0 +1,1 @@
+"""Strategies for the core (v1) group."""
