@@ -63,5 +63,12 @@ class ServerContext:
         for cache in self.caches.values():
             cache.close_watchers()
 
+    async def current_objects(self, resource: ResourceType) -> list[dict]:
+        """Every stored object of a resource: from the watch cache when it is ready, else from etcd."""
+        cache = self.cache(resource)
+        if cache.ready.is_set():
+            return list(cache.objects.values())
+        return [stored.obj for stored in (await self.store.list(stored_version(resource).storage_prefix())).items]
+
     def cache(self, resource: ResourceType) -> WatchCache:
         return self.caches[stored_version(resource).storage_resource]
