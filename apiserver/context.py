@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ class ServerContext:
     # `pods/{name}/log` handler (apiserver/log_proxy.py), set by the app: (info, request) -> Response.
     log_proxy: Callable[..., Any] | None = None
     dry_run: bool = False
+    bootstrapped: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
     def allocator(self) -> ServiceAllocator:

@@ -44,9 +44,11 @@ TRUE_VALUES = ("true", "1")
 
 
 def _warning_headers(warnings: list[str]) -> dict | None:
+    """RFC 7234 warnings (`299 - "text"`), the text's bytes sent as UTF-8 like Go's apiserver sends them."""
     if not warnings:
         return None
-    return {"Warning": ", ".join('299 - "{}"'.format(w.replace("\\", "\\\\").replace('"', '\\"')) for w in warnings)}
+    quoted = ('299 - "{}"'.format(w.replace("\\", "\\\\").replace('"', '\\"')) for w in warnings)
+    return {"Warning": ", ".join(quoted).encode("utf-8", "replace").decode("latin-1")}
 
 
 async def serve(request: Request) -> Response:

@@ -72,6 +72,7 @@ async def create_object(ctx, record, obj: dict, *, namespace: str | None) -> dic
     """Store a new object (already typed-decoded in `record`'s version); the stored object, served."""
     stored_record = stored_version(record)
     obj = record.strategy.to_storage(obj) if not record.stored else obj
+    obj["kind"], obj["apiVersion"] = stored_record.kind, stored_record.api_version
     check_namespace_matches(record, obj, namespace)
     generated = prepare_create(record, obj)
     record.strategy.default(obj)
