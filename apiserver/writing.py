@@ -60,7 +60,12 @@ def check_size(obj: dict) -> None:
 
 
 def served(record, obj: dict) -> dict:
-    return obj if record.stored else record.strategy.from_storage(obj)
+    """A stored object in the record's version (type meta filled even when storage lacks it)."""
+    if not record.stored:
+        return record.strategy.from_storage(obj)
+    if obj.get("kind") != record.kind or obj.get("apiVersion") != record.api_version:
+        obj["kind"], obj["apiVersion"] = record.kind, record.api_version
+    return obj
 
 
 def _raise_invalid(record, obj: dict, errors: FieldErrors) -> None:
