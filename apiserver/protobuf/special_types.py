@@ -76,9 +76,14 @@ def _required(definition: str) -> frozenset[str]:
     return frozenset((raw_definitions().get(definition) or {}).get("required") or ())
 
 
+@functools.cache
 def list_wrapper(definition: str) -> bool:
+    """A Go named slice (ExtraValue): a message of one repeated `items` on the wire, a plain list in JSON.
+    A real object with one `items` field (DownwardAPIProjection) has its own schema definition."""
     fields = layout(definition)
-    return len(fields) == 1 and next(iter(fields.values())).json_name == "items" and not definition.endswith("List")
+    if len(fields) != 1 or next(iter(fields.values())).json_name != "items" or definition.endswith("List"):
+        return False
+    return (raw_definitions().get(definition) or {}).get("type", "array") == "array"
 
 
 SPECIAL = frozenset({TIME, MICRO_TIME, DURATION, QUANTITY, INT_OR_STRING, *RAW_JSON, OR_ARRAY, OR_BOOL, OR_STRINGS})
