@@ -117,3 +117,41 @@ def test_explain_recursive_and_openapi_v2_output(kubectl):
     assert "podFailurePolicy" in recursive and "backoffLimitPerIndex" in recursive
     v2 = kubectl.run("explain", "services.spec.ports", "--output", "plaintext-openapiv2").stdout
     assert "RESOURCE: ports <[]Object>" in v2 and "targetPort" in v2
+
+
+RARE_BUT_REAL = """
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: rare}
+spec:
+  selector: {matchLabels: {app: rare}}
+  template:
+    metadata: {labels: {app: rare}}
+    spec:
+      automountServiceAccountToken: false
+      enableServiceLinks: false
+      topologySpreadConstraints:
+      - {maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: ScheduleAnyway,
+         labelSelector: {matchLabels: {app: rare}}, matchLabelKeys: [pod-template-hash]}
+      securityContext: {runAsNonRoot: true, runAsUser: 1000, seccompProfile: {type: RuntimeDefault}}
+      containers:
+      - name: c
+        image: kubemini/busybox:1.35
+        IMAGE_FIELD
+        resources: {requests: {cpu: 10m}, limits: {memory: 64Mi}}
+        startupProbe: {exec: {command: ["true"]}, failureThreshold: 3}
+        lifecycle: {preStop: {sleep: {seconds: 1}}}
+"""
+
+
+def test_validate_strict_rejects_a_nested_unknown_field_and_accepts_rare_real_ones(kubectl):
+    typo = RARE_BUT_REAL.replace("IMAGE_FIELD", "imagee: busybox")
+    result = kubectl.run("apply", "--validate=strict", "-n", kubectl.namespace, "-f", "-", input_text=typo, check=False)
+    assert result.returncode != 0
+    assert 'unknown field "spec.template.spec.containers[0].imagee"' in result.stderr
+    real = RARE_BUT_REAL.replace("IMAGE_FIELD", "imagePullPolicy: IfNotPresent")
+    applied = kubectl.run("apply", "--validate=strict", "-n", kubectl.namespace, "-f", "-", input_text=real)
+    assert "deployment.apps/rare created" in applied.stdout
+    stored = json.loads(kubectl.run("get", "deployment", "rare", "-n", kubectl.namespace, "-o", "json").stdout)
+    assert stored["spec"]["template"]["spec"]["automountServiceAccountToken"] is False
+    assert stored["spec"]["template"]["spec"]["topologySpreadConstraints"][0]["matchLabelKeys"] == ["pod-template-hash"]

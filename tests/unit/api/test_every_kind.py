@@ -12,68 +12,12 @@ from apiserver.protobuf.envelope import UnsupportedKind, definition_of
 from kubemini.api.kinds.checking import OPEN_OBJECT, schema_of, validate_object
 from kubemini.api.kinds.strategy import Strategy
 from kubemini.api.registry import RESOURCES, stored_version
-from kubemini.api.schema.nodes import (
-    BOOLEAN,
-    INT_OR_STRING,
-    INTEGER,
-    LIST,
-    MAP,
-    NUMBER,
-    OBJECT,
-    QUANTITY,
-    STRING,
-    Schema,
-)
 from kubemini.api.schema.typed_decoding import decode_typed
+from tests.support.maximal_objects import maximal
 from tests.support.minimal_objects import minimal
 
 KINDS = [r for r in RESOURCES if not r.virtual]
 IDS = [f"{r.api_version}/{r.kind}" for r in KINDS]
-MAX_DEPTH = 7
-EMBEDDED_TYPE_META = ("apiVersion", "kind")  # of an embedded object (volumeClaimTemplates): JSON only, as upstream
-CUT = object()  # a field below MAX_DEPTH: left out, as empty lists and maps have no protobuf form
-
-
-def _value(schema: Schema, depth: int, name: str = "") -> object:
-    """A type-valid, non-zero value for `schema` (every field of objects, up to MAX_DEPTH)."""
-    if schema.kind == OBJECT:
-        values = {
-            key: _value(child, depth + 1, key)
-            for key, child in sorted(schema.fields.items())
-            if depth == 0 or key not in EMBEDDED_TYPE_META
-        }
-        return {key: value for key, value in values.items() if value is not CUT}
-    if depth >= MAX_DEPTH:
-        return CUT
-    if schema.kind == LIST:
-        item = _value(schema.items, depth + 1)
-        return CUT if item is CUT else [item]
-    if schema.kind == MAP:
-        item = _value(schema.items, depth + 1)
-        return CUT if item is CUT else {"key": item}
-    if schema.kind == STRING:
-        if schema.format == "byte":
-            return "Ynl0ZXM="
-        if schema.format == "date-time":
-            return "2026-01-02T03:04:05Z"
-        return f"{name or 'value'}-x"
-    if schema.kind == INTEGER:
-        return 7
-    if schema.kind == NUMBER:
-        return 1.5
-    if schema.kind == BOOLEAN:
-        return True
-    if schema.kind == INT_OR_STRING:
-        return "25%"
-    if schema.kind == QUANTITY:
-        return "250m"
-    return {"free": ["form", 1]}
-
-
-def maximal(record) -> dict:
-    obj = _value(schema_of(record), 0)
-    obj["apiVersion"], obj["kind"] = record.api_version, record.kind
-    return obj
 
 
 @pytest.mark.parametrize("record", KINDS, ids=IDS)
