@@ -14,11 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import yaml
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from apiserver.errors import ApiError
 from apiserver.protobuf import PROTOBUF_MEDIA_TYPE, UnsupportedKind, encode_protobuf_object
 from apiserver.protobuf.envelope import definition_of
+from kubemini import json_codec
 
 JSON, YAML, TABLE, PARTIAL, PROTOBUF = "json", "yaml", "table", "partial", "protobuf"
 ACCEPTED = "application/json, application/yaml, application/vnd.kubernetes.protobuf"
@@ -85,7 +86,7 @@ def render(obj: dict, form: str, *, code: int = 200, headers: dict | None = None
     if form == YAML:
         body = yaml.safe_dump(obj, sort_keys=False, allow_unicode=True)
         return Response(body, status_code=code, media_type="application/yaml", headers=headers)
-    return JSONResponse(obj, status_code=code, headers=headers)
+    return Response(json_codec.dumps(obj), status_code=code, media_type="application/json", headers=headers)
 
 
 def has_protobuf(record) -> bool:

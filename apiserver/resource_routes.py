@@ -66,7 +66,7 @@ async def serve(request: Request) -> Response:
     verb = request.method.lower()
     resource = ""
     try:
-        info = parse_path(request.url.path)
+        info = parse_path(request.scope["path"])
         resource = info.resource.plural
         response = await handle(request, info)
     except ApiError as exc:
@@ -77,7 +77,7 @@ async def serve(request: Request) -> Response:
         response = bad_request("the request is nested too deeply").response()
     except Exception:  # noqa: BLE001 - a bug must still answer with a Status, and be logged
         request_id = uuid.uuid4().hex[:12]
-        log.exception("internal error %s serving %s %s", request_id, request.method, request.url.path)
+        log.exception("internal error %s serving %s %s", request_id, request.method, request.scope["path"])
         response = JSONResponse(make_status(500, f"Internal error occurred: request {request_id}"), status_code=500)
     metrics.REQUESTS.labels(verb, resource, str(response.status_code)).inc()
     if request.query_params.get("watch") not in TRUE_VALUES:

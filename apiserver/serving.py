@@ -123,6 +123,7 @@ def run(app, *, host: str, port: int, keep_alive_seconds: int, header_timeout_se
         http=protocol,
         log_level="warning",
         access_log=False,
+        proxy_headers=False,  # clients talk to us directly; X-Forwarded-For is not trusted
         timeout_graceful_shutdown=2,
         timeout_keep_alive=keep_alive_seconds,
     )

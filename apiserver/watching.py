@@ -7,7 +7,6 @@ resourceVersion sees each later change exactly once and in order.
 from __future__ import annotations
 
 import asyncio
-import json
 
 from fastapi.responses import StreamingResponse
 
@@ -18,6 +17,7 @@ from apiserver.storage.errors import StorageError
 from apiserver.storage.watch_cache import TooOldResourceVersion
 from apiserver.tables import to_table
 from apiserver.writing import served
+from kubemini import json_codec
 from kubemini.api.registry import stored_version
 from kubemini.api.status import make_status
 
@@ -32,7 +32,7 @@ def _line(event_type: str, object_json: bytes) -> bytes:
 
 
 def _json(obj: dict) -> bytes:
-    return json.dumps(obj, separators=(",", ":")).encode()
+    return json_codec.dumps(obj)
 
 
 def _expired(message: str) -> bytes:

@@ -12,7 +12,6 @@ strategy, side effects from the admission plugins that handle it.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 
 from apiserver.admission import CREATE, DELETE, UPDATE, Attributes, explain_taken, mutate, validate
@@ -40,6 +39,7 @@ from apiserver.storage.errors import (
     StorageError,
 )
 from apiserver.storage.etcd_store import encode
+from kubemini import json_codec
 from kubemini.api.field_errors import FieldErrors
 from kubemini.api.kinds.checking import schema_of, validate_object
 from kubemini.api.registry import stored_version
@@ -81,10 +81,10 @@ async def create_object(ctx, record, obj: dict, *, namespace: str | None) -> dic
     check_namespace_matches(record, obj, namespace)
     generated = prepare_create(record, obj)
     record.strategy.default(obj)
-    original = obj
+    pristine = json_codec.dumps(obj)  # each retry starts again from this (admission changes the candidate)
     attrs = Attributes(stored_record, CREATE, obj, namespace=obj["metadata"].get("namespace"), dry_run=ctx.dry_run)
     for attempt in range(CREATE_ATTEMPTS):
-        candidate = copy.deepcopy(original)
+        candidate = json_codec.loads(pristine) if attempt else obj
         if attempt and generated:
             # A generated name that collided is drawn again, as Kubernetes does.
             candidate["metadata"]["name"] = generated_name(candidate["metadata"]["generateName"])
@@ -133,7 +133,7 @@ async def read_stored(ctx, info: RequestInfo) -> Stored:
 def stored_fits_schema(record, obj: dict) -> bool:
     """Whether a stored object still decodes against its schema (one written around the API may not)."""
     try:
-        decode_typed(schema_of(stored_version(record)), copy.deepcopy(obj))
+        decode_typed(schema_of(stored_version(record)), json_codec.clone(obj))
     except (TypeMismatch, RecursionError):
         return False
     return True
@@ -181,7 +181,7 @@ async def update_object(
         intact = stored_fits_schema(record, current.obj)
         if not intact and mode != MAIN:
             raise _malformed(record, info.name or "")
-        new = change(served(record, copy.deepcopy(current.obj)))
+        new = change(served(record, json_codec.clone(current.obj)))
         new = new if record.stored else record.strategy.to_storage(new)
         check_namespace_matches(record, new, info.namespace)
         check_identity(stored_record, info.name or "", new, current.obj)

@@ -78,7 +78,7 @@ async def test_the_client_library_does_not_resend_a_write_whose_outcome_is_unkno
                 await client.create(CONFIGMAPS, {"metadata": {"generateName": "once-"}}, namespace="default")
         finally:
             own_etcd.process.send_signal(signal.SIGCONT)
-        assert caught.value.code == 504
+        assert caught.value.code == 504, caught.value
         await asyncio.sleep(2)
         items = (await client.list(CONFIGMAPS, namespace="default"))["items"]
         assert len([i for i in items if i["metadata"]["name"].startswith("once-")]) <= 1
