@@ -129,6 +129,7 @@ def build_pod_status(
     waiting: Mapping[str, Waiting],
     probes: ProbeView,
     host_ip: str,
+    messages: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     spec = pod.get("spec") or {}
     old = pod.get("status") or {}
@@ -145,6 +146,7 @@ def build_pod_status(
                 waiting=waiting.get(container["name"]),
                 probes=probes,
                 default_waiting=default,
+                messages=messages,
             )
         )
     initialized = init_progress(init_statuses) == (0, 0)
@@ -155,6 +157,7 @@ def build_pod_status(
             waiting=waiting.get(container["name"]),
             probes=probes,
             default_waiting="ContainerCreating" if initialized else "PodInitializing",
+            messages=messages,
         )
         for container in spec.get("containers") or []
     ]
@@ -173,7 +176,7 @@ def build_pod_status(
     }
     if init_specs:
         status["initContainerStatuses"] = init_statuses
-    pod_ip = view.pod_ip or old.get("podIP")
+    pod_ip = host_ip if spec.get("hostNetwork") else (view.pod_ip or old.get("podIP"))
     if pod_ip:
         status["podIP"] = pod_ip
         status["podIPs"] = [{"ip": pod_ip}]

@@ -47,6 +47,25 @@ class StartContainerError(ContainerRuntimeError):
 
 
 @dataclass(frozen=True)
+class Mount:
+    """A host directory or file bound into a container (a volume, a subPath, the termination log)."""
+
+    source: str
+    target: str
+    read_only: bool = False
+
+
+@dataclass(frozen=True)
+class PortBinding:
+    """A `hostPort`: published on the node's address, forwarded to the pod's port."""
+
+    container_port: int
+    host_port: int
+    host_ip: str
+    protocol: str = "tcp"
+
+
+@dataclass(frozen=True)
 class SandboxConfig:
     name: str
     hostname: str
@@ -56,6 +75,27 @@ class SandboxConfig:
     dns: list[str] = field(default_factory=list)
     dns_search: list[str] = field(default_factory=list)
     dns_options: list[str] = field(default_factory=list)
+    host_network: bool = False
+    host_ipc: bool = False
+    extra_hosts: list[str] = field(default_factory=list)  # "name:ip", from hostAliases
+    port_bindings: list[PortBinding] = field(default_factory=list)
+    sysctls: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SecurityOptions:
+    """A container's securityContext (pod-level merged in), in the runtime's terms."""
+
+    user: str | None = None  # "uid" or "uid:gid"
+    group_add: list[str] = field(default_factory=list)
+    read_only_root: bool = False
+    privileged: bool = False
+    no_new_privileges: bool = False
+    cap_add: list[str] = field(default_factory=list)
+    cap_drop: list[str] = field(default_factory=list)
+    seccomp_unconfined: bool = False
+    host_pid: bool = False
+    host_ipc: bool = False
 
 
 @dataclass(frozen=True)
@@ -73,6 +113,10 @@ class ContainerConfig:
     memory_limit_bytes: int | None = None
     tty: bool = False
     stdin: bool = False
+    stdin_once: bool = False
+    mounts: list[Mount] = field(default_factory=list)
+    security: SecurityOptions = field(default_factory=SecurityOptions)
+
 
 
 @dataclass(frozen=True)
@@ -149,6 +193,10 @@ class ContainerRuntime(Protocol):
     async def image_present(self, image: str) -> bool: ...
 
     async def pull_image(self, image: str) -> None: ...
+
+    async def image_user(self, image: str) -> str:
+        """The USER the image runs as ("" = root)."""
+        ...
 
     async def create_sandbox(self, config: SandboxConfig) -> str: ...
 

@@ -44,6 +44,7 @@ from kubelet.runtime import (
     StartContainerError,
 )
 from kubelet.runtime import labels as label_keys
+from kubelet.runtime.docker_options import container_host_options, sandbox_host_options
 from kubelet.runtime.docker_streams import iterate_blocking
 from kubelet.runtime.docker_translation import explain, is_loopback_registry, record_from_inspect, registry_host
 from kubelet.runtime.network_lock import NETWORK_LOCK_PATH, holding_file_lock
@@ -169,21 +170,26 @@ class DockerRuntime:
         except docker.errors.APIError as error:
             raise ImageMissing(explain(error)) from error
 
+    async def image_user(self, image: str) -> str:
+        try:
+            attrs = await self._call(self._api.inspect_image, image)
+        except docker.errors.APIError:
+            return ""
+        return str((attrs.get("Config") or {}).get("User") or "")
+
     async def create_sandbox(self, config: SandboxConfig) -> str:
-        resolver = {
-            key: value
-            for key, value in (("dns", config.dns), ("dns_search", config.dns_search), ("dns_opt", config.dns_options))
-            if value
-        }
-        host_config = self._api.create_host_config(network_mode=config.network, **resolver)
+        options = sandbox_host_options(config)
+        host_config = self._api.create_host_config(**options)
+        ports = [(b.container_port, b.protocol) for b in config.port_bindings]
         try:
             created = await self._call(
                 self._api.create_container,
                 config.image,
                 name=config.name,
-                hostname=config.hostname,
+                hostname=config.hostname or None,
                 labels=config.labels,
                 host_config=host_config,
+                ports=ports or None,
                 detach=True,
             )
         except docker.errors.APIError as error:
@@ -201,22 +207,25 @@ class DockerRuntime:
             limits["nano_cpus"] = config.cpu_limit_millis * NANO_CPUS_PER_MILLI
         if config.cpu_request_millis is not None:
             limits["cpu_shares"] = max(MIN_CPU_SHARES, config.cpu_request_millis * CPU_SHARES_PER_CORE // 1000)
-        host_config = self._api.create_host_config(network_mode=f"container:{config.sandbox_id}", **limits)
+        host_config = self._api.create_host_config(
+            network_mode=f"container:{config.sandbox_id}", **limits, **container_host_options(config)
+        )
+        container = self._api.create_container_config(
+            config.image,
+            command=config.args,
+            entrypoint=config.command,
+            environment=[f"{key}={value}" for key, value in config.env.items()],
+            working_dir=config.working_dir,
+            labels=config.labels,
+            host_config=host_config,
+            tty=config.tty,
+            stdin_open=config.stdin,
+            user=config.security.user or None,
+            detach=True,
+        )
+        container["StdinOnce"] = config.stdin_once
         try:
-            created = await self._call(
-                self._api.create_container,
-                config.image,
-                command=config.args,
-                entrypoint=config.command,
-                environment=[f"{key}={value}" for key, value in config.env.items()],
-                working_dir=config.working_dir,
-                labels=config.labels,
-                name=config.name,
-                host_config=host_config,
-                tty=config.tty,
-                stdin_open=config.stdin,
-                detach=True,
-            )
+            created = await self._call(self._api.create_container_from_config, container, name=config.name)
         except docker.errors.APIError as error:
             raise CreateContainerError(explain(error)) from error
         return created["Id"]

@@ -71,6 +71,9 @@ class FakeRuntime:
     async def pull_image(self, image: str) -> None:
         return None
 
+    async def image_user(self, image: str) -> str:
+        return ""
+
     def _new_id(self) -> str:
         return f"{next(self._ids):064x}"
 

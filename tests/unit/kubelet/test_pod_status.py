@@ -168,7 +168,8 @@ def test_created_container_that_failed_to_start_counts_as_terminated():
     records = [sandbox(), record("app", CREATED, exit_code=127, error="exec: not found")]
     status = status_of(make_pod(restart_policy="Never"), records)
     terminated = status["containerStatuses"][0]["state"]["terminated"]
-    assert terminated["reason"] == "ContainerCannotRun" and terminated["message"] == "exec: not found"
+    assert terminated["reason"] == "StartError" and terminated["message"] == "exec: not found"
+    assert terminated["exitCode"] == 128
     assert status["phase"] == "Failed"
 
 
