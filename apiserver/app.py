@@ -26,6 +26,7 @@ from apiserver.openapi.documents import OpenAPICache
 from apiserver.storage.errors import StorageError
 from apiserver.storage.etcd_store import EtcdStore
 from apiserver.subresources.log import proxy_pod_log
+from apiserver.subresources.streaming import serve_websocket
 from kubemini.api.status import make_status
 
 log = logging.getLogger("apiserver")
@@ -208,5 +209,8 @@ class ResourceFastPath:
             request.scope["app"] = self.app
             response = await resource_routes.serve(request)
             await response(scope, receive, send)
+            return
+        if scope["type"] == "websocket" and _is_resource_path(scope["path"]):
+            await serve_websocket(scope, receive, send, self.app.state.ctx)  # exec, attach, portforward
             return
         await self.app(scope, receive, send)

@@ -14,7 +14,8 @@ Records are plain values; timestamps are RFC 3339 strings at second precision
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -118,7 +119,6 @@ class ContainerConfig:
     security: SecurityOptions = field(default_factory=SecurityOptions)
 
 
-
 @dataclass(frozen=True)
 class ContainerRecord:
     """One runtime container (sandbox or app) as last inspected."""
@@ -136,6 +136,7 @@ class ContainerRecord:
     finished_at: str | None = None
     error: str = ""
     ip: str | None = None
+    pid: int | None = None  # of its main process, while it runs
 
     @property
     def pod_uid(self) -> str:
@@ -169,12 +170,27 @@ class NodeResources:
     kernel_version: str = ""
     os_image: str = ""
     machine_id: str = ""
+    ephemeral_storage_bytes: int = 0  # size of the filesystem holding the runtime's root directory
 
 
 @dataclass(frozen=True)
 class ExecResult:
     exit_code: int
     output: str
+
+
+@dataclass
+class RuntimeStream:
+    """A live exec or attach: one bidirectional socket to the runtime."""
+
+    socket: socket.socket  # non-blocking; stdin goes in, output comes out
+    multiplexed: bool  # no TTY: stdout and stderr framed (streaming/stream_demux.py)
+    resize: Callable[[int, int], Awaitable[None]]  # (width, height) of the TTY
+    exit_code: Callable[[], Awaitable[int | None]]  # once the output ended: the command's (exec), or None
+
+
+class StreamingUnsupported(ContainerRuntimeError):
+    """This runtime runs nothing (hollow nodes): no exec, attach or port-forward."""
 
 
 class ContainerRuntime(Protocol):
@@ -211,6 +227,10 @@ class ContainerRuntime(Protocol):
     async def exec_in_container(
         self, container_id: str, command: list[str], *, timeout_seconds: float
     ) -> ExecResult: ...
+
+    async def open_exec(self, container_id: str, command: list[str], *, stdin: bool, tty: bool) -> RuntimeStream: ...
+
+    async def open_attach(self, container_id: str, *, stdin: bool, tty: bool) -> RuntimeStream: ...
 
     def container_logs(
         self,

@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import os
 import time
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
@@ -39,9 +40,11 @@ from kubelet.runtime import (
     ExecResult,
     ImageMissing,
     NodeResources,
+    RuntimeStream,
     RuntimeUnavailable,
     SandboxConfig,
     StartContainerError,
+    docker_exec,
 )
 from kubelet.runtime import labels as label_keys
 from kubelet.runtime.docker_options import container_host_options, sandbox_host_options
@@ -59,6 +62,15 @@ NANO_CPUS_PER_MILLI = 1_000_000
 INSPECT_CACHE_SIZE = 4096
 
 log = logging.getLogger(__name__)
+
+
+def filesystem_bytes(path: str) -> int:
+    """Size of the filesystem holding `path` (Docker's root); the nearest existing parent when this
+    process cannot see it (a kubelet in a container sees the host's engine, not its disk)."""
+    while path and not os.path.exists(path):
+        path = os.path.dirname(path.rstrip("/")) or "/"
+    stats = os.statvfs(path or "/")
+    return stats.f_blocks * stats.f_frsize
 
 
 class DockerRuntime:
@@ -96,6 +108,7 @@ class DockerRuntime:
             kernel_version=info.get("KernelVersion", ""),
             os_image=info.get("OperatingSystem", ""),
             machine_id=str(info.get("ID", "")),
+            ephemeral_storage_bytes=filesystem_bytes(str(info.get("DockerRootDir") or "/var/lib/docker")),
         )
 
     async def ping(self) -> bool:
@@ -279,6 +292,15 @@ class DockerRuntime:
             return ExecResult(-1, f"command timed out after {timeout_seconds:.0f}s")
         except docker.errors.APIError as error:
             return ExecResult(-1, explain(error))
+
+    async def _exec_call(self, function: Any, *args: Any, **kwargs: Any) -> Any:
+        return await self._call(function, *args, pool=self._exec_pool, **kwargs)
+
+    async def open_exec(self, container_id: str, command: list[str], *, stdin: bool, tty: bool) -> RuntimeStream:
+        return await docker_exec.open_exec(self._api, self._exec_call, container_id, command, stdin=stdin, tty=tty)
+
+    async def open_attach(self, container_id: str, *, stdin: bool, tty: bool) -> RuntimeStream:
+        return await docker_exec.open_attach(self._api, self._exec_call, container_id, stdin=stdin, tty=tty)
 
     async def container_logs(
         self,

@@ -56,6 +56,7 @@ def record_from_inspect(attrs: dict[str, Any]) -> ContainerRecord:
         finished_at=state.get("FinishedAt") if status == EXITED else None,
         error=state.get("Error") or "",
         ip=ip,
+        pid=int(state.get("Pid") or 0) or None if status == RUNNING else None,
     )
 
 

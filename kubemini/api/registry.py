@@ -134,7 +134,7 @@ RESOURCES: tuple[ResourceType, ...] = (
         pods.PodStrategy(),
         short=["po"],
         cat=ALL,
-        sub=["status", "binding", "log", "eviction"],
+        sub=["status", "binding", "log", "eviction", "exec", "attach", "portforward"],
     ),
     _r("", "v1", "Service", "services", True, services.ServiceStrategy(), short=["svc"], sub=["status"], cat=ALL),
     _r("", "v1", "Endpoints", "endpoints", True, services.EndpointsStrategy(), short=["ep"], singular="endpoints"),
