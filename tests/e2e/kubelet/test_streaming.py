@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import socket
 import time
 
 import httpx
@@ -100,8 +99,9 @@ def test_python_client_exec_with_a_tty_follows_resizes(core, web):
 
 
 def test_python_client_exec_returns_output_and_exit_code(core, web):
+    command = ["sh", "-c", "echo $((6*7))"]
     output = stream(core.connect_get_namespaced_pod_exec, "web", web, container="side",
-                    command=["sh", "-c", "echo $((6*7))"], stderr=True, stdin=False, stdout=True, tty=False)  # fmt: skip
+                    command=command, stderr=True, stdin=False, stdout=True, tty=False)  # fmt: skip
     assert output.strip() == "42"
 
 
@@ -170,7 +170,7 @@ def test_python_client_port_forward(core, web):
         response = b""
         while chunk := sock.recv(4096):
             response += chunk
-    except socket.timeout:
+    except TimeoutError:
         pass
     finally:
         sock.close()
