@@ -135,20 +135,21 @@ def build_pod_status(
     old = pod.get("status") or {}
     init_specs = spec.get("initContainers") or []
     init_statuses = []
-    for index, container in enumerate(init_specs):
-        # Only the init container whose turn it is is being created; later ones wait for it.
-        turn = all(_state(s, "state").get("terminated", {}).get("exitCode") == 0 for s in init_statuses)
-        default = "ContainerCreating" if turn and index == len(init_statuses) else "PodInitializing"
-        init_statuses.append(
-            container_status(
-                container,
-                view.instances(container["name"]),
-                waiting=waiting.get(container["name"]),
-                probes=probes,
-                default_waiting=default,
-                messages=messages,
-            )
+    for container in init_specs:
+        # As Kubernetes: an init container not yet run waits in PodInitializing; one that
+        # succeeded is ready, one running is started (init containers have no probes).
+        status = container_status(
+            container,
+            view.instances(container["name"]),
+            waiting=waiting.get(container["name"]),
+            probes=probes,
+            default_waiting="PodInitializing",
+            messages=messages,
         )
+        state = status.get("state") or {}
+        status["ready"] = (state.get("terminated") or {}).get("exitCode") == 0
+        status["started"] = "running" in state
+        init_statuses.append(status)
     initialized = init_progress(init_statuses) == (0, 0)
     statuses = [
         container_status(
