@@ -23,6 +23,7 @@ from dataclasses import dataclass
 DATA_DIR = "..data"
 DATA_DIR_TMP = "..data_tmp"
 DIR_MODE = 0o755
+FS_GROUP_READ = 0o440
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,8 @@ def write_atomically(target: str, payload: Mapping[str, File], *, gid: int | Non
     for path in payload:
         check_path(path)
     os.makedirs(target, mode=DIR_MODE, exist_ok=True)
-    if _current(target) == dict(payload):
+    expected = {p: File(f.content, f.mode | (FS_GROUP_READ if gid is not None else 0)) for p, f in payload.items()}
+    if _current(target) == expected:
         return False
     old = os.readlink(os.path.join(target, DATA_DIR)) if os.path.islink(os.path.join(target, DATA_DIR)) else None
     fresh = tempfile.mkdtemp(prefix=_timestamp(), dir=target)
@@ -78,7 +80,8 @@ def write_atomically(target: str, payload: Mapping[str, File], *, gid: int | Non
         os.makedirs(os.path.dirname(full), mode=DIR_MODE, exist_ok=True)
         with open(full, "wb") as handle:
             handle.write(file.content)
-        os.chmod(full, file.mode)
+        # With an fsGroup, as Kubernetes' SetVolumeOwnership: the group owns it and may read it.
+        os.chmod(full, file.mode | (FS_GROUP_READ if gid is not None else 0))
         if gid is not None:
             os.chown(full, -1, gid)
     tmp_link = os.path.join(target, DATA_DIR_TMP)
