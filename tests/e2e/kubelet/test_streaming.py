@@ -176,3 +176,19 @@ def test_python_client_port_forward(core, web):
         sock.close()
     assert response.startswith(b"HTTP/1.") and response.endswith(b"local-only\n"), response
     assert forwarded.error(8081) is None
+
+
+def test_proxy_subresources_reach_the_pod_a_service_and_the_kubelet(api, kubectl, kubelet, web):
+    pod = api.get(f"/api/v1/namespaces/{web}/pods/web").json()
+    assert api.get(f"/api/v1/namespaces/{web}/pods/web:80/proxy/").text == "hello-from-pod\n"
+    assert api.get(f"/api/v1/namespaces/{web}/pods/web/proxy/local.html").text == "local-only\n", "default port: 80"
+    endpoints = {"metadata": {"name": "web-proxied"},
+                 "subsets": [{"addresses": [{"ip": pod["status"]["podIP"]}], "ports": [{"port": 80}]}]}  # fmt: skip
+    service = {"metadata": {"name": "web-proxied"}, "spec": {"ports": [{"port": 9000, "targetPort": 80}]}}
+    assert api.post(f"/api/v1/namespaces/{web}/services", json=service).status_code == 201
+    assert api.post(f"/api/v1/namespaces/{web}/endpoints", json=endpoints).status_code == 201
+    raw = kubectl.run("get", "--raw", f"/api/v1/namespaces/{web}/services/web-proxied:9000/proxy/").stdout
+    assert raw == "hello-from-pod\n"
+    assert api.get(f"/api/v1/nodes/{kubelet.node}/proxy/healthz").text == "ok"
+    missing = api.get(f"/api/v1/namespaces/{web}/pods/nope/proxy/")
+    assert missing.status_code == 404 and missing.json()["reason"] == "NotFound"
