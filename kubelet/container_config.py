@@ -124,6 +124,7 @@ def container_config(
     init: bool = False,
     mounts: list[Mount] | None = None,
     security: SecurityOptions | None = None,
+    pid_container_id: str | None = None,
 ) -> ContainerConfig:
     labels = label_keys.pod_labels(dict(pod), node=node, container=container["name"])
     labels[label_keys.RESTART_COUNT] = str(restart_count)
@@ -154,4 +155,5 @@ def container_config(
         stdin_once=bool(container.get("stdinOnce")),
         mounts=list(mounts or []),
         security=security or SecurityOptions(),
+        pid_container_id=pid_container_id,
     )

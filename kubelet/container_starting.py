@@ -129,6 +129,7 @@ async def create_instance(
         init=init,
         mounts=[*mounts, log_mount] if log_mount else mounts,
         security=security_options(pod, container, image_user=image_user),
+        pid_container_id=_target_id(view, container),
     )
     try:
         container_id = await ctx.runtime.create_container(config)
@@ -137,6 +138,13 @@ async def create_instance(
         return Waiting("CreateContainerError", str(error))
     ctx.emit(pod, NORMAL, "Created", f"Created container: {name}")
     return container_id
+
+
+def _target_id(view: PodContainers, container: Mapping[str, Any]) -> str | None:
+    """The running container an ephemeral container's `targetContainerName` names (its processes are shared)."""
+    target = container.get("targetContainerName")
+    record = view.latest(target) if target else None
+    return record.id if record is not None and record.running else None
 
 
 async def start_created(

@@ -20,7 +20,8 @@ the actions out. The rules, as in Kubernetes:
 - a finished container restarts by restartPolicy, after the CrashLoopBackOff
   delay counted from its exit (or from its failed start, which leaves no exit time);
 - containers started in a new sandbox do not wait for a back-off: the kubelet
-  stopped them, they did not crash.
+  stopped them, they did not crash;
+- an ephemeral container starts once, in a running sandbox, and is never restarted.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class ContainerStart:
     init: bool = False
     created_id: str | None = None  # an instance already created: start it instead of making a new one
     failure_at: float | None = None  # restart after a failure at this time: the back-off records it
+    ephemeral: bool = False  # a debug container (`kubectl debug`): started once, never restarted
 
     @property
     def name(self) -> str:
@@ -135,6 +137,9 @@ def compute_pod_actions(
             actions, container, view, uid=uid, policy=policy, sandbox_id=sandbox_id,
             liveness_failure=liveness_failure, backoff=backoff, now=now,
         )  # fmt: skip
+    for container in spec.get("ephemeralContainers") or []:
+        if view.latest(container["name"]) is None:
+            actions.start.append(ContainerStart(container, ephemeral=True))
     return actions
 
 

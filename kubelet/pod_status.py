@@ -177,6 +177,13 @@ def build_pod_status(
     }
     if init_specs:
         status["initContainerStatuses"] = init_statuses
+    ephemeral = spec.get("ephemeralContainers") or []
+    if ephemeral:
+        status["ephemeralContainerStatuses"] = [
+            container_status(c, view.instances(c["name"]), waiting=waiting.get(c["name"]), probes=probes,
+                             messages=messages)
+            for c in ephemeral
+        ]  # fmt: skip
     pod_ip = host_ip if spec.get("hostNetwork") else (view.pod_ip or old.get("podIP"))
     if pod_ip:
         status["podIP"] = pod_ip

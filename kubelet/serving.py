@@ -96,7 +96,8 @@ class KubeletServer:
             return _status(404, f'pod "{name}" in namespace "{namespace}" is not running on this kubelet')
         agent, pod = found
         spec = pod.get("spec") or {}
-        names = [c["name"] for c in (spec.get("containers") or []) + (spec.get("initContainers") or [])]
+        kinds = ("containers", "initContainers", "ephemeralContainers")
+        names = [c["name"] for kind in kinds for c in spec.get(kind) or []]
         if container not in names:
             return _status(400, f"container {container} is not valid for pod {name}")
         uid = (pod.get("metadata") or {}).get("uid", "")

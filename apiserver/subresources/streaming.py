@@ -45,8 +45,11 @@ async def _checked_pod(ctx, info: RequestInfo, params) -> tuple[dict, str | None
     phase = (pod.get("status") or {}).get("phase")
     if info.subresource != "portforward" and phase in ("Succeeded", "Failed"):
         raise bad_request(f"cannot {info.subresource} into a container in a completed pod; current phase is {phase}")
-    container = None if info.subresource == "portforward" else _container(pod, params.get("container"))
-    return pod, container
+    if info.subresource == "portforward":
+        return pod, None
+    requested = params.get("container")
+    ephemeral = [c.get("name") for c in (pod.get("spec") or {}).get("ephemeralContainers") or []]
+    return pod, requested if requested and requested in ephemeral else _container(pod, requested)
 
 
 async def refuse_without_upgrade(ctx, info: RequestInfo, request) -> None:

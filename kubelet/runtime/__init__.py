@@ -117,6 +117,7 @@ class ContainerConfig:
     stdin_once: bool = False
     mounts: list[Mount] = field(default_factory=list)
     security: SecurityOptions = field(default_factory=SecurityOptions)
+    pid_container_id: str | None = None  # join this container's PID namespace (an ephemeral container's target)
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,8 @@ def container_host_options(config: ContainerConfig) -> dict[str, Any]:
     }
     if security.host_pid:
         options["pid_mode"] = "host"
+    elif config.pid_container_id:
+        options["pid_mode"] = f"container:{config.pid_container_id}"
     if security.privileged:
         options["privileged"] = True
     if security.read_only_root:

@@ -134,7 +134,7 @@ RESOURCES: tuple[ResourceType, ...] = (
         pods.PodStrategy(),
         short=["po"],
         cat=ALL,
-        sub=["status", "binding", "log", "eviction", "exec", "attach", "portforward", "proxy"],
+        sub=["status", "binding", "log", "eviction", "exec", "attach", "portforward", "proxy", "ephemeralcontainers"],
     ),
     _r(
         "",

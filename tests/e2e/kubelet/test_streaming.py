@@ -192,3 +192,17 @@ def test_proxy_subresources_reach_the_pod_a_service_and_the_kubelet(api, kubectl
     assert api.get(f"/api/v1/nodes/{kubelet.node}/proxy/healthz").text == "ok"
     missing = api.get(f"/api/v1/namespaces/{web}/pods/nope/proxy/")
     assert missing.status_code == 404 and missing.json()["reason"] == "NotFound"
+
+
+def test_kubectl_debug_adds_an_ephemeral_container_sharing_the_targets_processes(api, kubectl, web):
+    debugged = kubectl.run("debug", "-i", "-n", web, "web", f"--image={IMAGE}", "--target=app", "-c", "debugger",
+                           "--", "sh", input_text="ps -o args; exit 0\n")  # fmt: skip
+    assert "httpd -p 127.0.0.1:8081" in debugged.stdout, debugged.stdout + debugged.stderr
+    pod = api.get(f"/api/v1/namespaces/{web}/pods/web").json()
+    assert [c["name"] for c in pod["spec"]["ephemeralContainers"]] == ["debugger"]
+    status = wait_until(
+        lambda: next(iter(api.get(f"/api/v1/namespaces/{web}/pods/web").json()["status"].get(
+            "ephemeralContainerStatuses") or []), None),
+        what="the ephemeral container's status",
+    )  # fmt: skip
+    assert status["name"] == "debugger" and status["restartCount"] == 0
