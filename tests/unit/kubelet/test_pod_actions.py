@@ -224,6 +224,21 @@ def test_compute_pod_actions(case: Case, expected: dict):
     assert seen == expected
 
 
+def test_ephemeral_containers_start_once_in_a_running_sandbox():
+    debug = {"name": "debug", "image": "kubemini/busybox:1.35"}
+
+    def ephemeral_actions(records):
+        pod = make_pod(ephemeralContainers=[debug])
+        backoff = RestartBackoff(clock=FakeClock(start=NOW))
+        view = PodContainers.from_records(records)
+        return compute_pod_actions(pod, view, liveness_failure={}.get, backoff=backoff, now=NOW)
+
+    running = [sandbox(), rec("app", RUNNING)]
+    assert [(s.name, s.ephemeral) for s in ephemeral_actions(running).start] == [("debug", True)]
+    assert ephemeral_actions([*running, rec("debug", EXITED, exit_code=1)]).start == [], "never restarted"
+    assert [s.name for s in ephemeral_actions([sandbox(EXITED), rec("app", RUNNING)]).start] == ["app"]
+
+
 def test_a_restart_after_a_failure_records_when_it_failed():
     actions = actions_for(Case([sandbox(), rec("app", EXITED, exit_code=1)]))
     assert actions.start[0].failure_at == timestamps.parse("2026-01-01T10:00:55Z").timestamp()
