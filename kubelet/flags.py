@@ -103,8 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--root-dir",
-        default=_env("KUBEMINI_KUBELET_ROOT_DIR", default_root_dir()),
-        help="pod volumes and termination logs; Docker must see it at the same path (env KUBEMINI_KUBELET_ROOT_DIR)",
+        default=_env("KUBEMINI_KUBELET_ROOT_DIR", ""),
+        help="pod volumes and termination logs; Docker must see it at the same path (env KUBEMINI_KUBELET_ROOT_DIR; "
+        "default: kubelet/ beside --kubeconfig, as `kubemini up` lays out its home, else $KUBEMINI_HOME/kubelet)",
     )
     parser.add_argument(
         "--remove-pods-on-exit",
@@ -122,7 +123,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def default_root_dir() -> str:
+def root_dir(args: argparse.Namespace) -> str:
+    if args.root_dir:
+        return os.path.abspath(args.root_dir)
+    if getattr(args, "kubeconfig", None):
+        return os.path.join(os.path.dirname(os.path.abspath(args.kubeconfig)), "kubelet")
     home = os.environ.get("KUBEMINI_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share", "kubemini")
     return os.path.join(home, "kubelet")
 
@@ -156,6 +161,6 @@ def settings_from(args: argparse.Namespace, *, port: int) -> KubeletSettings:
         hollow=args.runtime == "fake",
         cluster_dns=args.cluster_dns,
         cluster_domain=args.cluster_domain,
-        root_dir=None if args.runtime == "fake" else os.path.abspath(args.root_dir),
+        root_dir=None if args.runtime == "fake" else root_dir(args),
         remove_pods_on_exit=args.remove_pods_on_exit,
     )

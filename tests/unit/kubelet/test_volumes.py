@@ -138,3 +138,33 @@ def test_container_mounts_with_sub_paths(tmp_path):
     with pytest.raises(VolumeError, match="subPath"):
         prepare_container_mounts({"name": "a", "volumeMounts": [{"name": "data", "mountPath": "/x",
                                                                  "subPath": "../up"}]}, volumes, env={})  # fmt: skip
+
+
+async def test_an_empty_dir_over_its_size_limit_evicts_the_pod(tmp_path):
+    pod = make_pod(volumes=[{"name": "scratch", "emptyDir": {"sizeLimit": "1Ki"}}])
+    manager = VolumeManager(API, root_dir=str(tmp_path))  # type: ignore[arg-type]
+    volumes = await manager.set_up(pod)
+    assert volumes.eviction is None
+    (tmp_path / volumes.paths["scratch"] / "big").write_bytes(b"x" * 2048)
+    manager._checked.clear()  # the check runs at most every few seconds; make it due now
+    evicted = await manager.set_up(pod)
+    assert evicted.eviction == 'Usage of EmptyDir volume "scratch" exceeds the limit "1Ki".'
+
+
+async def test_a_claim_mounts_the_path_of_its_bound_volume(tmp_path):
+    api = FakeApi(
+        {
+            ("PersistentVolumeClaim", "default", "data"): {
+                "spec": {"volumeName": "pv-1"},
+                "status": {"phase": "Bound"},
+            },
+            ("PersistentVolume", "", "pv-1"): {"spec": {"hostPath": {"path": str(tmp_path / "pv-1")}}},
+            ("PersistentVolumeClaim", "default", "pending"): {"spec": {}, "status": {"phase": "Pending"}},
+        }
+    )
+    manager = VolumeManager(api, root_dir=str(tmp_path / "root"))  # type: ignore[arg-type]
+    pod = make_pod(volumes=[{"name": "data", "persistentVolumeClaim": {"claimName": "data"}}])
+    assert (await manager.set_up(pod)).paths["data"] == str(tmp_path / "pv-1") and (tmp_path / "pv-1").is_dir()
+    unbound = make_pod(volumes=[{"name": "data", "persistentVolumeClaim": {"claimName": "pending"}}])
+    with pytest.raises(VolumeError, match='persistentvolumeclaim "pending" is not bound'):
+        await manager.set_up(unbound)
