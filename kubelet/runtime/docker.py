@@ -22,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import os
 import time
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
@@ -49,28 +48,22 @@ from kubelet.runtime import (
 from kubelet.runtime import labels as label_keys
 from kubelet.runtime.docker_options import container_host_options, sandbox_host_options
 from kubelet.runtime.docker_streams import iterate_blocking
-from kubelet.runtime.docker_translation import explain, is_loopback_registry, record_from_inspect, registry_host
+from kubelet.runtime.docker_translation import (
+    explain,
+    filesystem_bytes,
+    is_loopback_registry,
+    record_from_inspect,
+    registry_host,
+)
 from kubelet.runtime.network_lock import NETWORK_LOCK_PATH, holding_file_lock
 
 API_VERSION = "1.41"  # Docker 20.10; fixed so that building the client never needs the daemon
 CALL_TIMEOUT_SECONDS = 60
 DEFAULT_WORKERS = 16
 EXEC_WORKERS = 8
-CPU_SHARES_PER_CORE = 1024
-MIN_CPU_SHARES = 2
-NANO_CPUS_PER_MILLI = 1_000_000
 INSPECT_CACHE_SIZE = 4096
 
 log = logging.getLogger(__name__)
-
-
-def filesystem_bytes(path: str) -> int:
-    """Size of the filesystem holding `path` (Docker's root); the nearest existing parent when this
-    process cannot see it (a kubelet in a container sees the host's engine, not its disk)."""
-    while path and not os.path.exists(path):
-        path = os.path.dirname(path.rstrip("/")) or "/"
-    stats = os.statvfs(path or "/")
-    return stats.f_blocks * stats.f_frsize
 
 
 class DockerRuntime:
@@ -211,18 +204,7 @@ class DockerRuntime:
         return created["Id"]
 
     async def create_container(self, config: ContainerConfig) -> str:
-        limits: dict[str, Any] = {}
-        if config.memory_limit_bytes:
-            # No swap beyond the limit, as on a Kubernetes node: over the limit means OOM-killed.
-            limits["mem_limit"] = config.memory_limit_bytes
-            limits["memswap_limit"] = config.memory_limit_bytes
-        if config.cpu_limit_millis:
-            limits["nano_cpus"] = config.cpu_limit_millis * NANO_CPUS_PER_MILLI
-        if config.cpu_request_millis is not None:
-            limits["cpu_shares"] = max(MIN_CPU_SHARES, config.cpu_request_millis * CPU_SHARES_PER_CORE // 1000)
-        host_config = self._api.create_host_config(
-            network_mode=f"container:{config.sandbox_id}", **limits, **container_host_options(config)
-        )
+        host_config = self._api.create_host_config(**container_host_options(config))
         container = self._api.create_container_config(
             config.image,
             command=config.args,
@@ -276,17 +258,11 @@ class DockerRuntime:
                 raise
         self._sandboxes.discard(container_id)
 
-    def _exec(self, container_id: str, command: list[str]) -> ExecResult:
-        exec_id = self._api.exec_create(container_id, command, stdout=True, stderr=True)["Id"]
-        output = self._api.exec_start(exec_id)
-        exit_code = self._api.exec_inspect(exec_id).get("ExitCode")
-        text = output.decode(errors="replace") if isinstance(output, bytes) else str(output)
-        return ExecResult(exit_code if exit_code is not None else -1, text)
-
     async def exec_in_container(self, container_id: str, command: list[str], *, timeout_seconds: float) -> ExecResult:
         try:
             return await asyncio.wait_for(
-                self._call(self._exec, container_id, command, pool=self._exec_pool), timeout_seconds
+                self._call(docker_exec.run_to_completion, self._api, container_id, command, pool=self._exec_pool),
+                timeout_seconds,
             )
         except TimeoutError:
             return ExecResult(-1, f"command timed out after {timeout_seconds:.0f}s")

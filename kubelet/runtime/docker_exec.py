@@ -5,6 +5,7 @@
                  records it a moment after the stream closes)
     open_attach: attach_socket(stdin, stdout, stderr, stream) ──► RuntimeStream (no exit code)
     Without a TTY the output is multiplexed (stdout and stderr frames); with one it is raw.
+    run_to_completion: a probe's or hook's exec, blocking (run in the exec pool), output collected
 
 Blocking SDK calls run in the runtime's exec pool; the socket itself is used
 non-blocking from the event loop.
@@ -17,7 +18,7 @@ import socket
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from kubelet.runtime import RuntimeStream
+from kubelet.runtime import ExecResult, RuntimeStream
 
 EXIT_CODE_POLLS = 20
 EXIT_CODE_POLL_SECONDS = 0.05
@@ -63,3 +64,12 @@ async def open_attach(api: Any, call: Call, container_id: str, *, stdin: bool, t
         return None
 
     return RuntimeStream(_raw(sock), multiplexed=not tty, resize=resize, exit_code=exit_code)
+
+
+def run_to_completion(api: Any, container_id: str, command: list[str]) -> ExecResult:
+    """A probe's or hook's exec: blocking, output collected (stdout and stderr together)."""
+    exec_id = api.exec_create(container_id, command, stdout=True, stderr=True)["Id"]
+    output = api.exec_start(exec_id)
+    exit_code = api.exec_inspect(exec_id).get("ExitCode")
+    text = output.decode(errors="replace") if isinstance(output, bytes) else str(output)
+    return ExecResult(exit_code if exit_code is not None else -1, text)

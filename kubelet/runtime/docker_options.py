@@ -13,6 +13,10 @@ from typing import Any
 
 from kubelet.runtime import ContainerConfig, SandboxConfig
 
+CPU_SHARES_PER_CORE = 1024
+MIN_CPU_SHARES = 2
+NANO_CPUS_PER_MILLI = 1_000_000
+
 
 def sandbox_host_options(config: SandboxConfig) -> dict[str, Any]:
     options: dict[str, Any] = {"network_mode": config.network}
@@ -34,9 +38,17 @@ def sandbox_host_options(config: SandboxConfig) -> dict[str, Any]:
 def container_host_options(config: ContainerConfig) -> dict[str, Any]:
     security = config.security
     options: dict[str, Any] = {
+        "network_mode": f"container:{config.sandbox_id}",
         "binds": [f"{m.source}:{m.target}:{'ro' if m.read_only else 'rw'}" for m in config.mounts],
         "ipc_mode": "host" if security.host_ipc else f"container:{config.sandbox_id}",
     }
+    if config.memory_limit_bytes:
+        # No swap beyond the limit, as on a Kubernetes node: over the limit means OOM-killed.
+        options["mem_limit"] = options["memswap_limit"] = config.memory_limit_bytes
+    if config.cpu_limit_millis:
+        options["nano_cpus"] = config.cpu_limit_millis * NANO_CPUS_PER_MILLI
+    if config.cpu_request_millis is not None:
+        options["cpu_shares"] = max(MIN_CPU_SHARES, config.cpu_request_millis * CPU_SHARES_PER_CORE // 1000)
     if security.host_pid:
         options["pid_mode"] = "host"
     elif config.pid_container_id:

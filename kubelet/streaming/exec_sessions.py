@@ -1,7 +1,8 @@
 """One exec or attach session: a client WebSocket joined to a runtime stream.
 
     runtime output ──(demultiplexed unless TTY)──► channel 1 stdout / 2 stderr ──► client
-    client channel 0 stdin ──► runtime input     v5 close of channel 0 ──► half-close (stdin EOF)
+    client channel 0 stdin ──► runtime input     v5 close of channel 0 ──► half-close (stdin EOF;
+        for attach only when the container is stdinOnce, as Kubernetes: else its stdin stays open)
     client channel 4 resize ──► TTY size
     output ended ──► exit code ──► channel 3 Status ──► WebSocket closed
 
@@ -53,7 +54,7 @@ async def _pump_output(websocket: WebSocket, stream: RuntimeStream, *, stdout: b
                 await websocket.send_bytes(frame(kind, data))
 
 
-async def _pump_input(websocket: WebSocket, stream: RuntimeStream) -> None:
+async def _pump_input(websocket: WebSocket, stream: RuntimeStream, *, close_stdin: bool) -> None:
     loop = asyncio.get_running_loop()
     while True:
         message = await websocket.receive()
@@ -68,7 +69,7 @@ async def _pump_input(websocket: WebSocket, stream: RuntimeStream) -> None:
             size = parse_resize(incoming.data)
             if size:
                 await stream.resize(*size)
-        elif closed_channel(incoming) == STDIN:
+        elif closed_channel(incoming) == STDIN and close_stdin:
             with contextlib.suppress(OSError):
                 stream.socket.shutdown(socket.SHUT_WR)
 
@@ -80,9 +81,11 @@ async def run_session(
     command: list[str] | None,
     stdout: bool,
     stderr: bool,
+    close_stdin: bool = True,
 ) -> None:
+    """`close_stdin`: pass the client's end of input on (exec; attach only to a stdinOnce container)."""
     output = asyncio.create_task(_pump_output(websocket, stream, stdout=stdout, stderr=stderr))
-    source = asyncio.create_task(_pump_input(websocket, stream))
+    source = asyncio.create_task(_pump_input(websocket, stream, close_stdin=close_stdin))
     try:
         done, _pending = await asyncio.wait({output, source}, return_when=asyncio.FIRST_COMPLETED)
         if output not in done:

@@ -12,6 +12,7 @@ Kubernetes Status body the apiserver hands to the client unchanged.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -27,6 +28,8 @@ from kubelet.streaming.exec_sessions import run_session
 from kubelet.streaming.pod_sockets import connect_in_pod
 from kubelet.streaming.port_forwarding import SpdySession, forward_channels
 from kubemini.api.status import make_status
+
+log = logging.getLogger(__name__)
 
 Finder = Callable[[str, str], "tuple[NodeAgent, dict[str, Any]] | None"]
 TRUE = ("1", "true", "True")
@@ -75,7 +78,9 @@ class StreamingRoutes:
             PodContainers.from_records(await agent.ctx.runtime.list_containers(node=agent.name, pod_uid=uid)),
         )
 
-    async def _container(self, websocket: WebSocket) -> tuple[NodeAgent, dict[str, Any], ContainerRecord]:
+    async def _container(
+        self, websocket: WebSocket
+    ) -> tuple[NodeAgent, dict[str, Any], ContainerRecord, dict[str, Any]]:
         agent, pod, view = await self._view(websocket)
         name = websocket.path_params["container"]
         spec = pod.get("spec") or {}
@@ -88,7 +93,9 @@ class StreamingRoutes:
             raise Refused(
                 400, f'container not found ("{name}")' if record is None else f"container {name} is not running"
             )
-        return agent, pod, record
+        kinds = ("containers", "initContainers", "ephemeralContainers")
+        container = next(c for kind in kinds for c in spec.get(kind) or [] if c["name"] == name)
+        return agent, pod, record, container
 
     async def _stream(self, websocket: WebSocket, *, attach: bool) -> None:
         protocol = choose_protocol(_protocols(websocket), EXEC_PROTOCOLS)
@@ -97,7 +104,7 @@ class StreamingRoutes:
                 raise Refused(
                     400, f"none of the offered subprotocols is supported; supported: {', '.join(EXEC_PROTOCOLS)}"
                 )
-            agent, _pod, record = await self._container(websocket)
+            agent, _pod, record, container = await self._container(websocket)
             command = websocket.query_params.getlist("command")
             if not attach and not command:
                 raise Refused(400, "you must specify at least one command for the container")
@@ -113,6 +120,10 @@ class StreamingRoutes:
         except ContainerRuntimeError as error:
             await _refuse(websocket, Refused(500, str(error)))
             return
+        except Exception as error:  # noqa: BLE001 - a bug still answers with a Status, and is logged
+            log.exception("streaming request %s failed", websocket.url.path)
+            await _refuse(websocket, Refused(500, f"Internal error occurred: {type(error).__name__}"))
+            return
         await websocket.accept(subprotocol=protocol)
         await run_session(
             websocket,
@@ -120,6 +131,7 @@ class StreamingRoutes:
             command=None if attach else command,
             stdout=_flag(websocket, "stdout", "output") or not websocket.query_params.get("stdout"),
             stderr=_flag(websocket, "stderr", "error") and not tty,
+            close_stdin=not attach or bool(container.get("stdinOnce")),
         )
 
     async def exec(self, websocket: WebSocket) -> None:
