@@ -10,6 +10,7 @@ import hashlib
 import os
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -24,6 +25,7 @@ SERVE = (
     " && httpd -p 80 -h /www && httpd -p 127.0.0.1:8081 -h /www && exec sleep 3600"
 )
 PORT_FORWARD_REQUESTS = 500
+CONCURRENT_CONNECTIONS = 8
 FORWARD_READY_SECONDS = 20.0
 
 
@@ -136,8 +138,9 @@ def test_kubectl_port_forward_carries_500_requests_to_the_pod_and_its_loopback(k
     local, loopback_only, closed = free_port(), free_port(), free_port()
     process = _forward(kubectl, web, "pod/web", f"{local}:80", f"{loopback_only}:8081", f"{closed}:9")
     try:
-        with httpx.Client(timeout=10, trust_env=False) as http:
-            answers = [http.get(f"http://127.0.0.1:{local}/").text for _ in range(PORT_FORWARD_REQUESTS)]
+        with httpx.Client(timeout=10, trust_env=False) as http, ThreadPoolExecutor(CONCURRENT_CONNECTIONS) as pool:
+            url = f"http://127.0.0.1:{local}/"
+            answers = list(pool.map(lambda _: http.get(url).text, range(PORT_FORWARD_REQUESTS)))
             assert answers == ["hello-from-pod\n"] * PORT_FORWARD_REQUESTS
             assert http.get(f"http://127.0.0.1:{loopback_only}/local.html").text == "local-only\n"
         with pytest.raises(httpx.HTTPError):
