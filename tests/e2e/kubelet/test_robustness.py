@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 
+from kubemini.api.quantity import to_bytes
 from tests.e2e.kubelet.pods import container_status, create_pod, phase, pod_manifest, wait_for_pod
 
 RESTARTS_DEADLINE_SECONDS = 90.0
@@ -48,3 +50,12 @@ def test_a_killed_sandbox_is_replaced_and_the_pod_runs_again(api, kubelet, names
     reasons = {e["reason"] for e in api.get(f"/api/v1/namespaces/{namespace}/events").json()["items"]
                if e["involvedObject"]["name"] == "resilient"}  # fmt: skip
     assert "SandboxChanged" in reasons
+
+
+def test_the_node_reports_the_ephemeral_storage_of_dockers_disk(api, kubelet):
+    status = api.get(f"/api/v1/nodes/{kubelet.node}").json()["status"]
+    root = subprocess.run(["docker", "info", "-f", "{{.DockerRootDir}}"], capture_output=True, text=True).stdout.strip()
+    stats = os.statvfs(root)
+    total = stats.f_blocks * stats.f_frsize
+    assert to_bytes(status["capacity"]["ephemeral-storage"]) == total - total % 1024
+    assert status["allocatable"]["ephemeral-storage"] == status["capacity"]["ephemeral-storage"]
