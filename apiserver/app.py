@@ -9,6 +9,7 @@ Every answer that is not a success is a `Status`, the framework's own errors inc
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 from contextlib import asynccontextmanager
@@ -62,11 +63,12 @@ def create_app(
         ctx.log_proxy = functools.partial(proxy_pod_log, ctx)
         app.state.ctx = ctx
         ctx.start_caches()
-        await bootstrap.ensure_default_namespaces(ctx)
-        await bootstrap.ensure_kubernetes_service(ctx, advertise_address)
-        await bootstrap.ensure_system_priority_classes(ctx)
-        await bootstrap.ensure_api_services(ctx)
+        # Serving starts at once; the objects every cluster starts with are ensured alongside
+        # (a stuck one, such as a Service in a terminating namespace, never keeps the API down).
+        bootstrapping = asyncio.create_task(bootstrap.ensure_all(ctx, advertise_address))
         yield
+        bootstrapping.cancel()
+        await asyncio.gather(bootstrapping, return_exceptions=True)
         await ctx.stop_caches()
         await store.close()
 
@@ -99,10 +101,13 @@ def create_app(
 
     @app.get("/readyz")
     async def readyz(request: Request) -> Response:
+        ctx = request.app.state.ctx
         try:
-            await request.app.state.ctx.store.current_revision()
+            await ctx.store.current_revision()
         except StorageError as exc:
             return PlainTextResponse(f"etcd not reachable: {exc}", status_code=503)
+        if not ctx.bootstrapped.is_set():
+            return PlainTextResponse("[-]poststarthook/bootstrap-objects: not finished", status_code=503)
         return PlainTextResponse("ok")
 
     @app.get("/metrics")

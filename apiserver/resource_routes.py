@@ -24,7 +24,16 @@ from apiserver.decoding.reading import read_object, read_options, read_patch
 from apiserver.deleting import DeleteOptions, delete_object
 from apiserver.errors import ApiError, bad_request, method_not_allowed
 from apiserver.metadata import DIRECT, MAIN, STATUS
-from apiserver.negotiation import JSON, PARTIAL, TABLE, choose, partial_list, partial_metadata, render
+from apiserver.negotiation import (
+    JSON,
+    PARTIAL,
+    TABLE,
+    choose,
+    has_protobuf,
+    partial_list,
+    partial_metadata,
+    render,
+)
 from apiserver.patching import apply_patch, patch_type
 from apiserver.reading import ListQuery, get_object, list_body, list_objects, parse_int64
 from apiserver.request_info import RequestInfo, parse_path
@@ -45,9 +54,11 @@ TRUE_VALUES = ("true", "1")
 
 
 def _warning_headers(warnings: list[str]) -> dict | None:
+    """RFC 7234 warnings (`299 - "text"`), the text's bytes sent as UTF-8 like Go's apiserver sends them."""
     if not warnings:
         return None
-    return {"Warning": ", ".join('299 - "{}"'.format(w.replace("\\", "\\\\").replace('"', '\\"')) for w in warnings)}
+    quoted = ('299 - "{}"'.format(w.replace("\\", "\\\\").replace('"', '\\"')) for w in warnings)
+    return {"Warning": ", ".join(quoted).encode("utf-8", "replace").decode("latin-1")}
 
 
 async def serve(request: Request) -> Response:
@@ -122,7 +133,7 @@ async def _get(ctx, info: RequestInfo, request: Request) -> Response:
     if include not in ("None", "Metadata", "Object"):
         raise bad_request(f"includeObject must be None, Metadata or Object, got {include!r}")
     if info.name is None:
-        form = choose(accept)
+        form = choose(accept, protobuf=has_protobuf(info.resource))
         items, metadata = await list_objects(ctx, info, ListQuery.from_params(params))
         if form == TABLE:
             return render(to_table(info.resource, items, list_metadata=metadata, include_object=include), JSON)
@@ -135,8 +146,8 @@ async def _get(ctx, info: RequestInfo, request: Request) -> Response:
         raise method_not_allowed()
     obj = await get_object(ctx, info)
     if info.subresource == "scale":
-        return render(scale.to_scale(obj), choose(accept, tables=False))
-    return _answer(info, obj, choose(accept), include=include)
+        return render(scale.to_scale(obj), choose(accept, tables=False, protobuf=True))
+    return _answer(info, obj, choose(accept, protobuf=has_protobuf(info.resource)), include=include)
 
 
 async def _post(ctx, info: RequestInfo, request: Request) -> Response:
@@ -149,7 +160,8 @@ async def _post(ctx, info: RequestInfo, request: Request) -> Response:
             info.resource, decoded.document, mode=field_validation_mode(params), duplicates=decoded.duplicates
         )
         created = await create_object(ctx, info.resource, obj, namespace=info.namespace)
-        return _answer(info, created, choose(accept, tables=False), code=201, headers=_warning_headers(warnings))
+        form = choose(accept, tables=False, protobuf=has_protobuf(info.resource))
+        return _answer(info, created, form, code=201, headers=_warning_headers(warnings))
     if info.subresource == "binding":
         target = binding.check_binding(decoded.document)
         return await binding.bind(ctx, info.with_subresource("binding"), target)
@@ -195,7 +207,8 @@ async def _put(ctx, info: RequestInfo, request: Request) -> Response:
     else:
         change, mode = (lambda _current: obj), (STATUS if info.subresource == "status" else MAIN)
     updated = await update_object(ctx, info, change, expected_revision=expected, mode=mode)
-    return _answer(info, updated, choose(accept, tables=False), headers=_warning_headers(warnings))
+    form = choose(accept, tables=False, protobuf=has_protobuf(info.resource))
+    return _answer(info, updated, form, headers=_warning_headers(warnings))
 
 
 async def _patch(ctx, info: RequestInfo, request: Request) -> Response:
@@ -234,7 +247,8 @@ async def _patch(ctx, info: RequestInfo, request: Request) -> Response:
     updated = await update_object(
         ctx, info, patched, expected_revision=expected, mode=STATUS if info.subresource == "status" else MAIN
     )
-    return _answer(info, updated, choose(accept, tables=False), headers=_warning_headers(warnings))
+    form = choose(accept, tables=False, protobuf=has_protobuf(info.resource))
+    return _answer(info, updated, form, headers=_warning_headers(warnings))
 
 
 def _delete_options(body: dict) -> dict:

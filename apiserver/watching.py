@@ -69,7 +69,12 @@ async def open_watch(ctx, info: RequestInfo, params, *, as_table: bool) -> Strea
         base = matches
         matches = lambda obj: base(obj) and obj.get("metadata", {}).get("name") == name  # noqa: E731
     cache = ctx.cache(info.resource)
-    await asyncio.wait_for(cache.ready.wait(), CACHE_CATCH_UP_SECONDS)
+    try:
+        await asyncio.wait_for(cache.ready.wait(), CACHE_CATCH_UP_SECONDS)
+    except TimeoutError:
+        raise ApiError(
+            503, f"the watch cache for {info.resource.plural} is not ready yet", reason="ServiceUnavailable"
+        ) from None
     since = None if request.initial_events else request.since
     if since is not None:
         try:

@@ -29,6 +29,7 @@ from typing import Any
 
 from kubemini.client.errors import ApiError
 from kubemini.client.informer import Informer
+from kubemini.client.log_once import UNINTERPRETABLE, LogOnce
 from kubemini.client.store import object_key
 from kubemini.client.workqueue import WorkQueue
 
@@ -75,6 +76,7 @@ class Controller:
         self.informers: list[Informer] = []
         self._started_informers: list[Informer] = []
         self._synced = asyncio.Event()
+        self._failures = LogOnce(log)
 
     # -- wiring ---------------------------------------------------------------------------------
 
@@ -154,6 +156,13 @@ class Controller:
         except TerminalError as error:
             log.error("%s: %s failed permanently: %s", self.name, key, error, extra=self._extra(key))
             self.queue.forget(key)
+        except UNINTERPRETABLE as error:
+            # Most likely an object this controller cannot read (malformed in storage): said once,
+            # then retried quietly with the growing backoff, so it never floods the log or the queue.
+            self._failures.failure(
+                "%s: cannot reconcile %s: %s", key, repr(error), self.name, key, error, **self._extra(key)
+            )
+            self.queue.add_rate_limited(key)
         except Exception as error:
             log.warning(
                 "%s: %s failed (%d earlier failures), retrying with backoff: %s",
