@@ -26,7 +26,9 @@ from apiserver.errors import ApiError, path_not_found
 from apiserver.openapi.documents import OpenAPICache
 from apiserver.storage.errors import StorageError
 from apiserver.storage.etcd_store import EtcdStore
+from apiserver.subresources import proxy
 from apiserver.subresources.log import proxy_pod_log
+from apiserver.subresources.streaming import serve_websocket
 from kubemini.api.status import make_status
 
 log = logging.getLogger("apiserver")
@@ -208,10 +210,19 @@ class ResourceFastPath:
         self.state = app.state
 
     async def __call__(self, scope, receive, send) -> None:
+        target = proxy.match(scope["path"]) if scope["type"] == "http" else None
+        if target is not None:  # pods/proxy, services/proxy, nodes/proxy
+            request = Request(scope, receive)
+            request.scope["app"] = self.app
+            await (await proxy.serve(request, target))(scope, receive, send)
+            return
         if scope["type"] == "http" and _is_resource_path(scope["path"]):
             request = Request(scope, receive)
             request.scope["app"] = self.app
             response = await resource_routes.serve(request)
             await response(scope, receive, send)
+            return
+        if scope["type"] == "websocket" and _is_resource_path(scope["path"]):
+            await serve_websocket(scope, receive, send, self.app.state.ctx)  # exec, attach, portforward
             return
         await self.app(scope, receive, send)

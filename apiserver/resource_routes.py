@@ -38,7 +38,8 @@ from apiserver.patching import apply_patch, patch_type
 from apiserver.reading import ListQuery, get_object, list_body, list_objects, parse_int64
 from apiserver.request_info import RequestInfo, parse_path
 from apiserver.storage.errors import StorageError
-from apiserver.subresources import approval, binding, eviction, finalize, scale
+from apiserver.subresources import approval, binding, ephemeral_containers, eviction, finalize, scale
+from apiserver.subresources.streaming import UPGRADE_SUBRESOURCES, refuse_without_upgrade
 from apiserver.tables import to_table
 from apiserver.typed_objects import field_validation_mode, typed_document, typed_object
 from apiserver.virtual import VIRTUAL_HANDLERS
@@ -104,6 +105,10 @@ async def handle(request: Request, info: RequestInfo) -> Response:
         ctx = ctx.for_dry_run()
     if info.resource.virtual:
         return await VIRTUAL_HANDLERS[info.resource.virtual](ctx, info, request)
+    if info.subresource == "ephemeralcontainers":
+        return await ephemeral_containers.serve(ctx, info, request)
+    if info.subresource in UPGRADE_SUBRESOURCES:
+        await refuse_without_upgrade(ctx, info, request)  # served over WebSocket only (app.py routes those)
     handler = {"GET": _get, "POST": _post, "PUT": _put, "PATCH": _patch, "DELETE": _delete}.get(request.method)
     if handler is None:
         raise method_not_allowed()
