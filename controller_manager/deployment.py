@@ -21,14 +21,13 @@ from typing import Any
 
 from controller_manager import deployment_strategies as strategies
 from controller_manager.deployment_rollout import Rollout
-from controller_manager.managed_controller import ManagedController
 from controller_manager.metrics import ControllerMetrics
 from controller_manager.ownership import claim, controller_ref, meta, uid_of
 from controller_manager.rollout_limits import is_rolling_update
 from kubemini.api.registry import by_kind
 from kubemini.api.selectors import SelectorError, labels_match, selector_from_label_selector
 from kubemini.client.api_client import ApiClient
-from kubemini.client.controller import Result, TerminalError
+from kubemini.client.controller import Controller, Result, TerminalError
 from kubemini.client.errors import Conflict, NotFound
 from kubemini.client.events import WARNING, EventRecorder
 from kubemini.client.shared_informers import SharedInformers
@@ -45,7 +44,7 @@ def _selector(obj: Mapping[str, Any]) -> tuple:
     return selector_from_label_selector((obj.get("spec") or {}).get("selector"))
 
 
-class DeploymentController(ManagedController):
+class DeploymentController(Controller):
     name = "deployment"
 
     def __init__(
@@ -94,7 +93,7 @@ class DeploymentController(ManagedController):
 
     # -- reconcile ------------------------------------------------------------------------------
 
-    async def sync(self, key: str) -> Result | None:
+    async def reconcile(self, key: str) -> Result | None:
         cached = self.deployments.get(key)
         if cached is None:
             return None

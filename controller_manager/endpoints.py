@@ -27,7 +27,7 @@ from typing import Any
 from kubemini.api.registry import by_kind
 from kubemini.api.selectors import labels_match, selector_from_label_selector
 from kubemini.client.api_client import ApiClient
-from kubemini.client.controller import Controller, Result
+from kubemini.client.controller import Controller, ReconcileMetrics, Result
 from kubemini.client.errors import AlreadyExists, Conflict, NotFound
 from kubemini.client.events import WARNING, EventRecorder
 from kubemini.client.shared_informers import SharedInformers
@@ -220,11 +220,11 @@ class EndpointsController(Controller):
         informers: SharedInformers,
         *,
         recorder: EventRecorder | None = None,
+        metrics: ReconcileMetrics | None = None,
         workers: int = 5,
     ):
-        super().__init__(workers=workers)
+        super().__init__(workers=workers, recorder=recorder, metrics=metrics)
         self.client = client
-        self.recorder = recorder
         self.services = self.add_informer(informers.informer(SERVICE))
         self.pods = self.add_informer(informers.informer(POD), key_for=self.services_selecting)
         self.endpoints = self.add_informer(informers.informer(ENDPOINTS))
@@ -268,7 +268,7 @@ class EndpointsController(Controller):
         except (Conflict, AlreadyExists):
             raise  # our cache lags a write: the retry sees the fresh object, nothing for a human
         except Exception as error:
-            if self.recorder is not None:
-                message = f"Failed to update endpoint {object_key(service)}: {error}"
-                await self.recorder.record(service, WARNING, "FailedToUpdateEndpoint", message)
+            self.emit(
+                service, WARNING, "FailedToUpdateEndpoint", f"Failed to update endpoint {object_key(service)}: {error}"
+            )
             raise

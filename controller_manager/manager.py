@@ -57,13 +57,6 @@ def _recorder(client: ApiClient, settings: Settings, component: str) -> EventRec
     return EventRecorder(client, component=component, host=settings.host)
 
 
-def _tracked(controller: Controller, metrics: ControllerMetrics) -> Controller:
-    """A controller written on the plain base (the Services issue's Endpoints controller): its queue
-    depth is exported; its reconciles are not counted, as only ManagedController records them."""
-    metrics.track(controller)
-    return controller
-
-
 BUILDERS: dict[str, Builder] = {
     "replicaset": lambda client, informers, settings, metrics: ReplicaSetController(
         client,
@@ -79,8 +72,8 @@ BUILDERS: dict[str, Builder] = {
         metrics=metrics,
         workers=settings.deployment_workers,
     ),
-    "endpoints": lambda client, informers, settings, metrics: _tracked(
-        EndpointsController(client, informers, recorder=_recorder(client, settings, "endpoint-controller")), metrics
+    "endpoints": lambda client, informers, settings, metrics: EndpointsController(
+        client, informers, recorder=_recorder(client, settings, "endpoint-controller"), metrics=metrics
     ),
     "garbagecollector": lambda client, informers, settings, metrics: GarbageCollector(
         client, informers, metrics=metrics, workers=settings.gc_workers

@@ -20,13 +20,12 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
-from controller_manager.managed_controller import ManagedController
 from controller_manager.metrics import ControllerMetrics
 from controller_manager.ownership import meta
 from kubemini.api import timestamps
 from kubemini.api.registry import ResourceType, by_kind, stored_resources
 from kubemini.client.api_client import ApiClient
-from kubemini.client.controller import Result
+from kubemini.client.controller import Controller, Result
 from kubemini.client.errors import MethodNotAllowed, NotFound
 from kubemini.client.shared_informers import SharedInformers
 
@@ -37,7 +36,7 @@ CONTENT_RECHECK_SECONDS = 0.5
 Obj = dict[str, Any]
 
 
-class NamespaceController(ManagedController):
+class NamespaceController(Controller):
     name = "namespace"
 
     def __init__(
@@ -54,7 +53,7 @@ class NamespaceController(ManagedController):
         self.recheck_seconds = recheck_seconds
         self.namespaces = self.add_informer(informers.informer(NAMESPACE))
 
-    async def sync(self, key: str) -> Result | None:
+    async def reconcile(self, key: str) -> Result | None:
         namespace = self.namespaces.get(key)
         if namespace is None or not meta(namespace).get("deletionTimestamp"):
             return None

@@ -22,14 +22,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from controller_manager.managed_controller import ManagedController
 from controller_manager.metrics import ControllerMetrics
 from controller_manager.ownership import meta
 from kubemini.api import timestamps
 from kubemini.api.pods import condition, is_ready, is_terminating
 from kubemini.api.registry import by_kind
 from kubemini.client.api_client import ApiClient
-from kubemini.client.controller import Result
+from kubemini.client.controller import Controller, Result
 from kubemini.client.errors import Conflict, NotFound
 from kubemini.client.events import NORMAL, EventRecorder
 from kubemini.client.shared_informers import SharedInformers
@@ -104,7 +103,7 @@ def unknown_conditions(node: Mapping[str, Any]) -> list[Obj]:
     return conditions
 
 
-class NodeLifecycleController(ManagedController):
+class NodeLifecycleController(Controller):
     name = "nodelifecycle"
 
     def __init__(
@@ -141,7 +140,7 @@ class NodeLifecycleController(ManagedController):
             health.probed_at, health.renew_time, health.heartbeat = now, renew, heartbeat
         return health
 
-    async def sync(self, key: str) -> Result | None:
+    async def reconcile(self, key: str) -> Result | None:
         node = self.nodes.get(key)
         if node is None:
             self.health.pop(key, None)

@@ -23,7 +23,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from controller_manager.expectations import Expectations
-from controller_manager.managed_controller import ManagedController
 from controller_manager.metrics import ControllerMetrics
 from controller_manager.ownership import claim, controller_ref, meta, new_controller_ref, uid_of
 from controller_manager.replicaset_status import calculate_status, seconds_until_next_available, status_changed
@@ -32,7 +31,7 @@ from kubemini.api.pods import deletion_order, is_active, is_terminating
 from kubemini.api.registry import by_kind
 from kubemini.api.selectors import SelectorError, labels_match, selector_from_label_selector
 from kubemini.client.api_client import ApiClient
-from kubemini.client.controller import Result, TerminalError
+from kubemini.client.controller import Controller, Result, TerminalError
 from kubemini.client.errors import ApiError, Conflict, Forbidden, NotFound
 from kubemini.client.events import NORMAL, WARNING, EventRecorder
 from kubemini.client.shared_informers import SharedInformers
@@ -69,7 +68,7 @@ def is_namespace_terminating(error: BaseException) -> bool:
     return any(cause.get("reason") == "NamespaceTerminating" for cause in causes)
 
 
-class ReplicaSetController(ManagedController):
+class ReplicaSetController(Controller):
     name = "replicaset"
 
     def __init__(
@@ -156,7 +155,7 @@ class ReplicaSetController(ManagedController):
 
     # -- reconcile ------------------------------------------------------------------------------
 
-    async def sync(self, key: str) -> Result | None:
+    async def reconcile(self, key: str) -> Result | None:
         namespace, _name = split_key(key)
         rs = self.replicasets.get(key)
         if rs is None:

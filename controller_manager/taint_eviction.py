@@ -20,14 +20,13 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from controller_manager.managed_controller import ManagedController
 from controller_manager.metrics import ControllerMetrics
 from controller_manager.ownership import meta, uid_of
 from kubemini.api import timestamps
 from kubemini.api.pods import is_terminating, phase
 from kubemini.api.registry import by_kind
 from kubemini.client.api_client import ApiClient
-from kubemini.client.controller import Result
+from kubemini.client.controller import Controller, Result
 from kubemini.client.errors import NotFound
 from kubemini.client.events import NORMAL, EventRecorder
 from kubemini.client.shared_informers import SharedInformers
@@ -69,7 +68,7 @@ def toleration_seconds(pod: Mapping[str, Any], taints: list[Mapping[str, Any]]) 
     return max(min(limits), 0.0)
 
 
-class TaintEvictionController(ManagedController):
+class TaintEvictionController(Controller):
     name = "tainteviction"
 
     def __init__(
@@ -116,7 +115,7 @@ class TaintEvictionController(ManagedController):
             newest = max(newest, added)
         return newest
 
-    async def sync(self, key: str) -> Result | None:
+    async def reconcile(self, key: str) -> Result | None:
         pod = self.pods.get(key)
         if pod is None or is_terminating(pod) or phase(pod) in ("Succeeded", "Failed"):
             return None
