@@ -28,6 +28,7 @@ from controller_manager.node_lifecycle import (
     NodeLifecycleController,
 )
 from controller_manager.replicaset import ReplicaSetController
+from controller_manager.replication_controller import ReplicationManager
 from controller_manager.taint_eviction import TaintEvictionController
 from kubemini.client.api_client import ApiClient
 from kubemini.client.controller import Controller
@@ -62,6 +63,13 @@ BUILDERS: dict[str, Builder] = {
         client,
         informers,
         recorder=_recorder(client, settings, "replicaset-controller"),
+        metrics=metrics,
+        workers=settings.replicaset_workers,
+    ),
+    "replicationcontroller": lambda client, informers, settings, metrics: ReplicationManager(
+        client,
+        informers,
+        recorder=_recorder(client, settings, "replication-controller"),
         metrics=metrics,
         workers=settings.replicaset_workers,
     ),

@@ -68,8 +68,17 @@ def is_namespace_terminating(error: BaseException) -> bool:
     return any(cause.get("reason") == "NamespaceTerminating" for cause in causes)
 
 
+def label_selector_of(rs: Mapping[str, Any]) -> tuple:
+    return selector_from_label_selector((rs.get("spec") or {}).get("selector"))
+
+
 class ReplicaSetController(Controller):
+    """Also the ReplicationController's machinery (replication_controller.py): `owner_rt` and
+    `selector_of` are the only differences between the two kinds."""
+
     name = "replicaset"
+    owner_rt = REPLICASET
+    selector_of = staticmethod(label_selector_of)
 
     def __init__(
         self,
@@ -85,7 +94,7 @@ class ReplicaSetController(Controller):
         self.client = client
         self.burst_replicas = burst_replicas
         self.expectations = Expectations()
-        self.replicasets = self.add_informer(informers.informer(REPLICASET))
+        self.replicasets = self.add_informer(informers.informer(self.owner_rt))
         self.pods = self.watch(
             informers.informer(POD), on_add=self._pod_added, on_update=self._pod_updated, on_delete=self._pod_deleted
         )
@@ -93,7 +102,7 @@ class ReplicaSetController(Controller):
     # -- handlers: map pods to ReplicaSet keys ----------------------------------------------------
 
     def _owner_of(self, pod: Mapping[str, Any], ref: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
-        if ref is None or ref.get("kind") != REPLICASET.kind:
+        if ref is None or ref.get("kind") != self.owner_rt.kind:
             return None
         rs = self.replicasets.get(f"{meta(pod).get('namespace')}/{ref.get('name')}")
         return rs if rs is not None and uid_of(rs) == ref.get("uid") else None
@@ -103,7 +112,7 @@ class ReplicaSetController(Controller):
         keys = []
         for rs in self.replicasets.by_index("namespace", meta(pod).get("namespace") or ""):
             try:
-                selector = selector_from_label_selector((rs.get("spec") or {}).get("selector"))
+                selector = self.selector_of(rs)
             except SelectorError:
                 continue
             if selector and labels_match(selector, labels):
@@ -162,7 +171,7 @@ class ReplicaSetController(Controller):
             self.expectations.forget(key)
             return None
         try:
-            selector = selector_from_label_selector((rs.get("spec") or {}).get("selector"))
+            selector = self.selector_of(rs)
         except SelectorError as error:
             raise TerminalError(f"invalid selector: {error}") from error
         if not selector:
@@ -190,7 +199,7 @@ class ReplicaSetController(Controller):
         if status_changed(rs.get("status"), status):
             try:
                 await self.client.patch(
-                    REPLICASET, meta(rs)["name"], {"status": status}, namespace=namespace, subresource="status"
+                    self.owner_rt, meta(rs)["name"], {"status": status}, namespace=namespace, subresource="status"
                 )
             except NotFound:
                 return None  # deleted meanwhile: nothing left to report on
@@ -201,7 +210,7 @@ class ReplicaSetController(Controller):
 
     async def _fresh(self, rs: Mapping[str, Any]) -> Obj | None:
         try:
-            return await self.client.get(REPLICASET, meta(rs)["name"], namespace=meta(rs).get("namespace"))
+            return await self.client.get(self.owner_rt, meta(rs)["name"], namespace=meta(rs).get("namespace"))
         except NotFound:
             return None
 
