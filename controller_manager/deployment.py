@@ -22,7 +22,7 @@ from typing import Any
 from controller_manager import deployment_strategies as strategies
 from controller_manager.deployment_rollout import Rollout
 from controller_manager.metrics import ControllerMetrics
-from controller_manager.ownership import claim, controller_ref, meta, uid_of
+from controller_manager.ownership import claim_matching, controller_ref, meta, uid_of
 from controller_manager.rollout_limits import is_rolling_update
 from kubemini.api.registry import by_kind
 from kubemini.api.selectors import SelectorError, labels_match, selector_from_label_selector
@@ -31,7 +31,7 @@ from kubemini.client.controller import Controller, Result, TerminalError
 from kubemini.client.errors import Conflict, NotFound
 from kubemini.client.events import WARNING, EventRecorder
 from kubemini.client.shared_informers import SharedInformers
-from kubemini.client.store import object_key, split_key
+from kubemini.client.store import object_key
 
 DEPLOYMENT = by_kind("Deployment")
 REPLICASET = by_kind("ReplicaSet")
@@ -150,21 +150,9 @@ class DeploymentController(Controller):
         await rollout.sync_status()
 
     async def _claim_replicasets(self, deployment: Obj, selector: tuple) -> list[Mapping[str, Any]]:
-        namespace, name = split_key(object_key(deployment))
-
-        async def fresh() -> Obj | None:
-            try:
-                return await self.client.get(DEPLOYMENT, name, namespace=namespace)
-            except NotFound:
-                return None
-
-        return await claim(
-            self.client,
-            REPLICASET,
-            owner=deployment,
-            candidates=self.replicasets.by_index("namespace", namespace or ""),
-            matches=lambda rs: labels_match(selector, meta(rs).get("labels") or {}),
-            fresh_owner=fresh,
+        candidates = self.replicasets.by_index("namespace", meta(deployment).get("namespace") or "")
+        return await claim_matching(
+            self.client, REPLICASET, owner=deployment, owner_rt=DEPLOYMENT, candidates=candidates, selector=selector
         )
 
     def _pods_by_rs(self, replicasets: list[Mapping[str, Any]]) -> dict[str, list[Mapping[str, Any]]]:
