@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from controller_manager.cronjob.controller import CronJobController
 from controller_manager.deployment import DeploymentController
 from controller_manager.endpoints import EndpointsController
 from controller_manager.garbage_collector import GarbageCollector
@@ -114,6 +115,7 @@ BUILDERS: dict[str, Builder] = {
         **b.common("job-controller"),
     ),
     "ttl-after-finished": lambda b: TTLAfterFinishedController(b.client, b.informers, **b.common()),
+    "cronjob": lambda b: CronJobController(b.client, b.informers, **b.common("cronjob-controller")),
 }
 ALL_CONTROLLERS = tuple(BUILDERS)
 

@@ -7,6 +7,7 @@ what the apiserver answers for a kind it does not know in JSON terms.
 from __future__ import annotations
 
 from apiserver.protobuf.apps_messages import DEPLOYMENT, REPLICA_SET
+from apiserver.protobuf.batch_messages import JOB
 from apiserver.protobuf.core_messages import CONFIG_MAP, NAMESPACE, SECRET, SERVICE, SERVICE_ACCOUNT
 from apiserver.protobuf.fields import Schema
 from apiserver.protobuf.meta_messages import DELETE_OPTIONS
@@ -21,6 +22,7 @@ KIND_SCHEMAS: dict[tuple[str, str], Schema] = {
     ("v1", "Pod"): POD,
     ("apps/v1", "Deployment"): DEPLOYMENT,
     ("apps/v1", "ReplicaSet"): REPLICA_SET,
+    ("batch/v1", "Job"): JOB,
 }
 
 # client-go registers DeleteOptions in every group version, so a typed client tags it with its own.

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import threading
 import time
 from collections import Counter
 from collections.abc import Mapping
@@ -30,6 +29,7 @@ from kubemini.api.registry import by_kind
 from kubemini.client.api_client import ApiClient
 from kubemini.client.errors import ApiError, NotFound
 from kubemini.client.informer import Informer
+from tests.integration.controller_manager.background import START_DEADLINE_SECONDS, BackgroundLoop
 
 NODE, POD, LEASE = by_kind("Node"), by_kind("Pod"), by_kind("Lease")
 SCRIPTED_LABEL = "node.kubemini.io/scripted"
@@ -39,7 +39,6 @@ INDEX_ANNOTATION = "batch.kubernetes.io/job-completion-index"
 JOB_NAME_LABEL = "batch.kubernetes.io/job-name"
 LEASE_RENEW_SECONDS = 1.0
 TICK_SECONDS = 0.05
-START_DEADLINE_SECONDS = 20.0
 
 Obj = dict[str, Any]
 
@@ -88,7 +87,9 @@ def _conditions(ready: bool, *, reason: str = "") -> list[Obj]:
     return out
 
 
-class ScriptedNodes:
+class ScriptedNodes(BackgroundLoop):
+    thread_name = "scripted-nodes"
+
     def __init__(
         self,
         server: str,
@@ -97,6 +98,7 @@ class ScriptedNodes:
         labels: Mapping[str, str] | None = None,
         taints: list[Obj] | None = None,
     ):
+        super().__init__()
         self.server = server
         self.names = list(names)
         self.labels = dict(labels or {})
@@ -108,47 +110,22 @@ class ScriptedNodes:
         self._attempt_of: dict[str, int] = {}  # pod uid → which attempt of its (job, index) it is
         self._delete_nodes = True
         self._ips = iter(range(1, 1_000_000))
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stop: asyncio.Event | None = None
-        self._thread: threading.Thread | None = None
-        self._ready = threading.Event()
-        self._error: BaseException | None = None
-
-    # -- lifecycle (called from the test's thread) -------------------------------------------------
-
-    def start(self) -> ScriptedNodes:
-        self._thread = threading.Thread(target=self._run, name="scripted-nodes", daemon=True)
-        self._thread.start()
-        if not self._ready.wait(START_DEADLINE_SECONDS) or self._error is not None:
-            raise RuntimeError(f"scripted nodes {self.names} did not start: {self._error!r}")
-        return self
 
     def stop(self, *, delete_nodes: bool = True) -> None:
         self._delete_nodes = delete_nodes
-        if self._loop is not None and self._stop is not None:
-            self._loop.call_soon_threadsafe(self._stop.set)
-        if self._thread is not None:
-            self._thread.join(30)
+        super().stop()
 
-    def _run(self) -> None:
-        try:
-            asyncio.run(self._main())
-        except BaseException as error:  # noqa: BLE001 - reported to start() / the test
-            self._error = error
-            self._ready.set()
-
-    async def _main(self) -> None:
-        self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
+    async def main(self) -> None:
         async with ApiClient(self.server) as client:
             for name in self.names:
                 await self._register(client, name)
             pods = Informer(client, POD)
             pods.start()
             await pods.wait_for_sync(START_DEADLINE_SECONDS)
-            self._ready.set()
+            self.ready()
             last_renew = 0.0
             try:
-                while not self._stop.is_set():
+                while not self.stopping.is_set():
                     if time.monotonic() - last_renew > LEASE_RENEW_SECONDS:
                         await asyncio.gather(*(self._renew(client, name) for name in self.names))
                         last_renew = time.monotonic()
@@ -156,7 +133,7 @@ class ScriptedNodes:
                     await asyncio.gather(*(self._sync_pod(client, pod) for pod in mine), return_exceptions=True)
                     self._note_running(mine)
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._stop.wait(), TICK_SECONDS)
+                        await asyncio.wait_for(self.stopping.wait(), TICK_SECONDS)
             finally:
                 await pods.stop()
                 if self._delete_nodes:
