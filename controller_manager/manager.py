@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from controller_manager.cronjob.controller import CronJobController
+from controller_manager.daemonset.controller import DaemonSetController
 from controller_manager.deployment import DeploymentController
 from controller_manager.endpoints import EndpointsController
 from controller_manager.garbage_collector import GarbageCollector
@@ -116,6 +117,7 @@ BUILDERS: dict[str, Builder] = {
     ),
     "ttl-after-finished": lambda b: TTLAfterFinishedController(b.client, b.informers, **b.common()),
     "cronjob": lambda b: CronJobController(b.client, b.informers, **b.common("cronjob-controller")),
+    "daemonset": lambda b: DaemonSetController(b.client, b.informers, **b.common("daemonset-controller")),
 }
 ALL_CONTROLLERS = tuple(BUILDERS)
 

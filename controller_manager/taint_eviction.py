@@ -25,6 +25,7 @@ from controller_manager.ownership import meta, uid_of
 from kubemini.api import timestamps
 from kubemini.api.pods import is_terminating, phase
 from kubemini.api.registry import by_kind
+from kubemini.api.tolerations import tolerates
 from kubemini.client.api_client import ApiClient
 from kubemini.client.controller import Controller, Result
 from kubemini.client.errors import NotFound
@@ -40,17 +41,6 @@ Obj = dict[str, Any]
 
 def no_execute_taints(node: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return [t for t in (node.get("spec") or {}).get("taints") or [] if t.get("effect") == "NoExecute"]
-
-
-def tolerates(toleration: Mapping[str, Any], taint: Mapping[str, Any]) -> bool:
-    if toleration.get("effect") and toleration["effect"] != taint.get("effect"):
-        return False
-    if toleration.get("key") and toleration["key"] != taint.get("key"):
-        return False
-    operator = toleration.get("operator") or "Equal"
-    if operator == "Exists":
-        return True
-    return (toleration.get("value") or "") == (taint.get("value") or "")
 
 
 def toleration_seconds(pod: Mapping[str, Any], taints: list[Mapping[str, Any]]) -> float | None:
