@@ -33,6 +33,7 @@ from controller_manager.node_lifecycle import (
 )
 from controller_manager.replicaset import ReplicaSetController
 from controller_manager.replication_controller import ReplicationManager
+from controller_manager.statefulset.controller import StatefulSetController
 from controller_manager.taint_eviction import TaintEvictionController
 from controller_manager.ttl_after_finished import TTLAfterFinishedController
 from kubemini.client.api_client import ApiClient
@@ -118,6 +119,7 @@ BUILDERS: dict[str, Builder] = {
     "ttl-after-finished": lambda b: TTLAfterFinishedController(b.client, b.informers, **b.common()),
     "cronjob": lambda b: CronJobController(b.client, b.informers, **b.common("cronjob-controller")),
     "daemonset": lambda b: DaemonSetController(b.client, b.informers, **b.common("daemonset-controller")),
+    "statefulset": lambda b: StatefulSetController(b.client, b.informers, **b.common("statefulset-controller")),
 }
 ALL_CONTROLLERS = tuple(BUILDERS)
 

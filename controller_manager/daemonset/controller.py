@@ -27,8 +27,9 @@ from controller_manager.daemonset import placement, rollout
 from controller_manager.expectations import Expectations
 from controller_manager.history import CONTROLLER_REVISION, REVISION_HASH_LABEL, History, sync_revisions, trim_history
 from controller_manager.ownership import claim_matching, controller_ref, meta, uid_of
+from controller_manager.replicaset_status import seconds_until_next_available
 from controller_manager.slow_start import run_in_batches
-from kubemini.api.pods import is_available, is_ready, is_terminating, phase, seconds_until_available
+from kubemini.api.pods import is_available, is_ready, is_terminating, phase
 from kubemini.api.registry import by_kind
 from kubemini.api.selectors import SelectorError, selector_from_label_selector
 from kubemini.client.api_client import ApiClient
@@ -257,12 +258,5 @@ class DaemonSetController(Controller):
     @staticmethod
     def _next_look(ds: Mapping[str, Any], pods: list[Pod], *, now: datetime) -> Result | None:
         """Pods ready but not yet available (minReadySeconds): look again when the first one is."""
-        min_ready = int((ds.get("spec") or {}).get("minReadySeconds") or 0)
-        if min_ready <= 0:
-            return None
-        waits = [
-            wait
-            for pod in pods
-            if (wait := seconds_until_available(pod, min_ready_seconds=min_ready, now=now)) is not None and wait > 0
-        ]
-        return Result(requeue_after=max(min(waits), 0.0) + AVAILABILITY_SLACK_SECONDS) if waits else None
+        wait = seconds_until_next_available(ds, pods, now=now)
+        return Result(requeue_after=wait + AVAILABILITY_SLACK_SECONDS) if wait is not None else None
