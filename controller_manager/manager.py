@@ -21,6 +21,7 @@ from typing import Any
 from controller_manager.cronjob.controller import CronJobController
 from controller_manager.daemonset.controller import DaemonSetController
 from controller_manager.deployment import DeploymentController
+from controller_manager.disruption import DisruptionController
 from controller_manager.endpoints import EndpointsController
 from controller_manager.garbage_collector import GarbageCollector
 from controller_manager.job.controller import BACKOFF_BASE_SECONDS, JobController
@@ -119,6 +120,7 @@ BUILDERS: dict[str, Builder] = {
     "ttl-after-finished": lambda b: TTLAfterFinishedController(b.client, b.informers, **b.common()),
     "cronjob": lambda b: CronJobController(b.client, b.informers, **b.common("cronjob-controller")),
     "daemonset": lambda b: DaemonSetController(b.client, b.informers, **b.common("daemonset-controller")),
+    "disruption": lambda b: DisruptionController(b.client, b.informers, **b.common("controllermanager")),
     "statefulset": lambda b: StatefulSetController(b.client, b.informers, **b.common("statefulset-controller")),
 }
 ALL_CONTROLLERS = tuple(BUILDERS)
