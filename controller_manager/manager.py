@@ -34,6 +34,8 @@ from controller_manager.node_lifecycle import (
 )
 from controller_manager.replicaset import ReplicaSetController
 from controller_manager.replication_controller import ReplicationManager
+from controller_manager.root_ca_publisher import RootCACertPublisher
+from controller_manager.serviceaccount import ServiceAccountsController
 from controller_manager.statefulset.controller import StatefulSetController
 from controller_manager.taint_eviction import TaintEvictionController
 from controller_manager.ttl_after_finished import TTLAfterFinishedController
@@ -57,6 +59,7 @@ class Settings:
     node_monitor_period_seconds: float = NODE_MONITOR_PERIOD_SECONDS
     pod_eviction_timeout_seconds: float | None = None
     job_backoff_base_seconds: float = BACKOFF_BASE_SECONDS
+    root_ca_file: str | None = None
     host: str | None = None
 
 
@@ -121,6 +124,10 @@ BUILDERS: dict[str, Builder] = {
     "cronjob": lambda b: CronJobController(b.client, b.informers, **b.common("cronjob-controller")),
     "daemonset": lambda b: DaemonSetController(b.client, b.informers, **b.common("daemonset-controller")),
     "disruption": lambda b: DisruptionController(b.client, b.informers, **b.common("controllermanager")),
+    "serviceaccount": lambda b: ServiceAccountsController(b.client, b.informers, **b.common()),
+    "root-ca-cert-publisher": lambda b: RootCACertPublisher(
+        b.client, b.informers, root_ca_file=b.settings.root_ca_file, **b.common()
+    ),
     "statefulset": lambda b: StatefulSetController(b.client, b.informers, **b.common("statefulset-controller")),
 }
 ALL_CONTROLLERS = tuple(BUILDERS)

@@ -26,6 +26,8 @@ HOLLOW_COUNT = 3
 SCRIPTED_NAMES = [f"scripted-cm-{i}" for i in range(3)]
 # Short leases so a restarted controller-manager takes over within seconds of a kill -9.
 LEASE_FLAGS = ("--lease-duration-seconds", "3", "--renew-deadline-seconds", "2", "--retry-period-seconds", "0.5")
+ROOT_CA_NAME = "root-ca.crt"
+ROOT_CA = "-----BEGIN CERTIFICATE-----\nMIIBkTCB+wIJAKHBfpegPjMCMA0GCSqGSIb3DQEBCwUA\n-----END CERTIFICATE-----\n"
 # The CronJob controller runs inside the CronJob tests, on a clock they move (test_cronjob.py).
 MANAGER_FLAGS = (*LEASE_FLAGS, "--job-backoff-base", "0.2", "--controllers", "*,-cronjob")
 
@@ -40,6 +42,10 @@ class Cluster:
     kubeconfig: Path
     logs: Path
 
+    @property
+    def manager_flags(self) -> tuple[str, ...]:
+        return (*MANAGER_FLAGS, "--root-ca-file", str(self.logs / ROOT_CA_NAME))
+
     def restart_manager(self, *, kill: bool) -> ControllerManager:
         """Stop (SIGKILL when `kill`) the controller-manager and start a new one taking over its Lease."""
         if kill:
@@ -47,7 +53,7 @@ class Cluster:
             self.manager.process.wait()
         else:
             self.manager.stop()
-        self.manager = ControllerManager(self.url, self.logs / "controller-manager.log", MANAGER_FLAGS).start()
+        self.manager = ControllerManager(self.url, self.logs / "controller-manager.log", self.manager_flags).start()
         return self.manager
 
 
@@ -57,7 +63,9 @@ def cluster(apiserver, tmp_path_factory):
     started: list = []
     cluster = None
     try:
-        manager = ControllerManager(apiserver.url, logs / "controller-manager.log", MANAGER_FLAGS).start()
+        (logs / ROOT_CA_NAME).write_text(ROOT_CA)
+        flags = (*MANAGER_FLAGS, "--root-ca-file", str(logs / ROOT_CA_NAME))
+        manager = ControllerManager(apiserver.url, logs / "controller-manager.log", flags).start()
         started.append(manager)
         scheduler = Scheduler(apiserver.url, logs / "scheduler.log").start()
         started.append(scheduler)
