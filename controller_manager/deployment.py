@@ -21,15 +21,13 @@ from typing import Any
 
 from controller_manager import deployment_strategies as strategies
 from controller_manager.deployment_rollout import Rollout
-from controller_manager.metrics import ControllerMetrics
 from controller_manager.ownership import claim_matching, controller_ref, meta, uid_of
 from controller_manager.rollout_limits import is_rolling_update
 from kubemini.api.registry import by_kind
 from kubemini.api.selectors import SelectorError, labels_match, selector_from_label_selector
-from kubemini.client.api_client import ApiClient
-from kubemini.client.controller import Controller, Result, TerminalError
+from kubemini.client.controller import ClientController, Result, TerminalError
 from kubemini.client.errors import Conflict, NotFound
-from kubemini.client.events import WARNING, EventRecorder
+from kubemini.client.events import WARNING
 from kubemini.client.shared_informers import SharedInformers
 from kubemini.client.store import object_key
 
@@ -44,20 +42,11 @@ def _selector(obj: Mapping[str, Any]) -> tuple:
     return selector_from_label_selector((obj.get("spec") or {}).get("selector"))
 
 
-class DeploymentController(Controller):
+class DeploymentController(ClientController):
     name = "deployment"
+    default_workers = 5
 
-    def __init__(
-        self,
-        client: ApiClient,
-        informers: SharedInformers,
-        *,
-        recorder: EventRecorder | None = None,
-        metrics: ControllerMetrics | None = None,
-        workers: int = 5,
-    ):
-        super().__init__(recorder=recorder, metrics=metrics, workers=workers)
-        self.client = client
+    def setup(self, informers: SharedInformers) -> None:
         self.deployments = self.add_informer(informers.informer(DEPLOYMENT))
         self.replicasets = self.add_informer(informers.informer(REPLICASET), key_for=self._keys_for_replicaset)
         self.pods = self.watch(informers.informer(POD), on_delete=self._pod_deleted)

@@ -28,10 +28,9 @@ from kubemini.api import disruption, timestamps
 from kubemini.api.int_or_percent import is_percent, scaled_value
 from kubemini.api.pods import is_terminating
 from kubemini.api.registry import by_kind
-from kubemini.client.api_client import ApiClient
-from kubemini.client.controller import Controller, ReconcileMetrics, Result
+from kubemini.client.controller import ClientController, Result
 from kubemini.client.errors import Conflict, NotFound
-from kubemini.client.events import WARNING, EventRecorder
+from kubemini.client.events import WARNING
 from kubemini.client.shared_informers import SharedInformers
 from kubemini.client.store import object_key
 
@@ -46,20 +45,11 @@ class NoController(Exception):
     pass
 
 
-class DisruptionController(Controller):
+class DisruptionController(ClientController):
     name = "disruption"
+    default_workers = 2
 
-    def __init__(
-        self,
-        client: ApiClient,
-        informers: SharedInformers,
-        *,
-        recorder: EventRecorder | None = None,
-        metrics: ReconcileMetrics | None = None,
-        workers: int = 2,
-    ):
-        super().__init__(workers=workers, recorder=recorder, metrics=metrics)
-        self.client = client
+    def setup(self, informers: SharedInformers) -> None:
         self.budgets = self.add_informer(informers.informer(PDB))
         self.pods = self.add_informer(informers.informer(POD), key_for=self._budgets_of)
         self.scalables = {kind: self.watch(informers.informer(by_kind(kind))) for kind in SCALABLE}

@@ -25,11 +25,9 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
-from controller_manager.metrics import ControllerMetrics
 from controller_manager.ownership import meta, uid_of
 from kubemini.api.registry import ResourceType, by_kind, lookup_kind, stored_resources
-from kubemini.client.api_client import ApiClient
-from kubemini.client.controller import Controller, Result
+from kubemini.client.controller import ClientController, Result
 from kubemini.client.errors import Conflict, NotFound
 from kubemini.client.informer import Informer
 from kubemini.client.shared_informers import SharedInformers
@@ -59,19 +57,11 @@ def _gc_state(obj: Mapping[str, Any]) -> tuple[bool, bool, bool]:
     return bool(meta(obj).get("deletionTimestamp")), FOREGROUND in finalizers, ORPHAN in finalizers
 
 
-class GarbageCollector(Controller):
+class GarbageCollector(ClientController):
     name = "garbagecollector"
+    default_workers = 10
 
-    def __init__(
-        self,
-        client: ApiClient,
-        informers: SharedInformers,
-        *,
-        metrics: ControllerMetrics | None = None,
-        workers: int = 10,
-    ):
-        super().__init__(metrics=metrics, workers=workers)
-        self.client = client
+    def setup(self, informers: SharedInformers) -> None:
         self.stores: dict[str, Informer] = {}
         for rt in stored_resources():
             if rt.kind in IGNORED_KINDS:

@@ -23,7 +23,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from controller_manager.expectations import Expectations
-from controller_manager.metrics import ControllerMetrics
 from controller_manager.ownership import claim, controller_ref, meta, new_controller_ref, uid_of
 from controller_manager.replicaset_status import calculate_status, seconds_until_next_available, status_changed
 from controller_manager.slow_start import run_in_batches
@@ -31,9 +30,9 @@ from kubemini.api.pods import deletion_order, is_active, is_terminating
 from kubemini.api.registry import by_kind
 from kubemini.api.selectors import SelectorError, labels_match, selector_from_label_selector
 from kubemini.client.api_client import ApiClient
-from kubemini.client.controller import Controller, Result, TerminalError
+from kubemini.client.controller import ClientController, Result, TerminalError
 from kubemini.client.errors import ApiError, Conflict, Forbidden, NotFound
-from kubemini.client.events import NORMAL, WARNING, EventRecorder
+from kubemini.client.events import NORMAL, WARNING
 from kubemini.client.shared_informers import SharedInformers
 from kubemini.client.store import object_key, resource_version, split_key
 
@@ -72,7 +71,7 @@ def label_selector_of(rs: Mapping[str, Any]) -> tuple:
     return selector_from_label_selector((rs.get("spec") or {}).get("selector"))
 
 
-class ReplicaSetController(Controller):
+class ReplicaSetController(ClientController):
     """Also the ReplicationController's machinery (replication_controller.py): `owner_rt` and
     `selector_of` are the only differences between the two kinds."""
 
@@ -80,19 +79,20 @@ class ReplicaSetController(Controller):
     owner_rt = REPLICASET
     selector_of = staticmethod(label_selector_of)
 
+    default_workers = 5
+
     def __init__(
         self,
         client: ApiClient,
         informers: SharedInformers,
         *,
-        recorder: EventRecorder | None = None,
-        metrics: ControllerMetrics | None = None,
-        workers: int = 5,
         burst_replicas: int = BURST_REPLICAS,
+        **common: Any,
     ):
-        super().__init__(recorder=recorder, metrics=metrics, workers=workers)
-        self.client = client
         self.burst_replicas = burst_replicas
+        super().__init__(client, informers, **common)
+
+    def setup(self, informers: SharedInformers) -> None:
         self.expectations = Expectations()
         self.replicasets = self.add_informer(informers.informer(self.owner_rt))
         self.pods = self.watch(

@@ -17,9 +17,8 @@ from typing import Any
 from controller_manager.ownership import meta
 from kubemini.api.registry import by_kind
 from kubemini.client.api_client import ApiClient
-from kubemini.client.controller import Controller, ReconcileMetrics, Result
+from kubemini.client.controller import ClientController, Result
 from kubemini.client.errors import AlreadyExists, Forbidden, NotFound
-from kubemini.client.events import EventRecorder
 from kubemini.client.shared_informers import SharedInformers
 
 NAMESPACE, CONFIG_MAP = by_kind("Namespace"), by_kind("ConfigMap")
@@ -34,8 +33,9 @@ DESCRIPTION = (
 log = logging.getLogger(__name__)
 
 
-class RootCACertPublisher(Controller):
+class RootCACertPublisher(ClientController):
     name = "root-ca-cert-publisher"
+    default_workers = 2
 
     def __init__(
         self,
@@ -43,13 +43,12 @@ class RootCACertPublisher(Controller):
         informers: SharedInformers,
         *,
         root_ca_file: str | None,
-        recorder: EventRecorder | None = None,
-        metrics: ReconcileMetrics | None = None,
-        workers: int = 2,
+        **common: Any,
     ):
-        super().__init__(workers=workers, recorder=recorder, metrics=metrics)
-        self.client = client
         self.root_ca = Path(root_ca_file).read_text() if root_ca_file else None
+        super().__init__(client, informers, **common)
+
+    def setup(self, informers: SharedInformers) -> None:
         if self.root_ca is None:
             log.info("%s: no --root-ca-file given; not publishing %s", self.name, CONFIG_MAP_NAME)
             return  # idle: no informers, no keys

@@ -12,30 +12,19 @@ from typing import Any
 
 from controller_manager.ownership import meta
 from kubemini.api.registry import by_kind
-from kubemini.client.api_client import ApiClient
-from kubemini.client.controller import Controller, ReconcileMetrics, Result
+from kubemini.client.controller import ClientController, Result
 from kubemini.client.errors import AlreadyExists, Forbidden, NotFound
-from kubemini.client.events import EventRecorder
 from kubemini.client.shared_informers import SharedInformers
 
 NAMESPACE, SERVICE_ACCOUNT = by_kind("Namespace"), by_kind("ServiceAccount")
 DEFAULT_NAME = "default"
 
 
-class ServiceAccountsController(Controller):
+class ServiceAccountsController(ClientController):
     name = "serviceaccount"
+    default_workers = 2
 
-    def __init__(
-        self,
-        client: ApiClient,
-        informers: SharedInformers,
-        *,
-        recorder: EventRecorder | None = None,
-        metrics: ReconcileMetrics | None = None,
-        workers: int = 2,
-    ):
-        super().__init__(workers=workers, recorder=recorder, metrics=metrics)
-        self.client = client
+    def setup(self, informers: SharedInformers) -> None:
         self.namespaces = self.add_informer(informers.informer(NAMESPACE))
         self.accounts = self.watch(informers.informer(SERVICE_ACCOUNT), on_delete=self._account_deleted)
 

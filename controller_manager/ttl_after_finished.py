@@ -21,9 +21,8 @@ from controller_manager.ownership import meta, uid_of
 from kubemini.api import timestamps
 from kubemini.api.registry import by_kind
 from kubemini.client.api_client import ApiClient
-from kubemini.client.controller import Controller, ReconcileMetrics, Result
+from kubemini.client.controller import ClientController, Result
 from kubemini.client.errors import Conflict, NotFound
-from kubemini.client.events import EventRecorder
 from kubemini.client.shared_informers import SharedInformers
 from kubemini.client.store import object_key, split_key
 
@@ -52,22 +51,22 @@ def seconds_left(job: Mapping[str, Any], *, now: datetime) -> float | None:
     return (finished - now).total_seconds() + float(ttl)
 
 
-class TTLAfterFinishedController(Controller):
+class TTLAfterFinishedController(ClientController):
     name = "ttl-after-finished"
+    default_workers = 5
 
     def __init__(
         self,
         client: ApiClient,
         informers: SharedInformers,
         *,
-        recorder: EventRecorder | None = None,
-        metrics: ReconcileMetrics | None = None,
-        workers: int = 5,
         now: Callable[[], datetime] | None = None,
+        **common: Any,
     ):
-        super().__init__(workers=workers, recorder=recorder, metrics=metrics)
-        self.client = client
         self.now = now or (lambda: datetime.now(UTC))
+        super().__init__(client, informers, **common)
+
+    def setup(self, informers: SharedInformers) -> None:
         self.jobs = self.add_informer(informers.informer(JOB), key_for=self._key_if_expiring)
 
     def _key_if_expiring(self, job: Mapping[str, Any]) -> str | None:

@@ -30,9 +30,9 @@ from controller_manager.ownership import controller_ref, meta, new_controller_re
 from kubemini.api import cron, timestamps
 from kubemini.api.registry import by_kind
 from kubemini.client.api_client import ApiClient
-from kubemini.client.controller import Controller, ReconcileMetrics, Result, TerminalError
+from kubemini.client.controller import ClientController, Result, TerminalError
 from kubemini.client.errors import AlreadyExists, Conflict, NotFound
-from kubemini.client.events import NORMAL, WARNING, EventRecorder
+from kubemini.client.events import NORMAL, WARNING
 from kubemini.client.shared_informers import SharedInformers
 from kubemini.client.store import object_key, split_key
 
@@ -73,22 +73,22 @@ def job_reference(job: Mapping[str, Any]) -> Obj:
     }
 
 
-class CronJobController(Controller):
+class CronJobController(ClientController):
     name = "cronjob"
+    default_workers = 5
 
     def __init__(
         self,
         client: ApiClient,
         informers: SharedInformers,
         *,
-        recorder: EventRecorder | None = None,
-        metrics: ReconcileMetrics | None = None,
-        workers: int = 5,
         now: Callable[[], datetime] | None = None,
+        **common: Any,
     ):
-        super().__init__(workers=workers, recorder=recorder, metrics=metrics)
-        self.client = client
         self.now = now or (lambda: datetime.now(UTC))
+        super().__init__(client, informers, **common)
+
+    def setup(self, informers: SharedInformers) -> None:
         self.cronjobs = self.add_informer(informers.informer(CRONJOB))
         self.jobs = self.add_informer(informers.informer(JOB), key_for=self._owner_key)
 

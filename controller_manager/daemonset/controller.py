@@ -32,10 +32,9 @@ from controller_manager.slow_start import run_in_batches
 from kubemini.api.pods import is_available, is_ready, is_terminating, phase
 from kubemini.api.registry import by_kind
 from kubemini.api.selectors import SelectorError, selector_from_label_selector
-from kubemini.client.api_client import ApiClient
-from kubemini.client.controller import Controller, ReconcileMetrics, Result, TerminalError
+from kubemini.client.controller import ClientController, Result, TerminalError
 from kubemini.client.errors import ApiError, Conflict, NotFound
-from kubemini.client.events import NORMAL, WARNING, EventRecorder
+from kubemini.client.events import NORMAL, WARNING
 from kubemini.client.shared_informers import SharedInformers
 from kubemini.client.store import object_key
 
@@ -54,20 +53,11 @@ def _node_view(node: Mapping[str, Any]) -> tuple[Any, ...]:
     )
 
 
-class DaemonSetController(Controller):
+class DaemonSetController(ClientController):
     name = "daemonset"
+    default_workers = 2
 
-    def __init__(
-        self,
-        client: ApiClient,
-        informers: SharedInformers,
-        *,
-        recorder: EventRecorder | None = None,
-        metrics: ReconcileMetrics | None = None,
-        workers: int = 2,
-    ):
-        super().__init__(workers=workers, recorder=recorder, metrics=metrics)
-        self.client = client
+    def setup(self, informers: SharedInformers) -> None:
         self.expectations = Expectations()
         self.daemonsets = self.add_informer(informers.informer(DAEMONSET))
         self.revisions = self.add_informer(informers.informer(CONTROLLER_REVISION), key_for=self._owner_key)

@@ -39,9 +39,9 @@ from kubemini.api.pods import TERMINAL_PHASES, deletion_order, is_active, is_rea
 from kubemini.api.registry import by_kind
 from kubemini.api.selectors import SelectorError, selector_from_label_selector
 from kubemini.client.api_client import ApiClient
-from kubemini.client.controller import Controller, ReconcileMetrics, Result, TerminalError
+from kubemini.client.controller import ClientController, Result, TerminalError
 from kubemini.client.errors import ApiError, Conflict, NotFound
-from kubemini.client.events import NORMAL, WARNING, EventRecorder
+from kubemini.client.events import NORMAL, WARNING
 from kubemini.client.shared_informers import SharedInformers
 from kubemini.client.store import object_key
 
@@ -54,26 +54,26 @@ BURST_PODS = 500
 Obj = dict[str, Any]
 
 
-class JobController(Controller):
+class JobController(ClientController):
     name = "job"
+    default_workers = 5
 
     def __init__(
         self,
         client: ApiClient,
         informers: SharedInformers,
         *,
-        recorder: EventRecorder | None = None,
-        metrics: ReconcileMetrics | None = None,
-        workers: int = 5,
         backoff_base_seconds: float = BACKOFF_BASE_SECONDS,
         backoff_max_seconds: float = BACKOFF_MAX_SECONDS,
         now: Callable[[], datetime] | None = None,
+        **common: Any,
     ):
-        super().__init__(workers=workers, recorder=recorder, metrics=metrics)
-        self.client = client
         self.backoff_base_seconds = backoff_base_seconds
         self.backoff_max_seconds = backoff_max_seconds
         self.now = now or (lambda: datetime.now(UTC))
+        super().__init__(client, informers, **common)
+
+    def setup(self, informers: SharedInformers) -> None:
         self.expectations = Expectations()
         self.removed: set[str] = set()  # pod uids whose finalizer we removed, not yet seen removed
         self.backoff: dict[str, tuple[int, float]] = {}  # key[#index] → (failures since success, when)

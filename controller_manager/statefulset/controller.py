@@ -28,10 +28,9 @@ from controller_manager.statefulset import identity, planning
 from kubemini.api.pods import is_available, is_ready, is_terminating
 from kubemini.api.registry import by_kind
 from kubemini.api.selectors import SelectorError, selector_from_label_selector
-from kubemini.client.api_client import ApiClient
-from kubemini.client.controller import Controller, ReconcileMetrics, Result, TerminalError
+from kubemini.client.controller import ClientController, Result, TerminalError
 from kubemini.client.errors import AlreadyExists, ApiError, Conflict, NotFound
-from kubemini.client.events import NORMAL, WARNING, EventRecorder
+from kubemini.client.events import NORMAL, WARNING
 from kubemini.client.shared_informers import SharedInformers
 
 STATEFULSET, POD, PVC = by_kind("StatefulSet"), by_kind("Pod"), by_kind("PersistentVolumeClaim")
@@ -41,20 +40,11 @@ Obj = dict[str, Any]
 Pod = Mapping[str, Any]
 
 
-class StatefulSetController(Controller):
+class StatefulSetController(ClientController):
     name = "statefulset"
+    default_workers = 5
 
-    def __init__(
-        self,
-        client: ApiClient,
-        informers: SharedInformers,
-        *,
-        recorder: EventRecorder | None = None,
-        metrics: ReconcileMetrics | None = None,
-        workers: int = 5,
-    ):
-        super().__init__(workers=workers, recorder=recorder, metrics=metrics)
-        self.client = client
+    def setup(self, informers: SharedInformers) -> None:
         self.sets = self.add_informer(informers.informer(STATEFULSET))
         self.pods = self.add_informer(informers.informer(POD), key_for=self._owner_key)
         self.revisions = self.add_informer(informers.informer(CONTROLLER_REVISION), key_for=self._owner_key)

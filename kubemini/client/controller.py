@@ -31,9 +31,11 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from kubemini.client.api_client import ApiClient
 from kubemini.client.errors import ApiError
 from kubemini.client.events import EventRecorder
 from kubemini.client.informer import Informer
+from kubemini.client.shared_informers import SharedInformers
 from kubemini.client.store import object_key
 from kubemini.client.workqueue import WorkQueue
 
@@ -260,3 +262,29 @@ class Controller:
     async def flush_events(self) -> None:
         if self._event_tasks:
             await asyncio.gather(*list(self._event_tasks), return_exceptions=True)
+
+
+class ClientController(Controller):
+    """A controller of one apiserver: `client` for writes, `informers` (shared) for reads.
+
+    Subclasses register their informers in `setup(informers)`; one taking settings of its own
+    assigns them before calling `super().__init__(client, informers, **common)`.
+    """
+
+    default_workers = 1
+
+    def __init__(
+        self,
+        client: ApiClient,
+        informers: SharedInformers,
+        *,
+        recorder: EventRecorder | None = None,
+        metrics: ReconcileMetrics | None = None,
+        workers: int | None = None,
+    ):
+        super().__init__(workers=workers or self.default_workers, recorder=recorder, metrics=metrics)
+        self.client = client
+        self.setup(informers)
+
+    def setup(self, informers: SharedInformers) -> None:
+        raise NotImplementedError

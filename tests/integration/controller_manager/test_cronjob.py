@@ -100,7 +100,10 @@ def test_forbid_skips_while_a_job_runs_then_catches_up_once(api, namespace, cont
     expected = sorted(minute_name("forbid", m.replace(second=0)) for m in minutes[2:])
     api.wait_for(lambda: job_names(api, namespace) == expected, what="history trimmed to the 2 newest successes",
                  timeout=30, seen=lambda: job_names(api, namespace))  # fmt: skip
-    status = api.get(f"{cronjobs_path(namespace)}/forbid")["status"]
+    status = api.wait_for(
+        lambda: not (s := api.get(f"{cronjobs_path(namespace)}/forbid")["status"]).get("active") and s,
+        what="the finished Job out of status.active",
+    )
     assert status["lastScheduleTime"] == minutes[3].replace(second=0).strftime("%Y-%m-%dT%H:%M:%SZ"), status
     assert status.get("lastSuccessfulTime") and not status.get("active"), status
 
