@@ -38,7 +38,7 @@ PREFIX = "scripted.kubemini.io/"
 INDEX_ANNOTATION = "batch.kubernetes.io/job-completion-index"
 JOB_NAME_LABEL = "batch.kubernetes.io/job-name"
 LEASE_RENEW_SECONDS = 1.0
-TICK_SECONDS = 0.05
+TICK_SECONDS = 0.02
 
 Obj = dict[str, Any]
 
