@@ -14,6 +14,7 @@ import pytest
 
 from apiserver.protobuf import PROTOBUF_MEDIA_TYPE
 from tests.support.kubectl import Kubectl, write_kubeconfig
+from tests.unit.apiserver.test_protobuf import body, msg, text
 
 IMAGE = "kubemini/busybox:1.35"
 FIXTURES = Path(__file__).parents[2] / "unit" / "apiserver" / "protobuf_fixtures"
@@ -101,5 +102,5 @@ def test_malformed_protobuf_is_400_and_unknown_kind_is_415(api, namespace):
     headers = {"Content-Type": PROTOBUF_MEDIA_TYPE}
     garbage = api.post(url, content=b"k8s\x00\x0a\xff", headers=headers)
     assert garbage.status_code == 400 and garbage.json()["reason"] == "BadRequest"
-    job = api.post(url, content=(FIXTURES / "job_unsupported.bin").read_bytes(), headers=headers)
-    assert job.status_code == 415 and job.json()["reason"] == "UnsupportedMediaType"
+    cronjob = api.post(url, content=body("batch/v1", "CronJob", msg(1, text(1, "nightly"))), headers=headers)
+    assert cronjob.status_code == 415 and cronjob.json()["reason"] == "UnsupportedMediaType"
