@@ -9,6 +9,7 @@ Every answer that is not a success is a `Status`, the framework's own errors inc
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 from contextlib import asynccontextmanager
@@ -25,7 +26,9 @@ from apiserver.errors import ApiError, path_not_found
 from apiserver.openapi.documents import OpenAPICache
 from apiserver.storage.errors import StorageError
 from apiserver.storage.etcd_store import EtcdStore
+from apiserver.subresources import proxy
 from apiserver.subresources.log import proxy_pod_log
+from apiserver.subresources.streaming import serve_websocket
 from kubemini.api.status import make_status
 
 log = logging.getLogger("apiserver")
@@ -60,11 +63,12 @@ def create_app(
         ctx.log_proxy = functools.partial(proxy_pod_log, ctx)
         app.state.ctx = ctx
         ctx.start_caches()
-        await bootstrap.ensure_default_namespaces(ctx)
-        await bootstrap.ensure_kubernetes_service(ctx, advertise_address)
-        await bootstrap.ensure_system_priority_classes(ctx)
-        await bootstrap.ensure_api_services(ctx)
+        # Serving starts at once; the objects every cluster starts with are ensured alongside
+        # (a stuck one, such as a Service in a terminating namespace, never keeps the API down).
+        bootstrapping = asyncio.create_task(bootstrap.ensure_all(ctx, advertise_address))
         yield
+        bootstrapping.cancel()
+        await asyncio.gather(bootstrapping, return_exceptions=True)
         await ctx.stop_caches()
         await store.close()
 
@@ -97,10 +101,13 @@ def create_app(
 
     @app.get("/readyz")
     async def readyz(request: Request) -> Response:
+        ctx = request.app.state.ctx
         try:
-            await request.app.state.ctx.store.current_revision()
+            await ctx.store.current_revision()
         except StorageError as exc:
             return PlainTextResponse(f"etcd not reachable: {exc}", status_code=503)
+        if not ctx.bootstrapped.is_set():
+            return PlainTextResponse("[-]poststarthook/bootstrap-objects: not finished", status_code=503)
         return PlainTextResponse("ok")
 
     @app.get("/metrics")
@@ -203,10 +210,19 @@ class ResourceFastPath:
         self.state = app.state
 
     async def __call__(self, scope, receive, send) -> None:
+        target = proxy.match(scope["path"]) if scope["type"] == "http" else None
+        if target is not None:  # pods/proxy, services/proxy, nodes/proxy
+            request = Request(scope, receive)
+            request.scope["app"] = self.app
+            await (await proxy.serve(request, target))(scope, receive, send)
+            return
         if scope["type"] == "http" and _is_resource_path(scope["path"]):
             request = Request(scope, receive)
             request.scope["app"] = self.app
             response = await resource_routes.serve(request)
             await response(scope, receive, send)
+            return
+        if scope["type"] == "websocket" and _is_resource_path(scope["path"]):
+            await serve_websocket(scope, receive, send, self.app.state.ctx)  # exec, attach, portforward
             return
         await self.app(scope, receive, send)

@@ -91,3 +91,13 @@ async def ensure_kubernetes_service(ctx, advertise_address: str) -> None:
     }
     await _ensure(ctx, "Service", service, namespace="default")
     await _ensure(ctx, "Endpoints", endpoints, namespace="default")
+
+
+async def ensure_all(ctx, advertise_address: str) -> None:
+    await ensure_default_namespaces(ctx)
+    await asyncio.gather(
+        ensure_kubernetes_service(ctx, advertise_address),
+        ensure_system_priority_classes(ctx),
+        ensure_api_services(ctx),
+    )
+    ctx.bootstrapped.set()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ class ServerContext:
     # `pods/{name}/log` handler (apiserver/log_proxy.py), set by the app: (info, request) -> Response.
     log_proxy: Callable[..., Any] | None = None
     dry_run: bool = False
+    bootstrapped: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
     def allocator(self) -> ServiceAllocator:
@@ -62,6 +64,13 @@ class ServerContext:
         """End every open watch stream (graceful shutdown: clients re-watch elsewhere)."""
         for cache in self.caches.values():
             cache.close_watchers()
+
+    async def current_objects(self, resource: ResourceType) -> list[dict]:
+        """Every stored object of a resource: from the watch cache when it is ready, else from etcd."""
+        cache = self.cache(resource)
+        if cache.ready.is_set():
+            return list(cache.objects.values())
+        return [stored.obj for stored in (await self.store.list(stored_version(resource).storage_prefix())).items]
 
     def cache(self, resource: ResourceType) -> WatchCache:
         return self.caches[stored_version(resource).storage_resource]

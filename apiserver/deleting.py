@@ -12,7 +12,7 @@ import copy
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from apiserver.admission import DELETE, Attributes, mutate
+from apiserver.admission import DELETE, Attributes, mutate, validate
 from apiserver.errors import ApiError, bad_request, conflict, from_storage
 from apiserver.request_info import RequestInfo
 from apiserver.storage.errors import KeyNotFound, RevisionConflict, StorageError
@@ -105,6 +105,7 @@ async def delete_object(ctx, info: RequestInfo, options: DeleteOptions) -> tuple
         current = await read_stored(ctx, info)
         obj = current.obj
         _check_preconditions(info, obj, options)
+        await validate(ctx, Attributes(stored_record, DELETE, obj, namespace=info.namespace, dry_run=ctx.dry_run))
         grace = record.strategy.deletion_grace_seconds(obj, options.grace_period_seconds)
         marked = _marked(record, obj, grace=grace, policy=options.propagation_policy)
         needs_mark = grace > 0 or marked["metadata"].get("finalizers") or record.strategy.blocks_deletion(obj)

@@ -26,6 +26,7 @@ _SUBRESOURCE_VERBS = {
     "portforward": ["create", "get"],
     "proxy": ["create", "delete", "get", "patch", "update"],
     "token": ["create"],
+    "ephemeralcontainers": ["get", "patch", "update"],
 }
 _SUBRESOURCE_KINDS = {
     "scale": ("autoscaling", "v1", "Scale"),

@@ -8,11 +8,11 @@ update: the same fields carried over from the stored object; status kept (main r
 
 from __future__ import annotations
 
-import copy
-import secrets
+import random
 import uuid
 
 from apiserver.errors import bad_request, conflict
+from kubemini import json_codec
 from kubemini.api import timestamps
 
 _GENERATE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
@@ -22,8 +22,11 @@ SERVER_OWNED = ("uid", "creationTimestamp", "deletionTimestamp", "deletionGraceP
 MAIN, STATUS, DIRECT = "main", "status", "direct"  # update modes: the resource, `/status`, a subresource's own change
 
 
+_suffixes = random.Random()  # not a secret: upstream draws these from math/rand too
+
+
 def generated_name(prefix: str) -> str:
-    suffix = "".join(secrets.choice(_GENERATE_ALPHABET) for _ in range(GENERATED_SUFFIX_LENGTH))
+    suffix = "".join(_suffixes.choices(_GENERATE_ALPHABET, k=GENERATED_SUFFIX_LENGTH))
     return f"{prefix[:MAX_GENERATE_NAME_PREFIX]}{suffix}"
 
 
@@ -78,7 +81,7 @@ def check_identity(record, name: str, new: dict, old: dict) -> None:
 def prepare_update(record, old: dict, new: dict, *, mode: str) -> dict:
     """The object to validate and store: server-owned fields carried over, spec and status split by mode."""
     if mode == STATUS:
-        result = copy.deepcopy(old)
+        result = json_codec.clone(old)
         if "status" in new:
             result["status"] = new["status"]
         else:
@@ -96,7 +99,7 @@ def prepare_update(record, old: dict, new: dict, *, mode: str) -> dict:
         new_meta["managedFields"] = old_meta["managedFields"]
     if mode == MAIN and record.has_status:
         if "status" in old:
-            merged["status"] = copy.deepcopy(old["status"])
+            merged["status"] = json_codec.clone(old["status"])
         else:
             merged.pop("status", None)
     strategy = record.strategy

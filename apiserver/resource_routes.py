@@ -24,12 +24,22 @@ from apiserver.decoding.reading import read_object, read_options, read_patch
 from apiserver.deleting import DeleteOptions, delete_object
 from apiserver.errors import ApiError, bad_request, method_not_allowed
 from apiserver.metadata import DIRECT, MAIN, STATUS
-from apiserver.negotiation import JSON, PARTIAL, TABLE, choose, partial_list, partial_metadata, render
+from apiserver.negotiation import (
+    JSON,
+    PARTIAL,
+    TABLE,
+    choose,
+    has_protobuf,
+    partial_list,
+    partial_metadata,
+    render,
+)
 from apiserver.patching import apply_patch, patch_type
 from apiserver.reading import ListQuery, get_object, list_body, list_objects, parse_int64
 from apiserver.request_info import RequestInfo, parse_path
 from apiserver.storage.errors import StorageError
-from apiserver.subresources import approval, binding, eviction, finalize, scale
+from apiserver.subresources import approval, binding, ephemeral_containers, eviction, finalize, scale
+from apiserver.subresources.streaming import UPGRADE_SUBRESOURCES, refuse_without_upgrade
 from apiserver.tables import to_table
 from apiserver.typed_objects import field_validation_mode, typed_document, typed_object
 from apiserver.virtual import VIRTUAL_HANDLERS
@@ -44,9 +54,11 @@ TRUE_VALUES = ("true", "1")
 
 
 def _warning_headers(warnings: list[str]) -> dict | None:
+    """RFC 7234 warnings (`299 - "text"`), the text's bytes sent as UTF-8 like Go's apiserver sends them."""
     if not warnings:
         return None
-    return {"Warning": ", ".join('299 - "{}"'.format(w.replace("\\", "\\\\").replace('"', '\\"')) for w in warnings)}
+    quoted = ('299 - "{}"'.format(w.replace("\\", "\\\\").replace('"', '\\"')) for w in warnings)
+    return {"Warning": ", ".join(quoted).encode("utf-8", "replace").decode("latin-1")}
 
 
 async def serve(request: Request) -> Response:
@@ -55,7 +67,7 @@ async def serve(request: Request) -> Response:
     verb = request.method.lower()
     resource = ""
     try:
-        info = parse_path(request.url.path)
+        info = parse_path(request.scope["path"])
         resource = info.resource.plural
         response = await handle(request, info)
     except ApiError as exc:
@@ -66,7 +78,7 @@ async def serve(request: Request) -> Response:
         response = bad_request("the request is nested too deeply").response()
     except Exception:  # noqa: BLE001 - a bug must still answer with a Status, and be logged
         request_id = uuid.uuid4().hex[:12]
-        log.exception("internal error %s serving %s %s", request_id, request.method, request.url.path)
+        log.exception("internal error %s serving %s %s", request_id, request.method, request.scope["path"])
         response = JSONResponse(make_status(500, f"Internal error occurred: request {request_id}"), status_code=500)
     metrics.REQUESTS.labels(verb, resource, str(response.status_code)).inc()
     if request.query_params.get("watch") not in TRUE_VALUES:
@@ -93,6 +105,10 @@ async def handle(request: Request, info: RequestInfo) -> Response:
         ctx = ctx.for_dry_run()
     if info.resource.virtual:
         return await VIRTUAL_HANDLERS[info.resource.virtual](ctx, info, request)
+    if info.subresource == "ephemeralcontainers":
+        return await ephemeral_containers.serve(ctx, info, request)
+    if info.subresource in UPGRADE_SUBRESOURCES:
+        await refuse_without_upgrade(ctx, info, request)  # served over WebSocket only (app.py routes those)
     handler = {"GET": _get, "POST": _post, "PUT": _put, "PATCH": _patch, "DELETE": _delete}.get(request.method)
     if handler is None:
         raise method_not_allowed()
@@ -117,7 +133,7 @@ async def _get(ctx, info: RequestInfo, request: Request) -> Response:
     if include not in ("None", "Metadata", "Object"):
         raise bad_request(f"includeObject must be None, Metadata or Object, got {include!r}")
     if info.name is None:
-        form = choose(accept)
+        form = choose(accept, protobuf=has_protobuf(info.resource))
         items, metadata = await list_objects(ctx, info, ListQuery.from_params(params))
         if form == TABLE:
             return render(to_table(info.resource, items, list_metadata=metadata, include_object=include), JSON)
@@ -130,8 +146,8 @@ async def _get(ctx, info: RequestInfo, request: Request) -> Response:
         raise method_not_allowed()
     obj = await get_object(ctx, info)
     if info.subresource == "scale":
-        return render(scale.to_scale(obj), choose(accept, tables=False))
-    return _answer(info, obj, choose(accept), include=include)
+        return render(scale.to_scale(obj), choose(accept, tables=False, protobuf=True))
+    return _answer(info, obj, choose(accept, protobuf=has_protobuf(info.resource)), include=include)
 
 
 async def _post(ctx, info: RequestInfo, request: Request) -> Response:
@@ -144,7 +160,8 @@ async def _post(ctx, info: RequestInfo, request: Request) -> Response:
             info.resource, decoded.document, mode=field_validation_mode(params), duplicates=decoded.duplicates
         )
         created = await create_object(ctx, info.resource, obj, namespace=info.namespace)
-        return _answer(info, created, choose(accept, tables=False), code=201, headers=_warning_headers(warnings))
+        form = choose(accept, tables=False, protobuf=has_protobuf(info.resource))
+        return _answer(info, created, form, code=201, headers=_warning_headers(warnings))
     if info.subresource == "binding":
         target = binding.check_binding(decoded.document)
         return await binding.bind(ctx, info.with_subresource("binding"), target)
@@ -188,7 +205,8 @@ async def _put(ctx, info: RequestInfo, request: Request) -> Response:
     else:
         change, mode = (lambda _current: obj), (STATUS if info.subresource == "status" else MAIN)
     updated = await update_object(ctx, info, change, expected_revision=expected, mode=mode)
-    return _answer(info, updated, choose(accept, tables=False), headers=_warning_headers(warnings))
+    form = choose(accept, tables=False, protobuf=has_protobuf(info.resource))
+    return _answer(info, updated, form, headers=_warning_headers(warnings))
 
 
 async def _patch(ctx, info: RequestInfo, request: Request) -> Response:
@@ -227,7 +245,8 @@ async def _patch(ctx, info: RequestInfo, request: Request) -> Response:
     updated = await update_object(
         ctx, info, patched, expected_revision=expected, mode=STATUS if info.subresource == "status" else MAIN
     )
-    return _answer(info, updated, choose(accept, tables=False), headers=_warning_headers(warnings))
+    form = choose(accept, tables=False, protobuf=has_protobuf(info.resource))
+    return _answer(info, updated, form, headers=_warning_headers(warnings))
 
 
 def _delete_options(body: dict) -> dict:

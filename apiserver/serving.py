@@ -121,8 +121,10 @@ def run(app, *, host: str, port: int, keep_alive_seconds: int, header_timeout_se
         host=host,
         port=port,
         http=protocol,
+        ws="wsproto",  # accepts kubectl's `SPDY/3.1+portforward.k8s.io` subprotocol, which websockets refuses
         log_level="warning",
         access_log=False,
+        proxy_headers=False,  # clients talk to us directly; X-Forwarded-For is not trusted
         timeout_graceful_shutdown=2,
         timeout_keep_alive=keep_alive_seconds,
     )

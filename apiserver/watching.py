@@ -7,7 +7,6 @@ resourceVersion sees each later change exactly once and in order.
 from __future__ import annotations
 
 import asyncio
-import json
 
 from fastapi.responses import StreamingResponse
 
@@ -18,6 +17,7 @@ from apiserver.storage.errors import StorageError
 from apiserver.storage.watch_cache import TooOldResourceVersion
 from apiserver.tables import to_table
 from apiserver.writing import served
+from kubemini import json_codec
 from kubemini.api.registry import stored_version
 from kubemini.api.status import make_status
 
@@ -32,7 +32,7 @@ def _line(event_type: str, object_json: bytes) -> bytes:
 
 
 def _json(obj: dict) -> bytes:
-    return json.dumps(obj, separators=(",", ":")).encode()
+    return json_codec.dumps(obj)
 
 
 def _expired(message: str) -> bytes:
@@ -69,7 +69,12 @@ async def open_watch(ctx, info: RequestInfo, params, *, as_table: bool) -> Strea
         base = matches
         matches = lambda obj: base(obj) and obj.get("metadata", {}).get("name") == name  # noqa: E731
     cache = ctx.cache(info.resource)
-    await asyncio.wait_for(cache.ready.wait(), CACHE_CATCH_UP_SECONDS)
+    try:
+        await asyncio.wait_for(cache.ready.wait(), CACHE_CATCH_UP_SECONDS)
+    except TimeoutError:
+        raise ApiError(
+            503, f"the watch cache for {info.resource.plural} is not ready yet", reason="ServiceUnavailable"
+        ) from None
     since = None if request.initial_events else request.since
     if since is not None:
         try:

@@ -12,7 +12,6 @@ strategy, side effects from the admission plugins that handle it.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 
 from apiserver.admission import CREATE, DELETE, UPDATE, Attributes, explain_taken, mutate, validate
@@ -40,10 +39,12 @@ from apiserver.storage.errors import (
     StorageError,
 )
 from apiserver.storage.etcd_store import encode
+from kubemini import json_codec
 from kubemini.api.field_errors import FieldErrors
 from kubemini.api.kinds.checking import schema_of, validate_object
 from kubemini.api.registry import stored_version
 from kubemini.api.schema.required import check_required
+from kubemini.api.schema.typed_decoding import TypeMismatch, decode_typed
 
 MAX_CONFLICT_RETRIES = 10
 CREATE_ATTEMPTS = 8
@@ -59,7 +60,12 @@ def check_size(obj: dict) -> None:
 
 
 def served(record, obj: dict) -> dict:
-    return obj if record.stored else record.strategy.from_storage(obj)
+    """A stored object in the record's version (type meta filled even when storage lacks it)."""
+    if not record.stored:
+        return record.strategy.from_storage(obj)
+    if obj.get("kind") != record.kind or obj.get("apiVersion") != record.api_version:
+        obj["kind"], obj["apiVersion"] = record.kind, record.api_version
+    return obj
 
 
 def _raise_invalid(record, obj: dict, errors: FieldErrors) -> None:
@@ -71,13 +77,14 @@ async def create_object(ctx, record, obj: dict, *, namespace: str | None) -> dic
     """Store a new object (already typed-decoded in `record`'s version); the stored object, served."""
     stored_record = stored_version(record)
     obj = record.strategy.to_storage(obj) if not record.stored else obj
+    obj["kind"], obj["apiVersion"] = stored_record.kind, stored_record.api_version
     check_namespace_matches(record, obj, namespace)
     generated = prepare_create(record, obj)
     record.strategy.default(obj)
-    original = obj
+    pristine = json_codec.dumps(obj)  # each retry starts again from this (admission changes the candidate)
     attrs = Attributes(stored_record, CREATE, obj, namespace=obj["metadata"].get("namespace"), dry_run=ctx.dry_run)
     for attempt in range(CREATE_ATTEMPTS):
-        candidate = copy.deepcopy(original)
+        candidate = json_codec.loads(pristine) if attempt else obj
         if attempt and generated:
             # A generated name that collided is drawn again, as Kubernetes does.
             candidate["metadata"]["name"] = generated_name(candidate["metadata"]["generateName"])
@@ -123,14 +130,32 @@ async def read_stored(ctx, info: RequestInfo) -> Stored:
         raise from_storage(exc, stored_version(info.resource), info.name or "") from exc
 
 
-def _check_update(record, new: dict, old: dict, *, mode: str) -> None:
+def stored_fits_schema(record, obj: dict) -> bool:
+    """Whether a stored object still decodes against its schema (one written around the API may not)."""
+    try:
+        decode_typed(schema_of(stored_version(record)), json_codec.clone(obj))
+    except (TypeMismatch, RecursionError):
+        return False
+    return True
+
+
+def _malformed(record, name: str) -> ApiError:
+    return ApiError(
+        500,
+        f'the stored {record.kind} "{name}" does not fit its schema (written around the API server?); '
+        "replace it with a PUT of a valid object or delete it",
+        reason="InternalError",
+    )
+
+
+def _check_update(record, new: dict, old: dict | None, *, mode: str) -> None:
     if mode == STATUS:
         errors = FieldErrors()
         check_required(schema_of(stored_version(record)), new, errors)
         record.strategy.validate_status_update(new, old, errors)
     else:
         schema = schema_of(stored_version(record))
-        errors = validate_object(record, new, old=old if mode == MAIN else None, schema=schema)
+        errors = validate_object(record, new, old=old if mode == MAIN and old is not None else None, schema=schema)
     _raise_invalid(record, new, errors)
 
 
@@ -153,7 +178,10 @@ async def update_object(
         current = await read_stored(ctx, info)
         if expected_revision and str(current.mod_revision) != expected_revision:
             raise conflict(stored_record, info.name or "")
-        new = change(served(record, copy.deepcopy(current.obj)))
+        intact = stored_fits_schema(record, current.obj)
+        if not intact and mode != MAIN:
+            raise _malformed(record, info.name or "")
+        new = change(served(record, json_codec.clone(current.obj)))
         new = new if record.stored else record.strategy.to_storage(new)
         check_namespace_matches(record, new, info.namespace)
         check_identity(stored_record, info.name or "", new, current.obj)
@@ -172,7 +200,7 @@ async def update_object(
         finalized = is_finalized(record, merged)
         if not finalized:
             await mutate(ctx, attrs)
-            _check_update(record, merged, current.obj, mode=mode)
+            _check_update(record, merged, current.obj if intact else None, mode=mode)
             await validate(ctx, attrs)
             check_size(merged)
         if merged == current.obj:

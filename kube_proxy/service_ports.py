@@ -14,11 +14,16 @@ Headless and ExternalName Services get no listeners. Only `subsets[].addresses`
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from kube_proxy.load_balancing import DEFAULT_AFFINITY_SECONDS, Endpoint
+from kubemini.client.log_once import UNINTERPRETABLE, LogOnce
+
+log = logging.getLogger(__name__)
+_failures = LogOnce(log)
 
 PROXIED_PROTOCOLS = ("TCP", "UDP")
 NODE_PORT_TYPES = ("NodePort", "LoadBalancer")
@@ -97,31 +102,47 @@ def build_service_ports(
     services: Iterable[Mapping[str, Any]],
     endpoints_for: Callable[[str], Mapping[str, Any] | None],
 ) -> dict[ServicePortName, ServicePort]:
-    """Every proxied service port; `endpoints_for("ns/name")` reads the Endpoints cache."""
+    """Every proxied service port; `endpoints_for("ns/name")` reads the Endpoints cache.
+
+    A Service (or its Endpoints) that cannot be interpreted is left out, said once per
+    version: one malformed stored object must not stop every other Service's traffic."""
     result: dict[ServicePortName, ServicePort] = {}
     for service in services:
-        spec = service.get("spec") or {}
-        cluster_ip = spec.get("clusterIP")
-        if not cluster_ip or cluster_ip == "None" or spec.get("type") == "ExternalName":
+        try:
+            result.update(_ports_of(service, endpoints_for))
+        except UNINTERPRETABLE:
+            meta = _meta(service) if isinstance(service.get("metadata"), dict) else {}
+            key = f"{meta.get('namespace')}/{meta.get('name')}"
+            _failures.failure("cannot proxy Service %s; skipping it", key, str(meta.get("resourceVersion")), key)
+    return result
+
+
+def _ports_of(
+    service: Mapping[str, Any], endpoints_for: Callable[[str], Mapping[str, Any] | None]
+) -> dict[ServicePortName, ServicePort]:
+    result: dict[ServicePortName, ServicePort] = {}
+    spec = service.get("spec") or {}
+    cluster_ip = spec.get("clusterIP")
+    if not cluster_ip or cluster_ip == "None" or spec.get("type") == "ExternalName":
+        return result
+    namespace, name = _meta(service).get("namespace") or "", _meta(service).get("name") or ""
+    endpoints = endpoints_for(f"{namespace}/{name}")
+    node_ports = spec.get("type") in NODE_PORT_TYPES
+    for port in spec.get("ports") or []:
+        protocol = port.get("protocol") or "TCP"
+        if protocol not in PROXIED_PROTOCOLS or not port.get("port"):
             continue
-        namespace, name = _meta(service).get("namespace") or "", _meta(service).get("name") or ""
-        endpoints = endpoints_for(f"{namespace}/{name}")
-        node_ports = spec.get("type") in NODE_PORT_TYPES
-        for port in spec.get("ports") or []:
-            protocol = port.get("protocol") or "TCP"
-            if protocol not in PROXIED_PROTOCOLS or not port.get("port"):
-                continue
-            port_name = ServicePortName(namespace, name, port.get("name") or "")
-            result[port_name] = ServicePort(
-                name=port_name,
-                protocol=protocol,
-                cluster_ip=str(cluster_ip),
-                port=int(port["port"]),
-                node_port=int(port["nodePort"]) if node_ports and port.get("nodePort") else None,
-                load_balancer=spec.get("type") == "LoadBalancer",
-                affinity_seconds=affinity_seconds(spec),
-                endpoints=ready_endpoints(endpoints, port_name=port_name.port, protocol=protocol),
-            )
+        port_name = ServicePortName(namespace, name, port.get("name") or "")
+        result[port_name] = ServicePort(
+            name=port_name,
+            protocol=protocol,
+            cluster_ip=str(cluster_ip),
+            port=int(port["port"]),
+            node_port=int(port["nodePort"]) if node_ports and port.get("nodePort") else None,
+            load_balancer=spec.get("type") == "LoadBalancer",
+            affinity_seconds=affinity_seconds(spec),
+            endpoints=ready_endpoints(endpoints, port_name=port_name.port, protocol=protocol),
+        )
     return result
 
 

@@ -5,7 +5,8 @@
           ──► PodSource: one pod informer feeding every agent
 
 Stopping the kubelet leaves its containers running, as a real kubelet does:
-the next start adopts them.
+the next start adopts them. With --remove-pods-on-exit (docker compose) it
+removes them instead (node_cleanup.py).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import socket
 
 from kubelet.flags import build_parser, node_names, settings_from
 from kubelet.node_agent import NodeAgent
+from kubelet.node_cleanup import remove_node_pods
 from kubelet.node_context import NodeContext, ProcessLimits
 from kubelet.pod_source import PodSource
 from kubelet.runtime import ContainerRuntime
@@ -64,6 +66,13 @@ async def _ensure_network(agent: NodeAgent) -> None:
             await asyncio.sleep(NETWORK_RETRY_SECONDS)
 
 
+async def _remove_pods(agent: NodeAgent) -> None:
+    try:
+        await remove_node_pods(agent.ctx)
+    except Exception as error:  # noqa: BLE001 - shutting down: report, and let the process end
+        log.warning("node %s: removing pods on exit failed: %s", agent.name, error)
+
+
 async def run(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     configure_logging(args.log_level, component="kubelet")
@@ -99,6 +108,8 @@ async def run(argv: list[str] | None = None) -> None:
         await services.stop()
         await asyncio.gather(*(agent.stop() for agent in agents.values()))
         for agent in agents.values():
+            if settings.remove_pods_on_exit:
+                await _remove_pods(agent)
             await agent.ctx.runtime.close()
         server.server.should_exit = True
         with contextlib.suppress(asyncio.CancelledError):

@@ -1,9 +1,11 @@
 """Pod spec → runtime configs: the sandbox of a pod and each of its containers.
 
-    pod + container spec + environment + restart count ──► ContainerConfig
+    pod ──► SandboxConfig: hostname, DNS, hostNetwork/hostIPC, hostAliases (/etc/hosts),
+            hostPorts (published on the node address), safe sysctls
+    pod + container spec + environment + mounts + security + restart count ──► ContainerConfig
         command → entrypoint, args → cmd ($(VAR) expanded), workingDir,
         requests.cpu → CPU shares, limits.cpu → CPU quota, limits.memory → memory limit,
-        labels naming node, pod and container (the kubelet's memory, see runtime/labels.py)
+        labels naming node, pod, container and sandbox (the kubelet's memory, see runtime/labels.py)
 
 Names follow the dockershim (`k8s_<container>_<pod>_<namespace>_<uid8>_<restart>`)
 so `docker ps` reads like a node of a real cluster.
@@ -17,9 +19,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from kubelet.dns_config import PodDns
-from kubelet.environment import expand
-from kubelet.runtime import ContainerConfig, SandboxConfig
+from kubelet.runtime import ContainerConfig, Mount, PortBinding, SandboxConfig, SecurityOptions
 from kubelet.runtime import labels as label_keys
+from kubelet.security_context import pod_sysctls
+from kubemini.api.env_expansion import expand
 from kubemini.api.quantity import cpu_millis, to_bytes
 
 MAX_HOSTNAME_LENGTH = 63
@@ -45,21 +48,62 @@ def _runtime_name(pod: Mapping[str, Any], container: str, *, restart: int) -> st
     return f"k8s_{container}_{meta.get('name')}_{meta.get('namespace')}_{uid}_{restart}"
 
 
+def host_ports(pod: Mapping[str, Any], *, node_ip: str) -> list[PortBinding]:
+    """Every container port with a hostPort, published on its hostIP or the node's address."""
+    if (pod.get("spec") or {}).get("hostNetwork"):
+        return []  # the pod's ports are the node's already
+    bindings = []
+    for container in (pod.get("spec") or {}).get("containers") or []:
+        for port in container.get("ports") or []:
+            if port.get("hostPort"):
+                bindings.append(
+                    PortBinding(
+                        container_port=int(port["containerPort"]),
+                        host_port=int(port["hostPort"]),
+                        host_ip=str(port.get("hostIP") or node_ip),
+                        protocol=str(port.get("protocol") or "TCP").lower(),
+                    )
+                )
+    return bindings
+
+
+def host_aliases(pod: Mapping[str, Any]) -> list[str]:
+    """hostAliases as `name:ip` entries for the pod's /etc/hosts."""
+    entries = []
+    for alias in (pod.get("spec") or {}).get("hostAliases") or []:
+        entries.extend(f"{name}:{alias.get('ip')}" for name in alias.get("hostnames") or [])
+    return entries
+
+
 def sandbox_config(
-    pod: Mapping[str, Any], *, node: str, image: str, network: str, attempt: int, dns: PodDns | None = None
+    pod: Mapping[str, Any],
+    *,
+    node: str,
+    image: str,
+    network: str,
+    attempt: int,
+    dns: PodDns | None = None,
+    node_ip: str = "127.0.0.1",
 ) -> SandboxConfig:
+    spec = pod.get("spec") or {}
     labels = label_keys.pod_labels(dict(pod), node=node, container=label_keys.SANDBOX_CONTAINER)
     labels[label_keys.RESTART_COUNT] = str(attempt)
     dns = dns or PodDns()
+    host_network = bool(spec.get("hostNetwork"))
     return SandboxConfig(
         name=_runtime_name(pod, label_keys.SANDBOX_CONTAINER, restart=attempt),
-        hostname=pod_hostname(pod),
+        hostname="" if host_network else pod_hostname(pod),
         image=image,
-        network=network,
+        network="host" if host_network else network,
         labels=labels,
-        dns=dns.nameservers,
-        dns_search=dns.searches,
-        dns_options=dns.options,
+        dns=[] if host_network else dns.nameservers,
+        dns_search=[] if host_network else dns.searches,
+        dns_options=[] if host_network else dns.options,
+        host_network=host_network,
+        host_ipc=bool(spec.get("hostIPC")),
+        extra_hosts=host_aliases(pod),
+        port_bindings=host_ports(pod, node_ip=node_ip),
+        sysctls=pod_sysctls(pod),
     )
 
 
@@ -78,10 +122,14 @@ def container_config(
     env: Mapping[str, str],
     restart_count: int,
     init: bool = False,
+    mounts: list[Mount] | None = None,
+    security: SecurityOptions | None = None,
+    pid_container_id: str | None = None,
 ) -> ContainerConfig:
     labels = label_keys.pod_labels(dict(pod), node=node, container=container["name"])
     labels[label_keys.RESTART_COUNT] = str(restart_count)
     labels[label_keys.SPEC_HASH] = spec_hash(container)
+    labels[label_keys.SANDBOX_ID] = sandbox_id
     if init:
         labels[label_keys.INIT] = "true"
     command = container.get("command")
@@ -104,4 +152,8 @@ def container_config(
         memory_limit_bytes=to_bytes(memory_limit) if memory_limit is not None else None,
         tty=bool(container.get("tty")),
         stdin=bool(container.get("stdin")),
+        stdin_once=bool(container.get("stdinOnce")),
+        mounts=list(mounts or []),
+        security=security or SecurityOptions(),
+        pid_container_id=pid_container_id,
     )

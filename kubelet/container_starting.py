@@ -1,7 +1,8 @@
 """Starting things in the runtime: a pod's sandbox, and one new instance of a container.
 
     create_sandbox / start_sandbox: pause container on the pod network, hostname = pod name
-    create_instance: image (pull policy) ──► environment ──► create ──► Created event
+    create_instance: image (pull policy) ──► environment ──► security context ──► mounts
+                     ──► create ──► Created event
     start_created:   start ──► Started event ──► postStart hook
     (split so a new pod's containers are created while its sandbox is still starting)
         each failure becomes a waiting reason (ErrImagePull, CreateContainerConfigError,
@@ -26,6 +27,9 @@ from kubelet.node_context import NodeContext
 from kubelet.pod_containers import PodContainers
 from kubelet.probing import run_action
 from kubelet.runtime import ContainerRuntimeError, StartContainerError
+from kubelet.security_context import SecurityError, check_non_root, security_options
+from kubelet.volumes import PodVolumes, VolumeError
+from kubelet.volumes.mounts import prepare_container_mounts, termination_log_mount
 from kubemini.api.service_env import service_environment, services_for_pod
 from kubemini.client.events import NORMAL, WARNING
 
@@ -47,8 +51,7 @@ def uses_pod_ip(container: Mapping[str, Any]) -> bool:
     return False
 
 
-async def create_sandbox(ctx: NodeContext, pod: Mapping[str, Any], *, view: PodContainers) -> str:
-    attempt = (view.sandbox.restart_count + 1) if view.sandbox else 0
+async def create_sandbox(ctx: NodeContext, pod: Mapping[str, Any], *, attempt: int, volumes: PodVolumes) -> str:
     dns = pod_dns(pod, cluster_dns=ctx.settings.cluster_dns, cluster_domain=ctx.settings.cluster_domain)
     config = sandbox_config(
         pod,
@@ -57,6 +60,7 @@ async def create_sandbox(ctx: NodeContext, pod: Mapping[str, Any], *, view: PodC
         network=ctx.settings.pod_network,
         attempt=attempt,
         dns=dns,
+        node_ip=ctx.host_ip,
     )
     try:
         return await ctx.runtime.create_sandbox(config)
@@ -82,6 +86,7 @@ async def create_instance(
     view: PodContainers,
     sandbox_id: str,
     init: bool = False,
+    volumes: PodVolumes,
 ) -> str | Waiting:
     """Create (not start) the next instance of `container`: its id, or why it could not be."""
     name = container["name"]
@@ -89,7 +94,14 @@ async def create_instance(
     waiting = await ensure_image(ctx, pod, container=container)
     if waiting is not None:
         return waiting
-    builder = EnvironmentBuilder(ctx.client, pod, pod_ip=view.pod_ip or "", host_ip=ctx.host_ip)
+    host_network = bool((pod.get("spec") or {}).get("hostNetwork"))
+    builder = EnvironmentBuilder(
+        ctx.client,
+        pod,
+        pod_ip=ctx.host_ip if host_network else (view.pod_ip or ""),
+        host_ip=ctx.host_ip,
+        node_allocatable=ctx.node_allocatable(),
+    )
     namespace = (pod.get("metadata") or {}).get("namespace") or "default"
     links = (pod.get("spec") or {}).get("enableServiceLinks", True) is not False
     service_env = service_environment(services_for_pod(ctx.services(), namespace, enable_service_links=links))
@@ -98,14 +110,26 @@ async def create_instance(
     except ConfigError as error:
         ctx.emit(pod, WARNING, "Failed", f"Error: {error}")
         return Waiting("CreateContainerConfigError", str(error))
+    restart_count = (latest.restart_count + 1) if latest else 0
+    try:
+        image_user = await ctx.runtime.image_user(container["image"])
+        check_non_root(pod, container, image_user=image_user)
+        mounts = prepare_container_mounts(container, volumes, env=env)
+        log_mount = termination_log_mount(ctx.settings.root_dir, pod, container, restart_count=restart_count)
+    except (SecurityError, VolumeError, OSError) as error:
+        ctx.emit(pod, WARNING, "Failed", f"Error: {error}")
+        return Waiting("CreateContainerConfigError", str(error))
     config = container_config(
         pod,
         container,
         node=ctx.node_name,
         sandbox_id=sandbox_id,
         env=env,
-        restart_count=(latest.restart_count + 1) if latest else 0,
+        restart_count=restart_count,
         init=init,
+        mounts=[*mounts, log_mount] if log_mount else mounts,
+        security=security_options(pod, container, image_user=image_user),
+        pid_container_id=_target_id(view, container),
     )
     try:
         container_id = await ctx.runtime.create_container(config)
@@ -114,6 +138,13 @@ async def create_instance(
         return Waiting("CreateContainerError", str(error))
     ctx.emit(pod, NORMAL, "Created", f"Created container: {name}")
     return container_id
+
+
+def _target_id(view: PodContainers, container: Mapping[str, Any]) -> str | None:
+    """The running container an ephemeral container's `targetContainerName` names (its processes are shared)."""
+    target = container.get("targetContainerName")
+    record = view.latest(target) if target else None
+    return record.id if record is not None and record.running else None
 
 
 async def start_created(

@@ -53,23 +53,29 @@ def to_seconds(stamp: str | None) -> str | None:
     return timestamps.parse(stamp).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+START_ERROR_EXIT_CODE = 128  # what containerd reports for a container that never started
+
+
 def terminated_reason(record: ContainerRecord) -> str:
     if record.oom_killed:
         return "OOMKilled"
     if record.state == CREATED:
-        return "ContainerCannotRun"
+        return "StartError"
     return "Completed" if record.exit_code == 0 else "Error"
 
 
-def terminated_state(record: ContainerRecord) -> dict[str, Any]:
-    exit_code = record.exit_code if record.exit_code is not None else 128
+def terminated_state(record: ContainerRecord, *, message: str | None = None) -> dict[str, Any]:
+    exit_code = record.exit_code if record.exit_code is not None else START_ERROR_EXIT_CODE
+    if record.state == CREATED:
+        exit_code = START_ERROR_EXIT_CODE
     state: dict[str, Any] = {
         "exitCode": exit_code,
         "reason": terminated_reason(record),
         "containerID": CONTAINER_ID_PREFIX + record.id,
     }
-    if record.error:
-        state["message"] = record.error
+    message = message or record.error
+    if message:
+        state["message"] = message
     started, finished = to_seconds(record.started_at), to_seconds(record.finished_at)
     if started:
         state["startedAt"] = started
@@ -92,7 +98,13 @@ def container_status(
     waiting: Waiting | None,
     probes: ProbeView,
     default_waiting: str = "ContainerCreating",
+    messages: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
+    messages = messages or {}
+
+    def terminated(record: ContainerRecord) -> dict[str, Any]:
+        return terminated_state(record, message=messages.get(record.id))
+
     latest = instances[0] if instances else None
     previous = instances[1] if len(instances) > 1 else None
     status: dict[str, Any] = {
@@ -112,22 +124,22 @@ def container_status(
         status["ready"] = probes.ready(spec, latest)
         status["started"] = probes.started(spec, latest)
         if has_finished(previous):
-            status["lastState"] = {"terminated": terminated_state(previous)}
+            status["lastState"] = {"terminated": terminated(previous)}
         return status
     if waiting is not None:
         status["state"] = {"waiting": _waiting(waiting)}
         if has_finished(latest):
-            status["lastState"] = {"terminated": terminated_state(latest)}
+            status["lastState"] = {"terminated": terminated(latest)}
         return status
     if has_finished(latest):
-        status["state"] = {"terminated": terminated_state(latest)}
+        status["state"] = {"terminated": terminated(latest)}
         if has_finished(previous):
-            status["lastState"] = {"terminated": terminated_state(previous)}
+            status["lastState"] = {"terminated": terminated(previous)}
         return status
     # No instance yet, or one created a moment ago and not started.
     status["state"] = {"waiting": {"reason": default_waiting}}
     if has_finished(previous):
-        status["lastState"] = {"terminated": terminated_state(previous)}
+        status["lastState"] = {"terminated": terminated(previous)}
     return status
 
 

@@ -12,98 +12,45 @@ the sync reports as the waiting reason CreateContainerConfigError.
 
 from __future__ import annotations
 
-import base64
-import re
 from collections.abc import Mapping
 from typing import Any
 
-from kubemini.api.quantity import cpu_millis, parse_quantity, to_bytes
-from kubemini.api.registry import by_kind
+from kubelet.referenced_objects import ReferencedObjects
+from kubemini.api.downward_api import DownwardApiError, field_value, resource_value
+from kubemini.api.env_expansion import expand
 from kubemini.client.api_client import ApiClient
-from kubemini.client.errors import NotFound
 
-CONFIGMAP = by_kind("ConfigMap")
-SECRET = by_kind("Secret")
-_REFERENCE = re.compile(r"\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)")
-_SUBSCRIPT = re.compile(r"^metadata\.(labels|annotations)\['(.+)'\]$")
+__all__ = ["ConfigError", "EnvironmentBuilder", "expand"]
 
 
 class ConfigError(Exception):
     """The environment cannot be built (a missing ConfigMap, an unknown fieldPath)."""
 
 
-def expand(text: str, env: Mapping[str, str]) -> str:
-    """`$(VAR)` → value when VAR is defined (else left as written); `$$` → `$`."""
-
-    def replace(match: re.Match[str]) -> str:
-        if match.group(0) == "$$":
-            return "$"
-        name = match.group(1)
-        return env[name] if name in env else match.group(0)
-
-    return _REFERENCE.sub(replace, text)
-
-
-def field_value(pod: Mapping[str, Any], path: str, *, pod_ip: str, host_ip: str) -> str:
-    meta, spec = pod.get("metadata") or {}, pod.get("spec") or {}
-    simple = {
-        "metadata.name": meta.get("name"),
-        "metadata.namespace": meta.get("namespace"),
-        "metadata.uid": meta.get("uid"),
-        "spec.nodeName": spec.get("nodeName"),
-        "spec.serviceAccountName": spec.get("serviceAccountName"),
-        "status.podIP": pod_ip,
-        "status.podIPs": pod_ip,
-        "status.hostIP": host_ip,
-        "status.hostIPs": host_ip,
-    }
-    if path in simple:
-        return str(simple[path] or "")
-    subscript = _SUBSCRIPT.match(path)
-    if subscript:
-        return str((meta.get(subscript.group(1)) or {}).get(subscript.group(2), ""))
-    raise ConfigError(f"unsupported fieldPath {path!r}")
-
-
-def resource_value(container: Mapping[str, Any], reference: Mapping[str, Any]) -> str:
-    kind, _, name = str(reference.get("resource", "")).partition(".")
-    value = ((container.get("resources") or {}).get(kind) or {}).get(name)
-    if value is None:
-        return "0"
-    divisor = reference.get("divisor") or "1"
-    if name == "cpu":
-        # Kubernetes rounds CPU up to whole divisor units (1 core unless the divisor is smaller).
-        millis, divisor_millis = cpu_millis(value), cpu_millis(divisor)
-        return str(max(1, -(-millis // divisor_millis)))
-    return str(-(-to_bytes(value) // int(parse_quantity(divisor))))
-
-
 class EnvironmentBuilder:
     """Builds environments for one pod, caching the ConfigMaps and Secrets it reads."""
 
-    def __init__(self, client: ApiClient, pod: Mapping[str, Any], *, pod_ip: str, host_ip: str):
+    def __init__(
+        self,
+        client: ApiClient,
+        pod: Mapping[str, Any],
+        *,
+        pod_ip: str,
+        host_ip: str,
+        node_allocatable: Mapping[str, Any] | None = None,
+        objects: ReferencedObjects | None = None,
+    ):
         self.client = client
         self.pod = pod
         self.pod_ip = pod_ip
         self.host_ip = host_ip
+        self.node_allocatable = node_allocatable or {}
         self.namespace = (pod.get("metadata") or {}).get("namespace") or "default"
-        self._cache: dict[tuple[str, str], dict[str, str] | None] = {}
+        self.objects = objects or ReferencedObjects(client, self.namespace)
 
     async def _data(self, kind: str, name: str) -> dict[str, str] | None:
-        key = (kind, name)
-        if key not in self._cache:
-            rt = SECRET if kind == "Secret" else CONFIGMAP
-            try:
-                obj = await self.client.get(rt, name, namespace=self.namespace)
-            except NotFound:
-                self._cache[key] = None
-            else:
-                data = dict(obj.get("data") or {})
-                if kind == "Secret":
-                    data = {k: base64.b64decode(v).decode(errors="replace") for k, v in data.items()}
-                    data.update(obj.get("stringData") or {})
-                self._cache[key] = data
-        return self._cache[key]
+        data = await self.objects.data(kind, name)
+        return None if data is None else {key: value.decode(errors="replace") for key, value in data.items()}
 
     async def _key_ref(self, kind: str, reference: Mapping[str, Any]) -> str | None:
         name, key = reference.get("name", ""), reference.get("key", "")
@@ -144,13 +91,32 @@ class EnvironmentBuilder:
         source = entry.get("valueFrom")
         if not source:
             return expand(str(entry.get("value", "")), env)  # may refer to variables defined above it
-        if "fieldRef" in source:
-            path = source["fieldRef"].get("fieldPath", "")
-            return field_value(self.pod, path, pod_ip=self.pod_ip, host_ip=self.host_ip)
-        if "resourceFieldRef" in source:
-            return resource_value(container, source["resourceFieldRef"])
+        try:
+            if "fieldRef" in source:
+                path = source["fieldRef"].get("fieldPath", "")
+                return field_value(self.pod, path, pod_ip=self.pod_ip, host_ip=self.host_ip)
+            if "resourceFieldRef" in source:
+                return resource_value(
+                    _named(self.pod, source["resourceFieldRef"], container),
+                    source["resourceFieldRef"],
+                    node_allocatable=self.node_allocatable,
+                )
+        except DownwardApiError as error:
+            raise ConfigError(str(error)) from error
         if "configMapKeyRef" in source:
             return await self._key_ref("ConfigMap", source["configMapKeyRef"])
         if "secretKeyRef" in source:
             return await self._key_ref("Secret", source["secretKeyRef"])
         raise ConfigError(f"env {entry.get('name')}: unsupported valueFrom {sorted(source)}")
+
+
+def _named(pod: Mapping[str, Any], reference: Mapping[str, Any], container: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The container a resourceFieldRef names (`containerName`), by default the one being built."""
+    name = reference.get("containerName")
+    if not name:
+        return container
+    spec = pod.get("spec") or {}
+    for candidate in (spec.get("containers") or []) + (spec.get("initContainers") or []):
+        if candidate.get("name") == name:
+            return candidate
+    raise ConfigError(f"container {name} not found for resourceFieldRef")

@@ -102,12 +102,34 @@ def build_parser() -> argparse.ArgumentParser:
         help="how many new pods start at the same time (the others queue, first come first served)",
     )
     parser.add_argument(
+        "--root-dir",
+        default=_env("KUBEMINI_KUBELET_ROOT_DIR", ""),
+        help="pod volumes and termination logs; Docker must see it at the same path (env KUBEMINI_KUBELET_ROOT_DIR; "
+        "default: kubelet/ beside --kubeconfig, as `kubemini up` lays out its home, else $KUBEMINI_HOME/kubelet)",
+    )
+    parser.add_argument(
+        "--remove-pods-on-exit",
+        action="store_true",
+        default=_env("KUBEMINI_REMOVE_PODS_ON_EXIT", "") in ("1", "true"),
+        help="stop and remove this node's pod containers when the kubelet stops (docker compose down); "
+        "off by default, so a restarted kubelet adopts its pods (env KUBEMINI_REMOVE_PODS_ON_EXIT)",
+    )
+    parser.add_argument(
         "--docker-workers",
         type=int,
         default=int(_env("KUBEMINI_DOCKER_WORKERS", "16")),
         help="threads for blocking Docker calls (bounds Docker concurrency)",
     )
     return parser
+
+
+def root_dir(args: argparse.Namespace) -> str:
+    if args.root_dir:
+        return os.path.abspath(args.root_dir)
+    if getattr(args, "kubeconfig", None):
+        return os.path.join(os.path.dirname(os.path.abspath(args.kubeconfig)), "kubelet")
+    home = os.environ.get("KUBEMINI_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share", "kubemini")
+    return os.path.join(home, "kubelet")
 
 
 def parse_labels(text: str) -> dict[str, str]:
@@ -139,4 +161,6 @@ def settings_from(args: argparse.Namespace, *, port: int) -> KubeletSettings:
         hollow=args.runtime == "fake",
         cluster_dns=args.cluster_dns,
         cluster_domain=args.cluster_domain,
+        root_dir=None if args.runtime == "fake" else root_dir(args),
+        remove_pods_on_exit=args.remove_pods_on_exit,
     )

@@ -20,6 +20,7 @@ from typing import Any
 
 from kubelet.crash_backoff import INITIAL_DELAY_SECONDS, MAX_DELAY_SECONDS, RestartBackoff
 from kubelet.runtime import ContainerRuntime
+from kubelet.volumes.manager import VolumeManager
 from kubemini.client.api_client import ApiClient
 from kubemini.client.events import EventRecorder
 from kubemini.client.rate_limiting import TokenBucket
@@ -59,6 +60,10 @@ class KubeletSettings:
     hollow: bool = False
     cluster_dns: str = CLUSTER_DNS
     cluster_domain: str = CLUSTER_DOMAIN
+    # Pod volumes and termination logs; None on hollow nodes. Docker must see it at the same path.
+    root_dir: str | None = None
+    # Stop and remove this node's pod containers when the kubelet stops (compose down); off for `kubemini up`.
+    remove_pods_on_exit: bool = False
 
 
 @dataclass
@@ -82,6 +87,8 @@ class NodeContext:
     crash_backoff: RestartBackoff = field(init=False)
     pull_backoff: RestartBackoff = field(init=False)
     start_slots: asyncio.Semaphore = field(init=False)
+    volumes: VolumeManager = field(init=False)
+    allocatable: dict[str, str] = field(default_factory=dict)  # the node's, as last reported
     _event_tasks: set[asyncio.Task[None]] = field(default_factory=set, init=False)
 
     def __post_init__(self) -> None:
@@ -92,6 +99,12 @@ class NodeContext:
         self.crash_backoff = RestartBackoff(**timing)
         self.pull_backoff = RestartBackoff(**timing)
         self.start_slots = asyncio.Semaphore(max(1, self.settings.parallel_pod_starts))
+        self.volumes = VolumeManager(
+            self.client, root_dir=self.settings.root_dir, node_allocatable=self.node_allocatable
+        )
+
+    def node_allocatable(self) -> dict[str, str]:
+        return self.allocatable
 
     @property
     def host_ip(self) -> str:

@@ -76,6 +76,7 @@ class NodeHeartbeat:
             previous_conditions=self._conditions,
         )
         self._conditions = status["conditions"]
+        self.ctx.allocatable = dict(status["allocatable"])
         return status
 
     async def register(self) -> None:

@@ -1,7 +1,8 @@
 """The Node object a kubelet registers, and its status: pure functions of what the runtime reports.
 
     NodeResources (docker info / fake) + runtime reachable? + previous conditions
-        ──► capacity, allocatable (cpu, memory, pods 110), conditions (Ready + pressures),
+        ──► capacity, allocatable (cpu, memory, ephemeral-storage of the runtime's disk, pods 110),
+            conditions (Ready + pressures),
             addresses (InternalIP, Hostname), daemonEndpoints (kubelet port), nodeInfo
 
 `Ready` keeps its lastTransitionTime while it holds; lastHeartbeatTime is
@@ -95,6 +96,7 @@ def node_status(
     capacity = {
         "cpu": format_cpu_millis(resources.cpu_millis),
         "memory": memory_quantity(resources.memory_bytes),
+        "ephemeral-storage": memory_quantity(resources.ephemeral_storage_bytes),
         "pods": str(MAX_PODS),
     }
     return {

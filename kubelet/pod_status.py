@@ -129,24 +129,27 @@ def build_pod_status(
     waiting: Mapping[str, Waiting],
     probes: ProbeView,
     host_ip: str,
+    messages: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     spec = pod.get("spec") or {}
     old = pod.get("status") or {}
     init_specs = spec.get("initContainers") or []
     init_statuses = []
-    for index, container in enumerate(init_specs):
-        # Only the init container whose turn it is is being created; later ones wait for it.
-        turn = all(_state(s, "state").get("terminated", {}).get("exitCode") == 0 for s in init_statuses)
-        default = "ContainerCreating" if turn and index == len(init_statuses) else "PodInitializing"
-        init_statuses.append(
-            container_status(
-                container,
-                view.instances(container["name"]),
-                waiting=waiting.get(container["name"]),
-                probes=probes,
-                default_waiting=default,
-            )
+    for container in init_specs:
+        # As Kubernetes: an init container not yet run waits in PodInitializing; one that
+        # succeeded is ready, one running is started (init containers have no probes).
+        status = container_status(
+            container,
+            view.instances(container["name"]),
+            waiting=waiting.get(container["name"]),
+            probes=probes,
+            default_waiting="PodInitializing",
+            messages=messages,
         )
+        state = status.get("state") or {}
+        status["ready"] = (state.get("terminated") or {}).get("exitCode") == 0
+        status["started"] = "running" in state
+        init_statuses.append(status)
     initialized = init_progress(init_statuses) == (0, 0)
     statuses = [
         container_status(
@@ -155,6 +158,7 @@ def build_pod_status(
             waiting=waiting.get(container["name"]),
             probes=probes,
             default_waiting="ContainerCreating" if initialized else "PodInitializing",
+            messages=messages,
         )
         for container in spec.get("containers") or []
     ]
@@ -173,7 +177,14 @@ def build_pod_status(
     }
     if init_specs:
         status["initContainerStatuses"] = init_statuses
-    pod_ip = view.pod_ip or old.get("podIP")
+    ephemeral = spec.get("ephemeralContainers") or []
+    if ephemeral:
+        status["ephemeralContainerStatuses"] = [
+            container_status(c, view.instances(c["name"]), waiting=waiting.get(c["name"]), probes=probes,
+                             messages=messages)
+            for c in ephemeral
+        ]  # fmt: skip
+    pod_ip = host_ip if spec.get("hostNetwork") else (view.pod_ip or old.get("podIP"))
     if pod_ip:
         status["podIP"] = pod_ip
         status["podIPs"] = [{"ip": pod_ip}]

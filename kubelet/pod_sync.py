@@ -2,43 +2,34 @@
 
     runtime containers of the pod (by uid label) ──► PodContainers
       deleted (deletionTimestamp, or gone from the API) ──► finish it (termination.py)
-      terminal phase ──► stop the sandbox, keep containers for logs
-      no running sandbox ──► (kill leftovers) start one
-      init containers, in order, each to exit 0 ──► then every app container:
-          missing ──► start          running + liveness failed / spec changed ──► kill, restart
-          exited ──► restart by restartPolicy, after the CrashLoopBackOff delay
+      terminal phase ──► stop what still runs, keep containers for logs
+      else: volumes set up / refreshed (volumes/) ──► compute_pod_actions (pure, pod_actions.py)
+            ──► carried out here: kill pod · remove stale · kill to restart · back-off notes
+                · new sandbox (pod_starting.py) · start containers
     ──► re-read the runtime ──► build_pod_status ──► write it if it changed
 
 Level-triggered and idempotent: it never trusts the event that woke it, only
 the runtime and the latest Pod; running it twice changes nothing. It returns
-when to look again (a back-off ending), or DONE once a deleted pod is gone.
+when to look again (a back-off ending, a deadline), or DONE once a deleted pod is gone.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from kubelet.container_config import spec_hash
-from kubelet.container_starting import (
-    SandboxError,
-    create_instance,
-    create_sandbox,
-    start_created,
-    start_sandbox,
-    uses_pod_ip,
-)
-from kubelet.container_status import Waiting, has_finished
-from kubelet.crash_backoff import exit_time, go_duration
+from kubelet.container_status import Waiting
+from kubelet.crash_backoff import go_duration
 from kubelet.node_context import NodeContext
+from kubelet.pod_actions import PodActions, compute_pod_actions
 from kubelet.pod_containers import PodContainers
-from kubelet.pod_status import TERMINAL_PHASES, build_pod_status
+from kubelet.pod_starting import SandboxError, start_containers, start_in_new_sandbox
+from kubelet.pod_status import FAILED, TERMINAL_PHASES, build_pod_status
 from kubelet.pod_workers import DONE
 from kubelet.probe_manager import ProbeManager
-from kubelet.runtime import ContainerRecord
-from kubelet.runtime import labels as label_keys
+from kubelet.security_context import forbidden_sysctl
 from kubelet.status_writing import write_pod_status
 from kubelet.termination import (
     delete_pod_object,
@@ -47,13 +38,17 @@ from kubelet.termination import (
     stop_gracefully,
     stop_pod_containers,
 )
+from kubelet.termination_messages import termination_messages
+from kubelet.volumes import PodVolumes, VolumeError
 from kubemini.client.events import WARNING
 
 log = logging.getLogger(__name__)
 
 SANDBOX_RETRY_SECONDS = 2.0
-IMAGE_RETRY_SECONDS = 1.0
+MOUNT_RETRY_SECONDS = 2.0
 KEPT_INSTANCES = 2  # the current one and the previous one (`kubectl logs --previous`)
+DEADLINE_REASON = "DeadlineExceeded"
+DEADLINE_MESSAGE = "Pod was active on the node longer than the specified deadline"
 
 
 @dataclass
@@ -65,14 +60,8 @@ class PodWork:
     waiting: dict[str, Waiting] = field(default_factory=dict)
     written_status: dict[str, Any] | None = None
     next_wake: list[float] = field(default_factory=list)
-    tried: set[str] = field(default_factory=set)  # containers already started (or tried) in this sync
-
-
-def should_restart(pod: dict[str, Any], record: ContainerRecord) -> bool:
-    policy = (pod.get("spec") or {}).get("restartPolicy") or "Always"
-    if policy == "Always":
-        return True
-    return policy == "OnFailure" and (record.exit_code != 0 or record.oom_killed or record.state != "exited")
+    failure: tuple[str, str] | None = None  # (reason, message) that fails the pod: deadline, eviction
+    messages: dict[str, str] = field(default_factory=dict)  # termination messages by container id
 
 
 async def sync_pod(ctx: NodeContext, work: PodWork, *, probes: ProbeManager) -> float | None:
@@ -81,20 +70,27 @@ async def sync_pod(ctx: NodeContext, work: PodWork, *, probes: ProbeManager) -> 
     if pod is None or (pod.get("metadata") or {}).get("deletionTimestamp"):
         return await _finish(ctx, work, probes=probes, view=view)
     work.next_wake = []
-    work.tried = set()
-    phase = (work.written_status or pod.get("status") or {}).get("phase")
-    if phase not in TERMINAL_PHASES:
-        if view.sandbox_running:
-            changed = await _converge(ctx, work, probes=probes, view=view)
-        else:
-            async with ctx.start_slots:  # a pod (re)starting from scratch waits its turn
-                changed = await _converge(ctx, work, probes=probes, view=view)
-        if changed:
+    forbidden = forbidden_sysctl(pod)
+    if forbidden and work.failure is None:
+        ctx.emit(pod, WARNING, "SysctlForbidden", forbidden)
+        work.failure = ("SysctlForbidden", forbidden)
+    known = {**pod, "status": work.written_status} if work.written_status is not None else pod
+    if (known.get("status") or {}).get("phase") not in TERMINAL_PHASES and work.failure is None:
+        volumes = await _set_up_volumes(ctx, work)
+        actions = compute_pod_actions(
+            known, view, liveness_failure=probes.liveness_failure, backoff=ctx.crash_backoff, now=time.time()
+        )
+        if await _carry_out(ctx, work, actions, view=view, probes=probes, volumes=volumes):
             view = await _read(ctx, work.uid)
     probes.sync_pod(pod, view)
-    known = {**pod, "status": work.written_status} if work.written_status is not None else pod
-    status = build_pod_status(known, view, waiting=work.waiting, probes=probes.view(), host_ip=ctx.host_ip)
-    if status["phase"] in TERMINAL_PHASES and view.sandbox_running:
+    messages = await termination_messages(ctx, pod, view, cache=work.messages)
+    status = build_pod_status(
+        known, view, waiting=work.waiting, probes=probes.view(), host_ip=ctx.host_ip, messages=messages
+    )
+    if work.failure is not None:
+        status["phase"] = FAILED
+        status["reason"], status["message"] = work.failure
+    if status["phase"] in TERMINAL_PHASES and view.running_records():
         await stop_pod_containers(ctx, pod, view=view, grace_seconds=grace_period_seconds(pod))
     last = work.written_status or pod.get("status")
     if status != last:
@@ -116,6 +112,7 @@ async def _finish(ctx: NodeContext, work: PodWork, *, probes: ProbeManager, view
     if view.running_records():
         await stop_pod_containers(ctx, pod, view=view, grace_seconds=grace_period_seconds(pod))
     await remove_pod_containers(ctx, view)
+    await ctx.volumes.tear_down(work.uid)
     ctx.crash_backoff.forget_prefix(f"{work.uid}/")
     ctx.pull_backoff.forget_prefix(f"{work.uid}/")
     if pod is None:
@@ -126,168 +123,108 @@ async def _finish(ctx: NodeContext, work: PodWork, *, probes: ProbeManager, view
     return ctx.settings.resync_period_seconds
 
 
-async def _converge(ctx: NodeContext, work: PodWork, *, probes: ProbeManager, view: PodContainers) -> bool:
-    """Act on the difference between spec and runtime; True when anything was done."""
+async def _set_up_volumes(ctx: NodeContext, work: PodWork) -> PodVolumes | None:
+    """Volumes set up or refreshed (live ConfigMap/Secret updates); None, with a FailedMount event, when not."""
     pod = work.pod
     assert pod is not None
-    spec = pod.get("spec") or {}
-    if not view.sandbox_running:
-        if spec.get("restartPolicy") == "Never" and view.sandbox is not None and view.by_name:
-            return False  # Kubernetes does not rebuild the sandbox of a Never pod that already ran
+    try:
+        volumes = await ctx.volumes.set_up(pod)
+    except VolumeError as error:
+        ctx.emit(pod, WARNING, "FailedMount", str(error))
+        work.next_wake.append(MOUNT_RETRY_SECONDS)
+        return None
+    if volumes.eviction:
+        ctx.emit(pod, WARNING, "Evicted", volumes.eviction)
+        work.failure = ("Evicted", volumes.eviction)
+    return volumes
+
+
+async def _carry_out(
+    ctx: NodeContext,
+    work: PodWork,
+    actions: PodActions,
+    *,
+    view: PodContainers,
+    probes: ProbeManager,
+    volumes: PodVolumes | None,
+) -> bool:
+    """Do what compute_pod_actions decided; True when anything was done."""
+    pod = work.pod
+    assert pod is not None
+    grace = grace_period_seconds(pod)
+    if actions.deadline_in_seconds is not None:
+        work.next_wake.append(max(actions.deadline_in_seconds, 0.0))
+    if actions.deadline_exceeded or work.failure is not None:
+        if actions.deadline_exceeded:
+            ctx.emit(pod, WARNING, DEADLINE_REASON, DEADLINE_MESSAGE)
+            work.failure = (DEADLINE_REASON, DEADLINE_MESSAGE)
         if view.running_records():
+            await stop_pod_containers(ctx, pod, view=view, grace_seconds=grace)
+            return True
+        return False
+    if actions.kill_pod:
+        if actions.sandbox_changed:
             ctx.emit(pod, "Normal", "SandboxChanged", "Pod sandbox changed, it will be killed and re-created.")
-            await stop_pod_containers(ctx, pod, view=view, grace_seconds=grace_period_seconds(pod))
-        # Created, never started (a kubelet killed mid-start): they belong to the old sandbox's network.
-        stale = [r for r in view.all_records() if r.state == "created" and not r.error and not r.is_sandbox]
-        await asyncio.gather(*(ctx.runtime.remove_container(r.id) for r in stale))
-        if stale:
+        await stop_pod_containers(ctx, pod, view=view, grace_seconds=grace)
+    for container_id in actions.remove:
+        await ctx.runtime.remove_container(container_id)
+    for kill in actions.kill:
+        await stop_gracefully(
+            ctx, pod, record=kill.record, grace_seconds=grace, pod_ip=view.pod_ip, message=kill.message
+        )
+        probes.forget_container(kill.record.id)
+        if kill.spec_changed:
+            ctx.crash_backoff.forget(f"{work.uid}/{kill.record.container_name}")
+        work.next_wake.append(0.0)  # look again at once: the exit is handled as any other
+    _note_back_offs(ctx, work, actions)
+    if not actions.start and not actions.create_sandbox:
+        return actions.changes_anything
+    if volumes is None:
+        return actions.changes_anything  # FailedMount: the containers wait in ContainerCreating
+    if actions.create_sandbox:
+        if actions.kill_pod or actions.remove:
             view = await _read(ctx, work.uid)
         try:
-            if await _new_sandbox(ctx, work, view=view):
-                return True  # every container due first was started (or failed) already
+            async with ctx.start_slots:  # a pod starting from scratch waits its turn for the sandbox
+                results, rest = await start_in_new_sandbox(
+                    ctx, pod, starts=actions.start, attempt=actions.sandbox_attempt, view=view, volumes=volumes
+                )
         except SandboxError as error:
             log.warning("pod %s: sandbox failed: %s", work.uid, error)
             work.next_wake.append(SANDBOX_RETRY_SECONDS)
             return True
-        view = await _read(ctx, work.uid)
-    changed = False
-    for container in spec.get("initContainers") or []:
-        latest = view.latest(container["name"])
-        if latest is not None and latest.state == "exited" and latest.exit_code == 0:
-            continue
-        if latest is not None and latest.running:
-            return changed  # wait for it to finish: its exit wakes us
-        if latest is not None and has_finished(latest) and spec.get("restartPolicy") == "Never":
-            return changed  # a failed init container fails the pod
-        return await _sync_container(ctx, work, container=container, probes=probes, view=view, init=True) or changed
-    for container in spec.get("containers") or []:
-        changed = await _sync_container(ctx, work, container=container, probes=probes, view=view) or changed
-    return changed
-
-
-async def _new_sandbox(ctx: NodeContext, work: PodWork, *, view: PodContainers) -> bool:
-    """Start a sandbox; meanwhile create the containers due first, and start them as soon as it runs.
-
-    The sandbox start is the slowest step of a pod start, and creating a container
-    needs only the sandbox's id. True when every container due first was handled.
-    """
-    pod = work.pod
-    assert pod is not None
-    spec = pod.get("spec") or {}
-    sandbox_id = await create_sandbox(ctx, pod, view=view)
-    starting = asyncio.create_task(start_sandbox(ctx, pod, sandbox_id=sandbox_id))
-    init = spec.get("initContainers") or []
-    first = init[:1] if init else spec.get("containers") or []
-    # A postStart hook or a $(POD_IP) needs the pod IP, known once the sandbox runs: those wait for the next pass.
-    early = [
-        c
-        for c in first
-        if not view.instances(c["name"]) and not uses_pod_ip(c) and not (c.get("lifecycle") or {}).get("postStart")
-    ]
-    created = await asyncio.gather(
-        *(create_instance(ctx, pod, container=c, view=view, sandbox_id=sandbox_id, init=bool(init)) for c in early)
-    )
-    await starting
-    for container, result in zip(early, created, strict=True):
-        if not isinstance(result, Waiting):
-            result = await start_created(ctx, pod, container=container, container_id=result, view=view)
-        _note(work, container, waiting=result)
-        work.tried.add(container["name"])  # one attempt per sync: a failed pull shows its back-off next time
-    return len(early) == len(first)
-
-
-async def _sync_container(
-    ctx: NodeContext,
-    work: PodWork,
-    *,
-    container: dict[str, Any],
-    probes: ProbeManager,
-    view: PodContainers,
-    init: bool = False,
-) -> bool:
-    pod = work.pod
-    assert pod is not None
-    name = container["name"]
-    latest = view.latest(name)
-    if name in work.tried:
-        return False
-    if latest is None:
-        return await _start_or_back_off(ctx, work, container=container, view=view, init=init)
-    if latest.state == "created" and not latest.error:
-        # Created but never started: made early while its sandbox started, or left by a
-        # kubelet that died between create and start. Either way it is ours to start.
-        started = await start_created(ctx, pod, container=container, container_id=latest.id, view=view)
-        _note(work, container, waiting=started)
+        _note_results(ctx, work, results)
+        if rest:
+            view = await _read(ctx, work.uid)
+            _note_results(ctx, work, await start_containers(ctx, pod, starts=rest, view=view, volumes=volumes))
         return True
-    if latest.running:
-        work.waiting.pop(name, None)
-        failure = probes.liveness_failure(latest.id)
-        changed_spec = latest.labels.get(label_keys.SPEC_HASH) != spec_hash(container)
-        if not failure and not changed_spec:
-            return False
-        message = (
-            f"Container {name} {failure}, will be restarted"
-            if failure
-            else f"Container {name} definition changed, will be restarted"
-        )
-        await stop_gracefully(
-            ctx, pod, record=latest, grace_seconds=grace_period_seconds(pod), pod_ip=view.pod_ip, message=message
-        )
-        probes.forget_container(latest.id)
-        if changed_spec:
-            ctx.crash_backoff.forget(f"{work.uid}/{name}")
-        work.next_wake.append(0.0)  # look again at once: the exit is handled as any other
-        return True
-    if not has_finished(latest) or not should_restart(pod, latest):
-        return False
-    return await _start_or_back_off(ctx, work, container=container, view=view, init=init)
-
-
-async def _start_or_back_off(
-    ctx: NodeContext, work: PodWork, *, container: dict[str, Any], view: PodContainers, init: bool = False
-) -> bool:
-    pod = work.pod
-    assert pod is not None
-    name = container["name"]
-    latest = view.latest(name)
-    key = f"{work.uid}/{name}"
-    if latest is not None:
-        finished = exit_time(latest.finished_at, clock=ctx.crash_backoff.clock)
-        remaining = ctx.crash_backoff.remaining(key, since=finished)
-        if remaining > 0:
-            meta = pod.get("metadata") or {}
-            delay = go_duration(ctx.crash_backoff.delay(key))
-            who = f"{meta.get('name')}_{meta.get('namespace')}({work.uid})"
-            work.waiting[name] = Waiting(
-                "CrashLoopBackOff", f"back-off {delay} restarting failed container={name} pod={who}"
-            )
-            ctx.emit(pod, WARNING, "BackOff", f"Back-off restarting failed container {name} in pod {who}")
-            work.next_wake.append(remaining)
-            return False
-        ctx.crash_backoff.next(key, at=finished)
-    if view.sandbox is None:
-        return False
-    created = await create_instance(ctx, pod, container=container, view=view, sandbox_id=view.sandbox.id, init=init)
-    if isinstance(created, Waiting):
-        _note(work, container, waiting=created)
-        return True
-    started = await start_created(ctx, pod, container=container, container_id=created, view=view)
-    _note(work, container, waiting=started)
+    _note_results(ctx, work, await start_containers(ctx, pod, starts=actions.start, view=view, volumes=volumes))
     return True
 
 
-def _note(work: PodWork, container: dict[str, Any], *, waiting: Waiting | None) -> None:
+def _note_back_offs(ctx: NodeContext, work: PodWork, actions: PodActions) -> None:
+    pod = work.pod
+    assert pod is not None
+    meta = pod.get("metadata") or {}
+    who = f"{meta.get('name')}_{meta.get('namespace')}({work.uid})"
+    for back_off in actions.back_off:
+        delay = go_duration(back_off.delay_seconds)
+        message = f"back-off {delay} restarting failed container={back_off.name} pod={who}"
+        work.waiting[back_off.name] = Waiting("CrashLoopBackOff", message)
+        ctx.emit(pod, WARNING, "BackOff", f"Back-off restarting failed container {back_off.name} in pod {who}")
+        work.next_wake.append(back_off.remaining_seconds)
+
+
+def _note_results(ctx: NodeContext, work: PodWork, results: dict[str, Waiting | None]) -> None:
     """Remember why a container is not running (for its status) and when to try again."""
-    name = container["name"]
-    if waiting is None:
-        work.waiting.pop(name, None)
-        return
-    work.waiting[name] = waiting
-    if waiting.reason == "ImagePullBackOff":
-        work.next_wake.append(IMAGE_RETRY_SECONDS)
-    else:
+    for name, waiting in results.items():
+        if waiting is None:
+            work.waiting.pop(name, None)
+            continue
+        work.waiting[name] = waiting
         # ErrImagePull turns into ImagePullBackOff on the next look; other errors are retried soon.
-        work.next_wake.append(IMAGE_RETRY_SECONDS if waiting.reason == "ErrImagePull" else SANDBOX_RETRY_SECONDS)
+        quick = waiting.reason in ("ImagePullBackOff", "ErrImagePull")
+        work.next_wake.append(1.0 if quick else SANDBOX_RETRY_SECONDS)
 
 
 async def _remove_old_instances(ctx: NodeContext, view: PodContainers) -> None:

@@ -6,6 +6,7 @@
     GET /containerLogs/{ns}/{pod}/{container}?follow=&previous=&tailLines=&timestamps=&sinceSeconds=&limitBytes=
         pod ──► its node's agent ──► runtime containers by pod uid ──► current or previous instance
         ──► runtime log stream, passed through as it comes (chunked), until the container stops
+    WebSocket /exec, /attach, /portForward ──► streaming/routes.py
 
 Errors are Kubernetes `Status` objects, so the apiserver's log proxy can hand
 them to kubectl unchanged ("container ... is waiting to start: ...").
@@ -27,6 +28,7 @@ from starlette.routing import Route
 from kubelet import metrics
 from kubelet.node_agent import NodeAgent
 from kubelet.pod_containers import PodContainers
+from kubelet.streaming.routes import StreamingRoutes
 from kubemini.api.status import make_status
 
 log = logging.getLogger(__name__)
@@ -56,9 +58,12 @@ class KubeletServer:
                 Route("/metrics", self.metrics),
                 Route("/pods", self.pods),
                 Route("/containerLogs/{namespace}/{pod}/{container}", self.container_logs),
+                *StreamingRoutes(self._find).routes(),
             ]
         )
-        config = uvicorn.Config(self.app, host=host, port=port, log_level="warning", access_log=False, lifespan="off")
+        config = uvicorn.Config(
+            self.app, host=host, port=port, log_level="warning", access_log=False, lifespan="off", ws="wsproto"
+        )
         self.server = uvicorn.Server(config)
         # The process, not uvicorn, owns SIGTERM/SIGINT (lifecycle.run_until_signalled).
         self.server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
@@ -91,7 +96,8 @@ class KubeletServer:
             return _status(404, f'pod "{name}" in namespace "{namespace}" is not running on this kubelet')
         agent, pod = found
         spec = pod.get("spec") or {}
-        names = [c["name"] for c in (spec.get("containers") or []) + (spec.get("initContainers") or [])]
+        kinds = ("containers", "initContainers", "ephemeralContainers")
+        names = [c["name"] for kind in kinds for c in spec.get(kind) or []]
         if container not in names:
             return _status(400, f"container {container} is not valid for pod {name}")
         uid = (pod.get("metadata") or {}).get("uid", "")

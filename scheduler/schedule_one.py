@@ -18,6 +18,7 @@ import logging
 import time
 
 from kubemini.client.informer import Informer
+from kubemini.client.log_once import LogOnce
 from scheduler.binding import Binder
 from scheduler.cache import SchedulerCache
 from scheduler.metrics import ERROR, UNSCHEDULABLE, SchedulerMetrics
@@ -50,6 +51,7 @@ class SchedulingLoop:
         self.metrics = metrics
         self.picker = picker or NodePicker()
         self.scheduler_name = scheduler_name
+        self.failures = LogOnce(log)
 
     async def run(self) -> None:
         while True:
@@ -78,7 +80,8 @@ class SchedulingLoop:
             return
         except Exception:
             # A pod the algorithm chokes on must not stop the loop for everyone else.
-            log.exception("scheduling %s failed", key, extra={"object": key})
+            version = str((pod.get("metadata") or {}).get("resourceVersion") or "")
+            self.failures.failure("scheduling %s failed", key, version, key, object=key)
             self.metrics.attempts.labels(result=ERROR).inc()
             self.queue.requeue_backoff(key)
             return

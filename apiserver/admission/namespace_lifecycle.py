@@ -7,12 +7,13 @@ here (`attrs.side.unchanged`); if it moved, the write checks again from etcd.
 
 from __future__ import annotations
 
-from apiserver.admission import CREATE, AdmissionPlugin, Attributes
+from apiserver.admission import CREATE, DELETE, AdmissionPlugin, Attributes
 from apiserver.errors import ApiError, from_storage
 from apiserver.storage.errors import KeyNotFound, StorageError
 from kubemini.api import registry
 
 NAMESPACES = registry.by_kind("Namespace")
+IMMORTAL_NAMESPACES = ("default", "kube-system", "kube-public")
 
 
 def namespace_gone(namespace: str) -> ApiError:
@@ -62,9 +63,21 @@ class NamespaceLifecycle(AdmissionPlugin):
     name = "NamespaceLifecycle"
 
     def handles(self, attrs: Attributes) -> bool:
+        if attrs.operation == DELETE:
+            return attrs.record is NAMESPACES
         return attrs.operation == CREATE and attrs.record.namespaced and bool(attrs.namespace)
 
     async def validate(self, ctx, attrs: Attributes) -> None:
+        if attrs.operation == DELETE:
+            name = (attrs.obj.get("metadata") or {}).get("name")
+            if name in IMMORTAL_NAMESPACES:
+                raise ApiError(
+                    403,
+                    f'namespaces "{name}" is forbidden: this namespace may not be deleted',
+                    reason="Forbidden",
+                    details={"name": name, "kind": "namespaces"},
+                )
+            return
         fresh = attrs.notes.get("namespace_moved", False)
         revision = await namespace_revision(ctx, attrs.namespace, fresh=fresh)
         attrs.side.unchanged[NAMESPACES.storage_key(attrs.namespace)] = revision

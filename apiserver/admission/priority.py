@@ -23,7 +23,7 @@ class Priority(AdmissionPlugin):
 
     async def mutate(self, ctx, attrs: Attributes) -> None:
         spec = attrs.obj.setdefault("spec", {})
-        classes = ctx.cache(PRIORITY_CLASSES).objects.values()
+        classes = await ctx.current_objects(PRIORITY_CLASSES)
         wanted = spec.get("priorityClassName")
         if wanted:
             found = next((c for c in classes if c["metadata"]["name"] == wanted), None)

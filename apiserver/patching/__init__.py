@@ -33,7 +33,9 @@ def patch_type(content_type: str) -> str:
 
 
 def apply_patch(kind: str, document: dict, patch: object, *, record) -> dict:
-    """The patched document; `record` gives strategic merge its list keys (None: a Scale)."""
+    """The patched document; `record` gives strategic merge its list keys (None: a Scale).
+
+    The result may share the parts a patch leaves alone with `document`: pass a copy you own."""
     if kind == "json":
         return apply_json_patch(document, patch)
     if kind == "strategic":

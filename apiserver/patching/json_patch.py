@@ -11,6 +11,7 @@ import copy
 
 from apiserver.decoding.limits import JSON_PATCH_MAX_COPIED_BYTES, JSON_PATCH_MAX_OPERATIONS
 from apiserver.errors import ApiError, bad_request
+from kubemini import json_codec
 
 OPERATIONS = ("add", "remove", "replace", "move", "copy", "test")
 
@@ -105,7 +106,7 @@ def apply_json_patch(document: dict, operations: object) -> dict:
             f"The allowed maximum operations in a JSON patch is {JSON_PATCH_MAX_OPERATIONS}, got {len(operations)}",
             reason="RequestEntityTooLarge",
         )
-    result = copy.deepcopy(document)
+    result = json_codec.clone(document)
     copied = 0
     for operation in operations:
         if not isinstance(operation, dict) or "op" not in operation or "path" not in operation:

@@ -10,7 +10,7 @@ from apiserver.errors import bad_request
 def merge(target: object, patch: object) -> object:
     if not isinstance(patch, dict):
         return copy.deepcopy(patch)
-    result = copy.deepcopy(target) if isinstance(target, dict) else {}
+    result = dict(target) if isinstance(target, dict) else {}  # untouched values are shared, not copied
     for key, value in patch.items():
         if value is None:
             result.pop(key, None)

@@ -48,7 +48,7 @@ def _merge_map(current: object, patch: dict, schema: Schema | None) -> object:
         return _DELETE
     if directive == "replace":
         return {k: copy.deepcopy(v) for k, v in patch.items() if k != "$patch"}
-    result = copy.deepcopy(current) if isinstance(current, dict) else {}
+    result = dict(current) if isinstance(current, dict) else {}  # untouched values are shared, not copied
     retain = patch.get("$retainKeys")
     orders = {}
     for key, value in patch.items():
@@ -109,7 +109,7 @@ def _merge_list(current: object, patch: list, schema: Schema | None) -> list:
         merged.extend(copy.deepcopy(v) for v in patch if v not in merged)
         return merged
     element_schema = schema.items if schema is not None else None
-    result = copy.deepcopy(current_list)
+    result = list(current_list)
     for element in patch:
         if not isinstance(element, dict):
             raise bad_request(f"a strategic merge patch list element must be an object with merge key {key!r}")

@@ -1,204 +1,210 @@
-"""One generic decoder: protobuf bytes + a schema table -> the dict Kubernetes' JSON would be.
+"""Protobuf → the dict a message's JSON form is, for any Kubernetes message (see special_types.py).
 
-Data flow: `wire.iter_fields` splits the buffer into records, the schema (`fields.Field` per
-field number) says what each record is called and how to turn it into a JSON value, and Go's
-JSON rules decide what is left out (see `fields.py` on `keep_zero`). Field numbers the table does
-not know are skipped with a debug log rather than failing: clients newer than our tables send
-fields we have never heard of, and losing an optional field beats refusing the whole object.
+    decode_message(data, "io.k8s.api.apps.v1.Deployment") → {"metadata": {...}, "spec": {...}}
+
+Field numbers and types come from `layouts`; nested messages, maps (entries {1: key, 2: value})
+and repeated fields (packed or not) decode alike. Empty strings are dropped, zeros kept only
+where JSON keeps them. Unknown field numbers are skipped: newer clients send fields older
+tables lack, and losing an optional field beats refusing the object. Anything malformed is a
+ProtobufError (400).
 """
 
 from __future__ import annotations
 
 import base64
 import json
-import logging
+import struct
 from datetime import UTC, datetime
 
-from apiserver.protobuf.fields import (
-    BOOL,
-    BYTES,
-    INT,
+from apiserver.protobuf.layouts import ProtoField, layout
+from apiserver.protobuf.special_types import (
+    DURATION,
+    EXTENSIONS,
     INT_OR_STRING,
-    MESSAGE,
+    MICRO_TIME,
+    OR_ARRAY,
+    OR_BOOL,
+    OR_STRINGS,
     QUANTITY,
     RAW_JSON,
-    STRING,
+    SPECIAL,
     TIME,
-    VARINT_KINDS,
-    Field,
-    Schema,
+    keeps_zero,
+    list_wrapper,
 )
 from apiserver.protobuf.wire import (
+    FIXED32,
+    FIXED64,
     LENGTH_DELIMITED,
     VARINT,
     ProtobufError,
-    WireValue,
     iter_fields,
     iter_packed_varints,
     to_signed,
 )
 
-log = logging.getLogger(__name__)
 
-INT_OR_STRING_STRING_TYPE = 1
-_ZERO_SCALARS = ("", 0, False)
-_OMITTED = object()  # a value Go's JSON encoder leaves out entirely (zero Time, empty FieldsV1)
-
-
-def decode_message(data: bytes, schema: Schema) -> dict:
-    """Decode one message; nested messages, maps and lists recurse through the same schema tables."""
-    result: dict = {}
-    for number, wire_type, value in iter_fields(data):
-        field = schema.get(number)
-        if field is None:
-            log.debug("skipping unknown protobuf field %d (wire type %d)", number, wire_type)
-            continue
-        if field.map_value is not None:
-            key, item = _decode_map_entry(field, _expect_bytes(field, wire_type, value))
-            result.setdefault(field.name, {})[key] = item
-        elif field.repeated:
-            result.setdefault(field.name, []).extend(_decode_repeated(field, wire_type, value))
-        elif field.inline:
-            result.update(decode_message(_expect_bytes(field, wire_type, value), field.message))
-        else:
-            _store_single(result, field, _decode_single(field, wire_type, value))
-    return result
-
-
-def _store_single(result: dict, field: Field, decoded: object) -> None:
-    if decoded is _OMITTED or (not field.keep_zero and decoded in _ZERO_SCALARS):
-        # A later zero overrides an earlier value (proto's last-one-wins), so drop what was there.
-        result.pop(field.name, None)
-    elif isinstance(decoded, dict) and isinstance(result.get(field.name), dict):
-        result[field.name].update(decoded)  # a repeated singular message merges, as in proto
-    else:
-        result[field.name] = decoded
-
-
-def _decode_single(field: Field, wire_type: int, value: WireValue) -> object:
-    if field.kind in VARINT_KINDS:
-        return _scalar_from_varint(field, _expect_varint(field, wire_type, value))
-    data = _expect_bytes(field, wire_type, value)
-    if field.kind == MESSAGE:
-        return decode_message(data, field.message)
-    return _decode_length_delimited(field, data)
-
-
-def _decode_repeated(field: Field, wire_type: int, value: WireValue) -> list:
-    if field.kind in VARINT_KINDS and wire_type == LENGTH_DELIMITED:
-        # Packed encoding: proto2 parsers must accept it even though Go writes one record per item.
-        return [_scalar_from_varint(field, item) for item in iter_packed_varints(value)]
-    if field.kind in VARINT_KINDS:
-        return [_scalar_from_varint(field, _expect_varint(field, wire_type, value))]
-    data = _expect_bytes(field, wire_type, value)
-    if field.kind == MESSAGE:
-        return [decode_message(data, field.message)]
-    return [_decode_length_delimited(field, data)]
-
-
-def _decode_map_entry(field: Field, data: bytes) -> tuple[str, object]:
-    """A map<string, V> is a repeated entry message {1: key, 2: value}; missing halves are zero values."""
-    key, item = "", _map_zero(field.map_value)
-    for number, wire_type, value in iter_fields(data):
-        if number == 1:
-            key = _text(_expect_bytes(field, wire_type, value))
-        elif number == 2:
-            item = _decode_length_delimited(Field(field.name, field.map_value), _expect_bytes(field, wire_type, value))
-    return key, item
-
-
-def _map_zero(kind: str | None) -> object:
-    return "0" if kind == QUANTITY else ""
-
-
-def _decode_length_delimited(field: Field, data: bytes) -> object:
-    if field.kind == STRING:
-        return _text(data)
-    if field.kind == BYTES:
-        return base64.b64encode(data).decode("ascii")
-    if field.kind == QUANTITY:
-        return _decode_quantity(data)
-    if field.kind == INT_OR_STRING:
-        return _decode_int_or_string(data)
-    if field.kind == TIME:
-        return _decode_time(data)
-    if field.kind == RAW_JSON:
-        return _decode_raw_json(data)
-    raise ProtobufError(f"field {field.name!r} has an unknown kind {field.kind!r}")  # a bug in our tables
-
-
-def _scalar_from_varint(field: Field, value: int) -> bool | int:
-    if field.kind == BOOL:
-        return value != 0
-    if field.kind == INT:
-        return to_signed(value)
-    raise ProtobufError(f"field {field.name!r} has an unknown kind {field.kind!r}")
-
-
-def _decode_quantity(data: bytes) -> str:
-    """resource.Quantity travels as its canonical string; an empty message is the zero quantity."""
-    text = "0"
-    for number, wire_type, value in iter_fields(data):
-        if number == 1 and wire_type == LENGTH_DELIMITED:
-            text = _text(value)
-    return text
-
-
-def _decode_int_or_string(data: bytes) -> int | str:
-    kind, int_value, str_value = 0, 0, ""
-    for number, wire_type, value in iter_fields(data):
-        if number == 1 and wire_type == VARINT:
-            kind = to_signed(value)
-        elif number == 2 and wire_type == VARINT:
-            int_value = to_signed(value)
-        elif number == 3 and wire_type == LENGTH_DELIMITED:
-            str_value = _text(value)
-    return str_value if kind == INT_OR_STRING_STRING_TYPE else int_value
-
-
-def _decode_time(data: bytes) -> object:
-    """metav1.Time: Go writes the zero time as an empty message, which JSON omits.
-
-    Only whole seconds survive, as in Kubernetes, whose JSON form of Time is RFC 3339 seconds.
-    """
-    if not data:
-        return _OMITTED
-    seconds = 0
-    for number, wire_type, value in iter_fields(data):
-        if number == 1 and wire_type == VARINT:
-            seconds = to_signed(value)
-    try:
-        moment = datetime.fromtimestamp(seconds, tz=UTC)
-    except (OverflowError, OSError, ValueError) as exc:
-        raise ProtobufError(f"timestamp {seconds} is out of range") from exc
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _decode_raw_json(data: bytes) -> object:
-    raw = b""
-    for number, wire_type, value in iter_fields(data):
-        if number == 1 and wire_type == LENGTH_DELIMITED:
-            raw = value
-    if not raw:
-        return _OMITTED
-    try:
-        return json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ProtobufError(f"embedded JSON is malformed: {exc}") from exc
-
-
-def _text(data: bytes) -> str:
-    # Go does not validate UTF-8 in proto2 strings; its JSON encoder then substitutes U+FFFD, as we do.
-    return data.decode("utf-8", errors="replace")
-
-
-def _expect_bytes(field: Field, wire_type: int, value: WireValue) -> bytes:
+def _scalar(field: ProtoField, wire_type: int, value) -> object:
+    kind = field.type
+    if kind in ("int32", "int64", "uint32", "uint64"):
+        if wire_type != VARINT:
+            raise ProtobufError(f"field {field.json_name} should be a varint")
+        return to_signed(value) if kind in ("int32", "int64") else value
+    if kind == "bool":
+        if wire_type != VARINT:
+            raise ProtobufError(f"field {field.json_name} should be a varint")
+        return bool(value)
+    if kind == "double":
+        if wire_type != FIXED64:
+            raise ProtobufError(f"field {field.json_name} should be a double")
+        return struct.unpack("<d", value)[0]
+    if kind == "float":
+        if wire_type != FIXED32:
+            raise ProtobufError(f"field {field.json_name} should be a float")
+        return struct.unpack("<f", value)[0]
     if wire_type != LENGTH_DELIMITED:
-        raise ProtobufError(f"field {field.name!r}: expected a length-delimited value, got wire type {wire_type}")
+        raise ProtobufError(f"field {field.json_name} should be length-delimited")
+    if kind == "bytes":
+        return base64.b64encode(value).decode()
+    try:
+        return value.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ProtobufError(f"field {field.json_name} is not UTF-8") from exc
+
+
+def _time(data: bytes, *, micro: bool) -> str | None:
+    if not data:
+        return None  # Go writes a zero Time as an empty message; its JSON is absent
+    seconds = nanos = 0
+    for number, _, value in iter_fields(data):
+        if number == 1:
+            seconds = to_signed(_int(value))
+        elif number == 2:
+            nanos = to_signed(_int(value))
+    try:
+        moment = datetime.fromtimestamp(seconds, UTC).replace(microsecond=max(nanos, 0) // 1000)
+    except (OverflowError, OSError, ValueError) as exc:
+        raise ProtobufError(f"time out of range: {seconds}") from exc
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ" if micro else "%Y-%m-%dT%H:%M:%SZ")
+
+
+def go_duration(nanos: int) -> str:
+    """Go's time.Duration String(): `1h2m3s`, `1.5s`, `0s`."""
+    if nanos == 0:
+        return "0s"
+    sign, nanos = ("-" if nanos < 0 else ""), abs(nanos)
+    if nanos < 10**9:
+        for unit, size in (("ms", 10**6), ("µs", 10**3), ("ns", 1)):
+            if nanos >= size:
+                return f"{sign}{nanos / size:g}{unit}"
+    text, rest = "", nanos
+    for unit, size in (("h", 3600 * 10**9), ("m", 60 * 10**9)):
+        if rest >= size:
+            text += f"{rest // size}{unit}"
+            rest %= size
+    return f"{sign}{text}{rest / 10**9:g}s" if text or rest else f"{sign}0s"
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, bytes):
+        raise ProtobufError("expected a length-delimited string")
+    try:
+        return value.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ProtobufError("a string is not UTF-8") from exc
+
+
+def _int(value: object) -> int:
+    if not isinstance(value, int):
+        raise ProtobufError("expected a varint")
     return value
 
 
-def _expect_varint(field: Field, wire_type: int, value: WireValue) -> int:
-    if wire_type != VARINT:
-        raise ProtobufError(f"field {field.name!r}: expected a varint, got wire type {wire_type}")
+def _special(definition: str, data: bytes) -> object:
+    if definition in (TIME, MICRO_TIME):
+        return _time(data, micro=definition == MICRO_TIME)
+    fields = {number: value for number, _, value in iter_fields(data)}
+    if definition == DURATION:
+        return go_duration(to_signed(_int(fields.get(1, 0))))
+    if definition == QUANTITY:
+        return _text(fields.get(1, b"")) or "0"
+    if definition == INT_OR_STRING:
+        return _text(fields.get(3, b"")) if fields.get(1) == 1 else to_signed(_int(fields.get(2, 0)))
+    if definition in RAW_JSON:
+        raw = fields.get(1, b"")
+        if not isinstance(raw, bytes):
+            raise ProtobufError(f"{definition.rsplit('.', 1)[-1]} holds no bytes")
+        try:
+            return json.loads(raw) if raw else {}
+        except ValueError as exc:
+            raise ProtobufError(f"{definition.rsplit('.', 1)[-1]} does not hold JSON") from exc
+    if definition == OR_BOOL:
+        if isinstance(fields.get(2), bytes):
+            return decode_message(fields[2], EXTENSIONS + "JSONSchemaProps")
+        return bool(_int(fields.get(1, 0)))
+    decoded = decode_message(data, definition)
+    if definition == OR_ARRAY:
+        return decoded.get("jSONSchemas") or decoded.get("schema", {})
+    if definition == OR_STRINGS:
+        return decoded.get("property") or decoded.get("schema", {})
+    return decoded.get("items", [])  # a string-list wrapper
+
+
+def _value(field: ProtoField, wire_type: int, value) -> object:
+    if not field.is_message:
+        return _scalar(field, wire_type, value)
+    if wire_type != LENGTH_DELIMITED:
+        raise ProtobufError(f"field {field.json_name or field.type} should be a message")
+    if field.type in SPECIAL or list_wrapper(field.type):
+        return _special(field.type, value)
+    return decode_message(value, field.type)
+
+
+def _map_entry(field: ProtoField, data: bytes) -> tuple[str, object]:
+    key, item = "", None
+    value_field = ProtoField(2, field.json_name, field.type)
+    for number, wire_type, value in iter_fields(data):
+        if number == 1:
+            key = _text(value) if isinstance(value, bytes) else str(value)
+        elif number == 2:
+            item = _value(value_field, wire_type, value)
+    if item is None:
+        item = "" if not field.is_message else ({} if field.type not in (QUANTITY,) else "0")
+    return key, item
+
+
+def decode_message(data: bytes, definition: str) -> dict:
+    """One message as the dict its JSON form is (nested messages, maps, lists decoded alike)."""
+    fields = layout(definition)
+    result: dict = {}
+    for number, wire_type, value in iter_fields(data):
+        field = fields.get(number)
+        if field is None:
+            continue
+        if field.map_key:
+            key, item = _map_entry(field, _bytes(field, wire_type, value))
+            result.setdefault(field.json_name, {})[key] = item
+        elif field.inline:
+            result.update(decode_message(_bytes(field, wire_type, value), field.type))
+        elif field.repeated:
+            items = result.setdefault(field.json_name, [])
+            if wire_type == LENGTH_DELIMITED and field.type in ("int32", "int64", "uint32", "uint64", "bool"):
+                items.extend(_scalar(field, VARINT, v) for v in iter_packed_varints(value))
+            else:
+                items.append(_value(field, wire_type, value))
+        else:
+            decoded = _value(field, wire_type, value)
+            omitted = decoded == "" or decoded is None
+            if decoded in (0, False) and not isinstance(decoded, str) and not field.is_message:
+                omitted = not keeps_zero(definition, field.json_name)
+            if omitted:
+                result.pop(field.json_name, None)  # a later zero overrides an earlier value, as in proto
+            else:
+                result[field.json_name] = decoded
+    return result
+
+
+def _bytes(field: ProtoField, wire_type: int, value) -> bytes:
+    if wire_type != LENGTH_DELIMITED:
+        raise ProtobufError(f"field {field.json_name or field.type} should be length-delimited")
     return value

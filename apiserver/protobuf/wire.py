@@ -2,7 +2,7 @@
 
 A message is a flat run of (tag, value) records; the tag packs the field number and one of four
 wire types that say how long the value is. This module only splits a buffer into those records,
-so every decoding decision (names, types, omission) lives in `decoding.py` and the schema tables.
+so every decoding decision (names, types, omission) lives in `codec.py` and the layouts.
 Anything that does not parse raises `ProtobufError`, which the apiserver turns into a 400.
 """
 
@@ -82,3 +82,21 @@ def iter_packed_varints(data: bytes) -> Iterator[int]:
     while offset < len(data):
         value, offset = read_varint(data, offset)
         yield value
+
+
+def encode_varint(value: int) -> bytes:
+    """Base-128 varint; a negative int32/int64 goes out as its 64-bit two's complement, as Go writes it."""
+    value %= _TWO_TO_64
+    out = bytearray()
+    while True:
+        byte = value & 0x7F
+        value >>= 7
+        if value:
+            out.append(byte | 0x80)
+        else:
+            out.append(byte)
+            return bytes(out)
+
+
+def encode_key(number: int, wire_type: int) -> bytes:
+    return encode_varint((number << 3) | wire_type)

@@ -15,7 +15,6 @@ a revision → Compacted or FutureRevision, told apart by the current revision.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import AsyncIterator, Callable
 
@@ -37,6 +36,7 @@ from apiserver.storage.errors import (
     StorageError,
     Unavailable,
 )
+from kubemini import json_codec
 
 log = logging.getLogger("apiserver.storage")
 ETCD_TIMEOUT_SECONDS = 5
@@ -48,7 +48,7 @@ __all__ = ["EtcdStore", "Page", "SideKeys", "StorageEvent", "Stored", "decode", 
 
 def decode(key: bytes, value: bytes, mod_revision: int) -> Stored:
     try:
-        obj = json.loads(value)
+        obj = json_codec.loads(value)
     except (ValueError, UnicodeDecodeError) as exc:
         raise CorruptValue(f"{key.decode(errors='replace')}: {exc}") from None
     if not isinstance(obj, dict) or not isinstance(obj.get("metadata", {}), dict):
@@ -70,7 +70,7 @@ def decode_or_skip(key: bytes, value: bytes, mod_revision: int) -> Stored | None
 def encode(obj: dict) -> bytes:
     metadata = obj.get("metadata") or {}
     stripped = {**obj, "metadata": {k: v for k, v in metadata.items() if k != "resourceVersion"}}
-    return json.dumps(stripped, separators=(",", ":"), allow_nan=False).encode()
+    return json_codec.dumps(stripped)
 
 
 def range_request(

@@ -11,7 +11,6 @@ window when R is inside it, otherwise it is answered 410 Gone.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections import deque
 from collections.abc import Callable
@@ -19,6 +18,7 @@ from dataclasses import dataclass, field
 
 from apiserver.storage.backend import Backend, StorageEvent
 from apiserver.storage.errors import Compacted, StorageError
+from kubemini import json_codec
 
 log = logging.getLogger("apiserver.watch_cache")
 
@@ -44,7 +44,7 @@ class CacheEvent:
 
     def object_json(self) -> bytes:
         if self._json is None:
-            self._json = json.dumps(self.obj, separators=(",", ":")).encode()
+            self._json = json_codec.dumps(self.obj)
         return self._json
 
 

@@ -35,7 +35,7 @@ READ_TIMEOUT_SECONDS = 60.0  # a non-follow answer; follow streams have no read 
 def _container(pod: dict, requested: str | None) -> str:
     spec = pod.get("spec") or {}
     names = [c["name"] for c in spec.get("containers") or []]
-    all_names = names + [c["name"] for c in spec.get("initContainers") or []]
+    all_names = names + [c["name"] for kind in ("initContainers", "ephemeralContainers") for c in spec.get(kind) or []]
     name = pod["metadata"]["name"]
     if requested:
         if requested not in all_names:

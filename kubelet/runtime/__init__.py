@@ -14,7 +14,8 @@ Records are plain values; timestamps are RFC 3339 strings at second precision
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -47,6 +48,25 @@ class StartContainerError(ContainerRuntimeError):
 
 
 @dataclass(frozen=True)
+class Mount:
+    """A host directory or file bound into a container (a volume, a subPath, the termination log)."""
+
+    source: str
+    target: str
+    read_only: bool = False
+
+
+@dataclass(frozen=True)
+class PortBinding:
+    """A `hostPort`: published on the node's address, forwarded to the pod's port."""
+
+    container_port: int
+    host_port: int
+    host_ip: str
+    protocol: str = "tcp"
+
+
+@dataclass(frozen=True)
 class SandboxConfig:
     name: str
     hostname: str
@@ -56,6 +76,27 @@ class SandboxConfig:
     dns: list[str] = field(default_factory=list)
     dns_search: list[str] = field(default_factory=list)
     dns_options: list[str] = field(default_factory=list)
+    host_network: bool = False
+    host_ipc: bool = False
+    extra_hosts: list[str] = field(default_factory=list)  # "name:ip", from hostAliases
+    port_bindings: list[PortBinding] = field(default_factory=list)
+    sysctls: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SecurityOptions:
+    """A container's securityContext (pod-level merged in), in the runtime's terms."""
+
+    user: str | None = None  # "uid" or "uid:gid"
+    group_add: list[str] = field(default_factory=list)
+    read_only_root: bool = False
+    privileged: bool = False
+    no_new_privileges: bool = False
+    cap_add: list[str] = field(default_factory=list)
+    cap_drop: list[str] = field(default_factory=list)
+    seccomp_unconfined: bool = False
+    host_pid: bool = False
+    host_ipc: bool = False
 
 
 @dataclass(frozen=True)
@@ -73,6 +114,10 @@ class ContainerConfig:
     memory_limit_bytes: int | None = None
     tty: bool = False
     stdin: bool = False
+    stdin_once: bool = False
+    mounts: list[Mount] = field(default_factory=list)
+    security: SecurityOptions = field(default_factory=SecurityOptions)
+    pid_container_id: str | None = None  # join this container's PID namespace (an ephemeral container's target)
 
 
 @dataclass(frozen=True)
@@ -92,6 +137,7 @@ class ContainerRecord:
     finished_at: str | None = None
     error: str = ""
     ip: str | None = None
+    pid: int | None = None  # of its main process, while it runs
 
     @property
     def pod_uid(self) -> str:
@@ -125,12 +171,27 @@ class NodeResources:
     kernel_version: str = ""
     os_image: str = ""
     machine_id: str = ""
+    ephemeral_storage_bytes: int = 0  # size of the filesystem holding the runtime's root directory
 
 
 @dataclass(frozen=True)
 class ExecResult:
     exit_code: int
     output: str
+
+
+@dataclass
+class RuntimeStream:
+    """A live exec or attach: one bidirectional socket to the runtime."""
+
+    socket: socket.socket  # non-blocking; stdin goes in, output comes out
+    multiplexed: bool  # no TTY: stdout and stderr framed (streaming/stream_demux.py)
+    resize: Callable[[int, int], Awaitable[None]]  # (width, height) of the TTY
+    exit_code: Callable[[], Awaitable[int | None]]  # once the output ended: the command's (exec), or None
+
+
+class StreamingUnsupported(ContainerRuntimeError):
+    """This runtime runs nothing (hollow nodes): no exec, attach or port-forward."""
 
 
 class ContainerRuntime(Protocol):
@@ -150,6 +211,10 @@ class ContainerRuntime(Protocol):
 
     async def pull_image(self, image: str) -> None: ...
 
+    async def image_user(self, image: str) -> str:
+        """The USER the image runs as ("" = root)."""
+        ...
+
     async def create_sandbox(self, config: SandboxConfig) -> str: ...
 
     async def create_container(self, config: ContainerConfig) -> str: ...
@@ -163,6 +228,10 @@ class ContainerRuntime(Protocol):
     async def exec_in_container(
         self, container_id: str, command: list[str], *, timeout_seconds: float
     ) -> ExecResult: ...
+
+    async def open_exec(self, container_id: str, command: list[str], *, stdin: bool, tty: bool) -> RuntimeStream: ...
+
+    async def open_attach(self, container_id: str, *, stdin: bool, tty: bool) -> RuntimeStream: ...
 
     def container_logs(
         self,

@@ -39,22 +39,28 @@ from kubelet.runtime import (
     ExecResult,
     ImageMissing,
     NodeResources,
+    RuntimeStream,
     RuntimeUnavailable,
     SandboxConfig,
     StartContainerError,
+    docker_exec,
 )
 from kubelet.runtime import labels as label_keys
+from kubelet.runtime.docker_options import container_host_options, sandbox_host_options
 from kubelet.runtime.docker_streams import iterate_blocking
-from kubelet.runtime.docker_translation import explain, is_loopback_registry, record_from_inspect, registry_host
+from kubelet.runtime.docker_translation import (
+    explain,
+    filesystem_bytes,
+    is_loopback_registry,
+    record_from_inspect,
+    registry_host,
+)
 from kubelet.runtime.network_lock import NETWORK_LOCK_PATH, holding_file_lock
 
 API_VERSION = "1.41"  # Docker 20.10; fixed so that building the client never needs the daemon
 CALL_TIMEOUT_SECONDS = 60
 DEFAULT_WORKERS = 16
 EXEC_WORKERS = 8
-CPU_SHARES_PER_CORE = 1024
-MIN_CPU_SHARES = 2
-NANO_CPUS_PER_MILLI = 1_000_000
 INSPECT_CACHE_SIZE = 4096
 
 log = logging.getLogger(__name__)
@@ -95,6 +101,7 @@ class DockerRuntime:
             kernel_version=info.get("KernelVersion", ""),
             os_image=info.get("OperatingSystem", ""),
             machine_id=str(info.get("ID", "")),
+            ephemeral_storage_bytes=filesystem_bytes(str(info.get("DockerRootDir") or "/var/lib/docker")),
         )
 
     async def ping(self) -> bool:
@@ -169,21 +176,26 @@ class DockerRuntime:
         except docker.errors.APIError as error:
             raise ImageMissing(explain(error)) from error
 
+    async def image_user(self, image: str) -> str:
+        try:
+            attrs = await self._call(self._api.inspect_image, image)
+        except docker.errors.APIError:
+            return ""
+        return str((attrs.get("Config") or {}).get("User") or "")
+
     async def create_sandbox(self, config: SandboxConfig) -> str:
-        resolver = {
-            key: value
-            for key, value in (("dns", config.dns), ("dns_search", config.dns_search), ("dns_opt", config.dns_options))
-            if value
-        }
-        host_config = self._api.create_host_config(network_mode=config.network, **resolver)
+        options = sandbox_host_options(config)
+        host_config = self._api.create_host_config(**options)
+        ports = [(b.container_port, b.protocol) for b in config.port_bindings]
         try:
             created = await self._call(
                 self._api.create_container,
                 config.image,
                 name=config.name,
-                hostname=config.hostname,
+                hostname=config.hostname or None,
                 labels=config.labels,
                 host_config=host_config,
+                ports=ports or None,
                 detach=True,
             )
         except docker.errors.APIError as error:
@@ -192,31 +204,23 @@ class DockerRuntime:
         return created["Id"]
 
     async def create_container(self, config: ContainerConfig) -> str:
-        limits: dict[str, Any] = {}
-        if config.memory_limit_bytes:
-            # No swap beyond the limit, as on a Kubernetes node: over the limit means OOM-killed.
-            limits["mem_limit"] = config.memory_limit_bytes
-            limits["memswap_limit"] = config.memory_limit_bytes
-        if config.cpu_limit_millis:
-            limits["nano_cpus"] = config.cpu_limit_millis * NANO_CPUS_PER_MILLI
-        if config.cpu_request_millis is not None:
-            limits["cpu_shares"] = max(MIN_CPU_SHARES, config.cpu_request_millis * CPU_SHARES_PER_CORE // 1000)
-        host_config = self._api.create_host_config(network_mode=f"container:{config.sandbox_id}", **limits)
+        host_config = self._api.create_host_config(**container_host_options(config))
+        container = self._api.create_container_config(
+            config.image,
+            command=config.args,
+            entrypoint=config.command,
+            environment=[f"{key}={value}" for key, value in config.env.items()],
+            working_dir=config.working_dir,
+            labels=config.labels,
+            host_config=host_config,
+            tty=config.tty,
+            stdin_open=config.stdin,
+            user=config.security.user or None,
+            detach=True,
+        )
+        container["StdinOnce"] = config.stdin_once
         try:
-            created = await self._call(
-                self._api.create_container,
-                config.image,
-                command=config.args,
-                entrypoint=config.command,
-                environment=[f"{key}={value}" for key, value in config.env.items()],
-                working_dir=config.working_dir,
-                labels=config.labels,
-                name=config.name,
-                host_config=host_config,
-                tty=config.tty,
-                stdin_open=config.stdin,
-                detach=True,
-            )
+            created = await self._call(self._api.create_container_from_config, container, name=config.name)
         except docker.errors.APIError as error:
             raise CreateContainerError(explain(error)) from error
         return created["Id"]
@@ -254,22 +258,25 @@ class DockerRuntime:
                 raise
         self._sandboxes.discard(container_id)
 
-    def _exec(self, container_id: str, command: list[str]) -> ExecResult:
-        exec_id = self._api.exec_create(container_id, command, stdout=True, stderr=True)["Id"]
-        output = self._api.exec_start(exec_id)
-        exit_code = self._api.exec_inspect(exec_id).get("ExitCode")
-        text = output.decode(errors="replace") if isinstance(output, bytes) else str(output)
-        return ExecResult(exit_code if exit_code is not None else -1, text)
-
     async def exec_in_container(self, container_id: str, command: list[str], *, timeout_seconds: float) -> ExecResult:
         try:
             return await asyncio.wait_for(
-                self._call(self._exec, container_id, command, pool=self._exec_pool), timeout_seconds
+                self._call(docker_exec.run_to_completion, self._api, container_id, command, pool=self._exec_pool),
+                timeout_seconds,
             )
         except TimeoutError:
             return ExecResult(-1, f"command timed out after {timeout_seconds:.0f}s")
         except docker.errors.APIError as error:
             return ExecResult(-1, explain(error))
+
+    async def _exec_call(self, function: Any, *args: Any, **kwargs: Any) -> Any:
+        return await self._call(function, *args, pool=self._exec_pool, **kwargs)
+
+    async def open_exec(self, container_id: str, command: list[str], *, stdin: bool, tty: bool) -> RuntimeStream:
+        return await docker_exec.open_exec(self._api, self._exec_call, container_id, command, stdin=stdin, tty=tty)
+
+    async def open_attach(self, container_id: str, *, stdin: bool, tty: bool) -> RuntimeStream:
+        return await docker_exec.open_attach(self._api, self._exec_call, container_id, stdin=stdin, tty=tty)
 
     async def container_logs(
         self,

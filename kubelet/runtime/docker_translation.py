@@ -7,6 +7,7 @@ image reference ──► the registry it names (None: Docker Hub) ──► is 
 from __future__ import annotations
 
 import ipaddress
+import os
 from typing import Any
 
 from kubelet.runtime import CREATED, EXITED, RUNNING, ContainerRecord
@@ -56,8 +57,18 @@ def record_from_inspect(attrs: dict[str, Any]) -> ContainerRecord:
         finished_at=state.get("FinishedAt") if status == EXITED else None,
         error=state.get("Error") or "",
         ip=ip,
+        pid=int(state.get("Pid") or 0) or None if status == RUNNING else None,
     )
 
 
 def explain(error: Exception) -> str:
     return str(getattr(error, "explanation", None) or error)
+
+
+def filesystem_bytes(path: str) -> int:
+    """Size of the filesystem holding `path` (Docker's root); the nearest existing parent when this
+    process cannot see it (a kubelet in a container sees the host's engine, not its disk)."""
+    while path and not os.path.exists(path):
+        path = os.path.dirname(path.rstrip("/")) or "/"
+    stats = os.statvfs(path or "/")
+    return stats.f_blocks * stats.f_frsize

@@ -25,14 +25,17 @@ from kubelet.runtime import (
     ContainerRecord,
     ExecResult,
     NodeResources,
+    RuntimeStream,
     SandboxConfig,
     StartContainerError,
+    StreamingUnsupported,
 )
 from kubelet.runtime import labels as label_keys
 from kubemini.api import timestamps
 
 FAKE_CPU_MILLIS = 4000
 FAKE_MEMORY_BYTES = 16 * 2**30
+FAKE_STORAGE_BYTES = 100 * 2**30
 HOSTS_PER_PREFIX = 254  # a node runs at most 110 pods: addresses are reused long after
 
 
@@ -49,7 +52,13 @@ class FakeRuntime:
         self._events: asyncio.Queue[str] = asyncio.Queue()
 
     async def node_resources(self) -> NodeResources:
-        return NodeResources(FAKE_CPU_MILLIS, FAKE_MEMORY_BYTES, "fake://0.1.0", kernel_version="hollow")
+        return NodeResources(
+            FAKE_CPU_MILLIS,
+            FAKE_MEMORY_BYTES,
+            "fake://0.1.0",
+            kernel_version="hollow",
+            ephemeral_storage_bytes=FAKE_STORAGE_BYTES,
+        )
 
     async def ping(self) -> bool:
         return True
@@ -70,6 +79,9 @@ class FakeRuntime:
 
     async def pull_image(self, image: str) -> None:
         return None
+
+    async def image_user(self, image: str) -> str:
+        return ""
 
     def _new_id(self) -> str:
         return f"{next(self._ids):064x}"
@@ -131,6 +143,12 @@ class FakeRuntime:
 
     async def exec_in_container(self, container_id: str, command: list[str], *, timeout_seconds: float) -> ExecResult:
         return ExecResult(0, "")
+
+    async def open_exec(self, container_id: str, command: list[str], *, stdin: bool, tty: bool) -> RuntimeStream:
+        raise StreamingUnsupported("hollow nodes run no containers: nothing to exec into")
+
+    async def open_attach(self, container_id: str, *, stdin: bool, tty: bool) -> RuntimeStream:
+        raise StreamingUnsupported("hollow nodes run no containers: nothing to attach to")
 
     async def container_logs(
         self,

@@ -18,6 +18,8 @@ RESTART_COUNT = "io.kubemini.restart-count"
 # Hash of the container's spec: a changed hash (new image, ...) means "restart with the new spec".
 SPEC_HASH = "io.kubemini.container.hash"
 INIT = "io.kubemini.container.init"
+# The sandbox an app container joined: one from an earlier sandbox is in a network namespace gone by.
+SANDBOX_ID = "io.kubemini.sandbox.id"
 SANDBOX_CONTAINER = "POD"
 
 

@@ -9,12 +9,12 @@ dicts shaped exactly as Kubernetes shapes them.
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 import httpx
 
+from kubemini import json_codec
 from kubemini.api.registry import ResourceType, by_kind
 from kubemini.client.errors import Gone
 from kubemini.client.kubeconfig import resolve_server
@@ -82,12 +82,12 @@ class ApiClient:
         headers = {}
         content = None
         if body is not None:
-            content = json.dumps(body).encode()
+            content = json_codec.dumps(body)
             headers["Content-Type"] = content_type
         clean = {k: str(v) for k, v in (params or {}).items() if v is not None}
         request = self._http.build_request(method, path, params=clean, content=content, headers=headers)
         response = await send_with_retries(self._http, request, max_retries=self.max_retries)
-        return response.json() if response.content else None
+        return json_codec.loads(response.content) if response.content else None
 
     # -- paths -----------------------------------------------------------------------------
 

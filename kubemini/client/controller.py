@@ -35,6 +35,7 @@ from kubemini.client.api_client import ApiClient
 from kubemini.client.errors import ApiError
 from kubemini.client.events import EventRecorder
 from kubemini.client.informer import Informer
+from kubemini.client.log_once import UNINTERPRETABLE, LogOnce
 from kubemini.client.shared_informers import SharedInformers
 from kubemini.client.store import object_key
 from kubemini.client.workqueue import WorkQueue
@@ -117,6 +118,7 @@ class Controller:
         self._started_informers: list[Informer] = []
         self._synced = asyncio.Event()
         self._event_tasks: set[asyncio.Task[None]] = set()
+        self._failures = LogOnce(log)
         if metrics is not None:
             metrics.track(self)
 
@@ -219,11 +221,30 @@ class Controller:
             raise
         except Exception as raised:  # noqa: BLE001 - every failure is an outcome, handled below
             error = raised
+            self._log_failure(key, raised)  # here, while its traceback is at hand
         outcome = outcome_of(result, error)
-        if outcome == TERMINAL:
-            log.error("%s: %s failed permanently: %s", self.name, key, error, extra=self._extra(key))
+        if outcome in (ERROR, REQUEUE):
+            self.queue.add_rate_limited(key)
+        elif outcome == REQUEUE_AFTER:
+            assert result is not None and result.requeue_after is not None
             self.queue.forget(key)
-        elif outcome == ERROR:
+            self.queue.add_after(key, result.requeue_after)
+        else:  # SUCCESS, TERMINAL
+            self.queue.forget(key)
+        if self.metrics is not None:
+            self.metrics.observe(self.name, outcome, time.monotonic() - started)
+        return outcome
+
+    def _log_failure(self, key: str, error: Exception) -> None:
+        if isinstance(error, TerminalError):
+            log.error("%s: %s failed permanently: %s", self.name, key, error, extra=self._extra(key))
+        elif isinstance(error, UNINTERPRETABLE):
+            # Most likely an object this controller cannot read (malformed in storage): said once,
+            # then retried quietly with the growing backoff, so it never floods the log or the queue.
+            self._failures.failure(
+                "%s: cannot reconcile %s: %s", key, repr(error), self.name, key, error, **self._extra(key)
+            )
+        else:
             log.warning(
                 "%s: %s failed (%d earlier failures), retrying with backoff: %s",
                 self.name,
@@ -231,21 +252,9 @@ class Controller:
                 self.queue.num_requeues(key),
                 error,
                 # An ApiError (lost race, apiserver restarting) explains itself; others need the trace.
-                exc_info=error if not isinstance(error, ApiError) else None,
+                exc_info=not isinstance(error, ApiError),
                 extra=self._extra(key),
             )
-            self.queue.add_rate_limited(key)
-        elif outcome == REQUEUE:
-            self.queue.add_rate_limited(key)
-        elif outcome == REQUEUE_AFTER:
-            assert result is not None and result.requeue_after is not None
-            self.queue.forget(key)
-            self.queue.add_after(key, result.requeue_after)
-        else:
-            self.queue.forget(key)
-        if self.metrics is not None:
-            self.metrics.observe(self.name, outcome, time.monotonic() - started)
-        return outcome
 
     def _extra(self, key: str) -> dict[str, str]:
         return {"component": self.name, "object": key}

@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from kubemini.client.log_once import LogOnce
+
 log = logging.getLogger(__name__)
 
 Obj = dict[str, Any]
@@ -29,18 +31,22 @@ class EventHandler:
     ready: bool = True
 
 
+_failures = LogOnce(log)
+
+
 async def call_handler(function: Callable[..., Any], *args: Obj, kind: str) -> None:
     try:
         result = function(*args)
         if result is not None and inspect.isawaitable(result):
             await result
     except Exception:
-        meta = args[-1].get("metadata") or {}
-        log.exception(
-            "event handler %s failed",
-            getattr(function, "__qualname__", function),
-            extra={"object": f"{kind} {meta.get('namespace') or ''}/{meta.get('name')}"},
-        )
+        # Usually an object the handler cannot interpret: said once per version, then only at debug.
+        metadata = args[-1].get("metadata")
+        meta = metadata if isinstance(metadata, dict) else {}
+        name = f"{kind} {meta.get('namespace') or ''}/{meta.get('name')}"
+        handler = getattr(function, "__qualname__", function)
+        key = f"{handler}:{name}"
+        _failures.failure("event handler %s failed", key, str(meta.get("resourceVersion")), handler, object=name)
 
 
 class HandlerSet:

@@ -12,8 +12,11 @@ no lock is needed.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
+
+from kubemini.client.log_once import UNINTERPRETABLE, LogOnce
 
 INDEX_NAMESPACE = "namespace"
 INDEX_LABEL = "label"
@@ -21,6 +24,18 @@ INDEX_NODE_NAME = "spec.nodeName"
 INDEX_OWNER_UID = "owner"
 
 Indexer = Callable[[Mapping[str, Any]], Iterable[str]]
+log = logging.getLogger(__name__)
+_failures = LogOnce(log)
+
+
+def _index_values(indexer: Indexer, obj: Mapping[str, Any], key: str) -> tuple[str, ...]:
+    """An object an index cannot read (malformed in storage) is cached but left out of that index."""
+    try:
+        return tuple(str(value) for value in indexer(obj))
+    except UNINTERPRETABLE:
+        version = str((obj.get("metadata") or {}).get("resourceVersion") or "")
+        _failures.failure("cannot index %s with %s; left out of that index", key, version, key, indexer.__name__)
+        return ()
 
 
 def object_key(obj: Mapping[str, Any]) -> str:
@@ -105,7 +120,7 @@ class Store:
         key = object_key(obj)
         old = self._objects.get(key)
         self._objects[key] = obj
-        values = {name: tuple(indexer(obj)) for name, indexer in self._indexers.items()}
+        values = {name: _index_values(indexer, obj, key) for name, indexer in self._indexers.items()}
         previous = self._values.get(key)
         self._values[key] = values
         for name, new in values.items():

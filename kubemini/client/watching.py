@@ -11,13 +11,13 @@ re-watches from the last resourceVersion it saw). A stream that simply ends
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
+from kubemini import json_codec
 from kubemini.client.errors import connection_failed, error_from_status
 
 ADDED = "ADDED"
@@ -60,7 +60,7 @@ def watch_params(
 
 
 def decode_event(line: str | bytes) -> WatchEvent:
-    raw = json.loads(line)
+    raw = json_codec.loads(line)
     event = WatchEvent(str(raw.get("type") or ""), raw.get("object") or {})
     if event.type == ERROR:
         raise error_from_status(event.object)

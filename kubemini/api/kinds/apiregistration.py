@@ -25,6 +25,9 @@ class APIServiceStrategy(Strategy):
         AGE,
     )
 
+    def initial_status(self, obj: dict) -> dict | None:
+        return obj.get("status")  # the aggregator's own registrations arrive Available
+
     def validate(self, obj: dict, errors: FieldErrors) -> None:
         spec = printing.spec(obj)
         name = printing.name(obj)

@@ -72,7 +72,6 @@ def default_job_spec(spec: dict) -> None:
     if "backoffLimit" not in spec:
         spec["backoffLimit"] = MAX_INT32 if spec.get("backoffLimitPerIndex") is not None else DEFAULT_BACKOFF_LIMIT
     spec.setdefault("podReplacementPolicy", "Failed" if spec.get("podFailurePolicy") else "TerminatingOrFailed")
-    spec.setdefault("manualSelector", None) if False else None
     default_template(spec.get("template"))
 
 
@@ -114,7 +113,7 @@ class JobStrategy(Strategy):
         metadata = obj.get("metadata") or {}
         uid, name = metadata.get("uid"), metadata.get("name")
         spec = obj["spec"]
-        if not uid or spec.get("selector"):
+        if not uid or not name or spec.get("selector"):
             return
         spec["selector"] = {"matchLabels": {CONTROLLER_UID_LABEL: uid}}
         template = spec.setdefault("template", {})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 
 from kubemini.api import names
@@ -55,7 +54,7 @@ def validate_annotations(annotations: dict | None, errors: FieldErrors, *, path:
     for key in annotations:
         if problem := names.qualified_name_problem(key.lower()):
             errors.invalid(path, key, problem)
-    if len(json.dumps(annotations)) > ANNOTATIONS_MAX_BYTES:
+    if sum(len(key) + len(str(value)) for key, value in annotations.items()) > ANNOTATIONS_MAX_BYTES:
         errors.too_long(path, ANNOTATIONS_MAX_BYTES)
 
 

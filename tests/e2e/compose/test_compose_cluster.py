@@ -76,6 +76,14 @@ class ComposeCluster:
     def logs(self) -> str:
         return self.compose("logs", "--no-color", "--tail", "40", check=False).stdout[-20000:]
 
+    def pod_containers(self) -> list[str]:
+        engine = docker.from_env()
+        return [
+            container.name
+            for container in engine.containers.list(all=True, filters={"label": "io.kubemini.managed=true"})
+            if container.labels.get("io.kubemini.node", "").startswith(self.node_prefix)
+        ]
+
     def remove_pod_containers(self) -> None:
         engine = docker.from_env()
         for container in engine.containers.list(all=True, filters={"label": "io.kubemini.managed=true"}):
@@ -165,6 +173,10 @@ def test_compose_walkthrough_failover_and_etcd_member_loss(compose_cluster, tmp_
         cluster.kubectl.run("create", "configmap", f"after-etcd-loss-{index}", "--from-literal=a=b")
     names = cluster.kubectl.run("get", "configmaps", "-o", "name").stdout
     assert all(f"configmap/after-etcd-loss-{i}" in names for i in range(5))
+
+    assert cluster.pod_containers(), "the web pods run in containers of this project's nodes"
+    cluster.compose("down", "-v", "--timeout", "30")
+    assert cluster.pod_containers() == [], "compose down must take the pods' containers with it"
 
 
 def _up(cluster: ComposeCluster) -> bool:

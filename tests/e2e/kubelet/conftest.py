@@ -53,13 +53,15 @@ class KubeletProcess:
         self.node = f"e2e-{uuid.uuid4().hex[:8]}"
         self.port = free_port()
         self.log_path = log_path
+        self.root_dir = log_path.parent / f"root-{self.node}"
         self.extra_args = extra_args
         self.process: subprocess.Popen | None = None
 
     def start(self) -> KubeletProcess:
         argv = [
             sys.executable, "-m", "kubelet", "--server", self.server, "--node-name", self.node,
-            "--port", str(self.port), "--heartbeat-seconds", "2", *self.extra_args,
+            "--port", str(self.port), "--heartbeat-seconds", "2", "--root-dir", str(self.root_dir),
+            *self.extra_args,
         ]  # fmt: skip
         env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
         with open(self.log_path, "ab") as log:
@@ -99,9 +101,19 @@ class KubeletProcess:
         return self.log_path.read_text(errors="replace")[-4000:] if self.log_path.exists() else "(no log)"
 
 
+def unmount_below(directory: Path) -> None:
+    """tmpfs volumes the kubelet mounted and had no chance to unmount (killed, or the test failed)."""
+    prefix = f"{directory}/"
+    with open("/proc/self/mounts") as mounts:
+        points = [line.split()[1] for line in mounts if line.split()[1].startswith(prefix)]
+    for point in sorted(points, key=len, reverse=True):
+        subprocess.run(["umount", point], capture_output=True)
+
+
 def _finish(kubelet: KubeletProcess, server: str) -> None:
     kubelet.stop()
     remove_node_containers(kubelet.node)
+    unmount_below(kubelet.root_dir)
     with httpx.Client(base_url=server, timeout=5) as api:
         api.delete(f"/api/v1/nodes/{kubelet.node}")
 

@@ -873,7 +873,14 @@ def _path_family() -> list[Case]:
 def _header_family() -> list[Case]:
     path = "/api/v1/namespaces/{ns}/configmaps"
     return [
-        Case("accept-protobuf-only", "GET", path, 406, headers={"Accept": "application/vnd.kubernetes.protobuf"}),
+        Case("accept-protobuf-only", "GET", path, 200, headers={"Accept": "application/vnd.kubernetes.protobuf"}),
+        Case(
+            "accept-protobuf-table",
+            "GET",
+            path,
+            406,
+            headers={"Accept": "application/vnd.kubernetes.protobuf;as=Table;v=v1;g=meta.k8s.io"},
+        ),
         Case("accept-html", "GET", path, 406, headers={"Accept": "text/html"}),
         Case(
             "accept-table-unknown-group",

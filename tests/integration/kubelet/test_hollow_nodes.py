@@ -42,7 +42,7 @@ def test_hollow_nodes_register_ready_with_capacity_and_heartbeat(api, hollow):
     for name in hollow.names:
         found = wait_until(lambda n=name: node(api, n) if is_ready(node(api, n)) else None, what=f"node {name} Ready")
         status = found["status"]
-        assert status["capacity"] == {"cpu": "4", "memory": "16Gi", "pods": "110"}
+        assert status["capacity"] == {"cpu": "4", "memory": "16Gi", "ephemeral-storage": "100Gi", "pods": "110"}
         assert status["allocatable"] == status["capacity"]
         assert not (found.get("spec") or {}).get("taints")
         assert {"type": "InternalIP", "address": "127.0.0.1"} in status["addresses"]

@@ -47,7 +47,7 @@ async def test_registers_a_ready_node_with_capacity_addresses_and_endpoint():
     node = api.created[0]
     status = node["status"]
     assert node["metadata"]["name"] == NODE and node["spec"] == {}
-    assert status["capacity"] == {"cpu": "4", "memory": "16Gi", "pods": "110"}
+    assert status["capacity"] == {"cpu": "4", "memory": "16Gi", "ephemeral-storage": "100Gi", "pods": "110"}
     assert status["addresses"] == [
         {"type": "InternalIP", "address": "127.0.0.1"},
         {"type": "Hostname", "address": NODE},

@@ -168,7 +168,8 @@ def test_created_container_that_failed_to_start_counts_as_terminated():
     records = [sandbox(), record("app", CREATED, exit_code=127, error="exec: not found")]
     status = status_of(make_pod(restart_policy="Never"), records)
     terminated = status["containerStatuses"][0]["state"]["terminated"]
-    assert terminated["reason"] == "ContainerCannotRun" and terminated["message"] == "exec: not found"
+    assert terminated["reason"] == "StartError" and terminated["message"] == "exec: not found"
+    assert terminated["exitCode"] == 128
     assert status["phase"] == "Failed"
 
 
@@ -176,3 +177,23 @@ def test_pod_phase_counts_unknown_containers_as_pending():
     spec = {"restartPolicy": "Always", "containers": [{"name": "a"}, {"name": "b"}]}
     statuses = [{"name": "a", "state": {"running": {}}}]
     assert pod_phase(spec, init_statuses=[], statuses=statuses) == "Pending"
+
+
+def test_init_containers_report_ready_once_succeeded_and_started_while_running():
+    pod = make_pod(init_containers=[{"name": "a"}, {"name": "b"}, {"name": "c"}])
+    records = [sandbox(), record("a", EXITED, exit_code=0), record("b", RUNNING)]
+    statuses = status_of(pod, records)["initContainerStatuses"]
+    assert [(s["ready"], s["started"]) for s in statuses] == [(True, False), (False, True), (False, False)]
+    assert statuses[2]["state"] == {"waiting": {"reason": "PodInitializing"}}
+
+
+def test_restarting_init_container_keeps_the_pod_pending_and_uninitialized():
+    pod = make_pod(init_containers=[{"name": "a"}])
+    records = [sandbox(), record("a", EXITED, exit_code=1, restart=2)]
+    status = status_of(pod, records, waiting={"a": Waiting("CrashLoopBackOff", "back-off 20s")})
+    init = status["initContainerStatuses"][0]
+    assert init["state"]["waiting"]["reason"] == "CrashLoopBackOff" and init["restartCount"] == 2
+    assert init["lastState"]["terminated"]["exitCode"] == 1 and init["ready"] is False
+    assert status["phase"] == "Pending"
+    assert conditions(status)["Initialized"]["reason"] == "ContainersNotInitialized"
+    assert status["containerStatuses"][0]["state"]["waiting"]["reason"] == "PodInitializing"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import pytest
@@ -222,3 +223,83 @@ async def test_a_dead_sandbox_is_rebuilt_and_its_containers_restarted():
     assert view.sandbox_running and view.sandbox.restart_count == 1
     assert view.latest("app").running and view.latest("app").restart_count == 1
     assert "SandboxChanged" in h.reasons()
+
+
+class FailingStartRuntime(FakeRuntime):
+    """`docker start` of image "broken" fails: the container stays created, with Docker's error."""
+
+    async def start_container(self, container_id: str) -> None:
+        from dataclasses import replace
+
+        from kubelet.runtime import StartContainerError
+
+        record = self.containers[container_id]
+        if record.image == "broken":
+            self.containers[container_id] = replace(record, error="exec: /nonexistent: no such file")
+            raise StartContainerError("exec: /nonexistent: no such file")
+        await super().start_container(container_id)
+
+
+async def test_a_failed_start_is_retried_under_back_off_with_a_growing_restart_count():
+    h = Harness(make_pod(containers=[{"name": "app", "image": "broken"}]), runtime=FailingStartRuntime())
+    await h.sync()
+    assert h.status["containerStatuses"][0]["state"]["waiting"]["reason"] == "RunContainerError"
+    await h.sync()  # the first retry is immediate
+    assert (await h.view()).latest("app").restart_count == 1
+    wake = await h.sync()
+    app = h.status["containerStatuses"][0]
+    assert app["state"]["waiting"]["reason"] == "CrashLoopBackOff" and wake == pytest.approx(10, abs=1.5)
+    assert app["lastState"]["terminated"]["reason"] == "StartError"
+    h.clock.advance(11)
+    await h.sync()
+    assert (await h.view()).latest("app").restart_count == 2
+
+
+async def test_active_deadline_fails_the_pod_and_stops_its_containers():
+    pod = make_pod(activeDeadlineSeconds=5)
+    pod["status"]["startTime"] = "2000-01-01T00:00:00Z"
+    h = Harness(pod)
+    await h.sync()
+    assert h.status["phase"] == "Failed" and h.status["reason"] == "DeadlineExceeded"
+    assert h.status["message"] == "Pod was active on the node longer than the specified deadline"
+    assert not (await h.view()).running_records()
+
+
+async def test_a_forbidden_sysctl_fails_the_pod_without_starting_it():
+    h = Harness(make_pod(securityContext={"sysctls": [{"name": "kernel.msgmax", "value": "1"}]}))
+    await h.sync()
+    assert h.status["phase"] == "Failed" and h.status["reason"] == "SysctlForbidden"
+    assert h.runtime.containers == {}
+
+
+async def test_missing_config_map_waits_in_container_creating_with_failed_mount(tmp_path):
+    pod = make_pod(volumes=[{"name": "cfg", "configMap": {"name": "later"}}])
+    h = Harness(pod)
+    h.ctx = make_context(api=h.api, runtime=h.runtime, root_dir=str(tmp_path))
+    wake = await h.sync()
+    assert wake == pytest.approx(2.0) and h.runtime.containers == {}
+    assert h.status["containerStatuses"][0]["state"] == {"waiting": {"reason": "ContainerCreating"}}
+    assert ("Warning", "FailedMount", 'MountVolume.SetUp failed for volume "cfg" : configmap "later" not found') in (
+        h.ctx.recorder.events  # type: ignore[attr-defined]
+    )
+    h.api.objects[("ConfigMap", "default", "later")] = {"data": {"k": "v"}}
+    await h.sync()
+    assert (await h.view()).latest("app").running
+
+
+class SlowHookRuntime(FakeRuntime):
+    async def exec_in_container(self, container_id, command, *, timeout_seconds):
+        await asyncio.sleep(3600)
+
+
+async def test_a_slow_post_start_hook_never_delays_another_pods_start():
+    runtime = SlowHookRuntime()
+    hook = {"postStart": {"exec": {"command": ["sleep", "3600"]}}}
+    slow = Harness(make_pod("slow", containers=[{"name": "app", "image": "i", "lifecycle": hook}]), runtime=runtime)
+    fast = Harness(make_pod("fast"), runtime=runtime)
+    fast.ctx = slow.ctx  # one node: the same start slots
+    stuck = asyncio.create_task(slow.sync())
+    await asyncio.sleep(0.05)
+    await asyncio.wait_for(fast.sync(), 2)
+    assert (await fast.view()).latest("app").running
+    stuck.cancel()

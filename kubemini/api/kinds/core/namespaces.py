@@ -39,6 +39,11 @@ class NamespaceStrategy(Strategy):
         phase = (new.get("status") or {}).get("phase")
         if phase is not None and phase not in PHASES:
             errors.not_supported("status.phase", phase, PHASES)
+        elif not (new.get("metadata") or {}).get("deletionTimestamp"):
+            if phase not in (None, "Active"):
+                errors.invalid("status.Phase", phase, "may only be 'Active' if `deletionTimestamp` is empty")
+        elif phase != "Terminating":
+            errors.invalid("status.Phase", phase, "may only be 'Terminating' if `deletionTimestamp` is not empty")
 
     def mark_deleting(self, obj: dict) -> None:
         obj.setdefault("status", {})["phase"] = "Terminating"

@@ -48,7 +48,7 @@ class ResourceQuotaStrategy(Strategy):
 
     def cells(self, obj: dict) -> list:
         status = printing.status(obj)
-        hard, used = status.get("hard") or printing.spec(obj).get("hard") or {}, status.get("used") or {}
+        hard, used = status.get("hard") or {}, status.get("used") or {}
         requests = [f"{k}: {used.get(k, '0')}/{v}" for k, v in sorted(hard.items()) if not k.startswith("limits.")]
         limits = [f"{k}: {used.get(k, '0')}/{v}" for k, v in sorted(hard.items()) if k.startswith("limits.")]
         return [printing.name(obj), printing.age(obj), ", ".join(requests), ", ".join(limits)]

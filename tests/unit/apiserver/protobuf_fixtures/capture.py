@@ -47,7 +47,7 @@ COMMANDS = {
     "service_nodeport_fixed": ["create", "service", "nodeport", "s4", "--tcp=80:8080", "--node-port=30080"],
     "service_loadbalancer": ["create", "service", "loadbalancer", "lb1", "--tcp=5678:8080"],
     "service_externalname": ["create", "service", "externalname", "ext1", "--external-name=example.com"],
-    "job_create": ["create", "job", "j1", f"--image={IMAGE}"],
+    "job_unsupported": ["create", "job", "j1", f"--image={IMAGE}"],
 }
 
 

@@ -1,0 +1,56 @@
+"""kube-proxy meets stored Services and Endpoints it cannot interpret, and goes on routing the others.
+
+Malformed objects are written straight into etcd (the API server would refuse them)
+before and after kube-proxy starts; a valid Service created afterwards answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from tests.integration.kube_proxy.backends import http_get
+from tests.integration.kube_proxy.conftest import create_service, put_endpoints, wait_for_answer
+from tests.support.raw_etcd import put_raw
+
+NODE = "127.0.0.1"
+BAD_SERVICES = {
+    "ports-string": {"spec": {"ports": "x", "clusterIP": "10.99.0.50", "type": "NodePort"}},
+    "spec-string": {"spec": "x"},
+    "port-name-for-number": {"spec": {"ports": [{"port": "http", "nodePort": "x"}], "type": "NodePort"}},
+    "selector-list": {"spec": {"ports": [{"port": 81}], "selector": ["a"], "clusterIP": "10.99.0.51"}},
+}
+BAD_ENDPOINTS = {
+    "ports-string": {"subsets": "x"},
+    "addresses-string": {"subsets": [{"addresses": "x", "ports": [{"port": 80}]}]},
+    "selector-list": {"subsets": [{"addresses": [{"ip": 7}], "ports": [{"port": "x"}]}]},
+}
+
+
+async def _plant(etcd_url: str, namespace: str) -> None:
+    for name, body in BAD_SERVICES.items():
+        service = {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": {"name": name, "namespace": namespace, "uid": name},
+        }
+        await put_raw(etcd_url, f"/registry/services/{namespace}/{name}", {**service, **body})
+    for name, body in BAD_ENDPOINTS.items():
+        endpoints = {"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": name, "namespace": namespace}}
+        await put_raw(etcd_url, f"/registry/endpoints/{namespace}/{name}", {**endpoints, **body})
+    await put_raw(etcd_url, f"/registry/services/{namespace}/not-json", b"\x00\x01")
+
+
+def test_kube_proxy_routes_valid_services_next_to_malformed_ones(
+    proxy_apiserver, api, namespace, kube_proxy, start_backends
+):
+    asyncio.run(_plant(proxy_apiserver.etcd_url, namespace))
+    backends = start_backends("127.0.0.2", "127.0.0.3")
+    service = create_service(api, namespace, "web", type_="NodePort", ports=[{"name": "http", "port": 80}])
+    node_port = service["spec"]["ports"][0]["nodePort"]
+    ports = [{"name": "http", "port": backends[0].port, "protocol": "TCP"}]
+    put_endpoints(api, namespace, "web", addresses=[b.host for b in backends], ports=ports)
+    wait_for_answer(lambda: http_get(NODE, node_port), expected={b.name for b in backends})
+    asyncio.run(_plant(proxy_apiserver.etcd_url, namespace))  # malformed changes while it runs, too
+    put_endpoints(api, namespace, "web", addresses=[backends[0].host], ports=ports)
+    wait_for_answer(lambda: http_get(NODE, node_port), expected={backends[0].name})
+    assert kube_proxy.process.poll() is None, "kube-proxy must not crash on malformed objects"
