@@ -48,6 +48,8 @@ class BackgroundLoop:
             self._loop.call_soon_threadsafe(self.stopping.set)
         if self._thread is not None:
             self._thread.join(30)
+            if self._thread.is_alive():
+                raise AssertionError(f"{self.thread_name} still running 30 s after it was asked to stop")
 
     def _run(self) -> None:
         try:

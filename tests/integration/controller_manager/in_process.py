@@ -1,6 +1,7 @@
 """A controller running in this test process (its own thread and event loop) against the real apiserver.
 
-    InProcessController(url, build).start() ──► build(client, informers) ──► controller.run() until stop()
+    InProcessController(url, build, namespace=ns).start() ──► build(client, informers of ns only)
+        ──► controller.run() until stop()
     MovableClock ──► the controller's `now`; tests `advance()` it and `enqueue()` the key to look again
 
 For controllers whose decisions follow the wall clock (CronJob): minutes pass in microseconds.
@@ -48,13 +49,27 @@ class CountingMetrics:
         self.reconciles += 1
 
 
+class NamespacedInformers(SharedInformers):
+    """Informers of one namespace only: a controller of one test never sees another test's objects."""
+
+    def __init__(self, client: ApiClient, namespace: str):
+        super().__init__(client)
+        self.namespace = namespace
+
+    def informer(self, rt, *, namespace=None, label_selector=None, field_selector=None):  # type: ignore[override]
+        return super().informer(
+            rt, namespace=self.namespace, label_selector=label_selector, field_selector=field_selector
+        )
+
+
 class InProcessController(BackgroundLoop):
     thread_name = "in-process-controller"
 
-    def __init__(self, server: str, build: Build):
+    def __init__(self, server: str, build: Build, *, namespace: str):
         super().__init__()
         self.server = server
         self.build = build
+        self.namespace = namespace
         self.controller: Controller | None = None
         self.metrics = CountingMetrics()
 
@@ -65,7 +80,7 @@ class InProcessController(BackgroundLoop):
     async def main(self) -> None:
         assert self.stopping is not None
         async with ApiClient(self.server) as client:
-            informers = SharedInformers(client)
+            informers = NamespacedInformers(client, self.namespace)
             recorder = EventRecorder(client, component="cronjob-controller")
             self.controller = self.build(client, informers, recorder, self.metrics)
             informers.start()

@@ -25,12 +25,13 @@ def clock():
 
 
 @pytest.fixture
-def controller(cluster, clock):
+def controller(cluster, clock, namespace):
     running = InProcessController(
         cluster.url,
         lambda client, informers, recorder, metrics: CronJobController(
             client, informers, recorder=recorder, metrics=metrics, now=clock
         ),
+        namespace=namespace,
     ).start()
     yield running
     running.stop()
