@@ -31,6 +31,15 @@ class Attributes:
     side: SideKeys = field(default_factory=SideKeys)
     notes: dict = field(default_factory=dict)  # per-plugin scratch space between mutate and explain_taken
 
+    def creates(self, group: str, kind: str) -> bool:
+        """Whether this is the creation of a `group` `kind` itself (not one of its subresources)."""
+        return (
+            self.operation == CREATE
+            and self.record.group == group
+            and self.record.kind == kind
+            and self.subresource is None
+        )
+
 
 class AdmissionPlugin:
     name = "plugin"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from apiserver.admission import CREATE, AdmissionPlugin, Attributes
+from apiserver.admission import AdmissionPlugin, Attributes
 
 DEFAULT_SERVICE_ACCOUNT = "default"
 
@@ -11,12 +11,7 @@ class ServiceAccountDefault(AdmissionPlugin):
     name = "ServiceAccount"
 
     def handles(self, attrs: Attributes) -> bool:
-        return (
-            attrs.operation == CREATE
-            and attrs.record.group == ""
-            and attrs.record.kind == "Pod"
-            and attrs.subresource is None
-        )
+        return attrs.creates("", "Pod")
 
     async def mutate(self, ctx, attrs: Attributes) -> None:
         spec = attrs.obj.setdefault("spec", {})

@@ -13,28 +13,11 @@ import struct
 
 import yaml
 
-_VARINT, _FIXED64, _BYTES = 0, 1, 2
-
-
-def _varint(value: int) -> bytes:
-    value &= (1 << 64) - 1
-    out = bytearray()
-    while True:
-        byte = value & 0x7F
-        value >>= 7
-        if value:
-            out.append(byte | 0x80)
-        else:
-            out.append(byte)
-            return bytes(out)
-
-
-def _key(number: int, wire: int) -> bytes:
-    return _varint((number << 3) | wire)
+from apiserver.protobuf.wire import FIXED64, LENGTH_DELIMITED, VARINT, encode_key, encode_varint
 
 
 def _bytes(number: int, payload: bytes) -> bytes:
-    return _key(number, _BYTES) + _varint(len(payload)) + payload
+    return encode_key(number, LENGTH_DELIMITED) + encode_varint(len(payload)) + payload
 
 
 def _string(number: int, value: str) -> bytes:
@@ -42,15 +25,15 @@ def _string(number: int, value: str) -> bytes:
 
 
 def _bool(number: int, value: bool) -> bytes:
-    return _key(number, _VARINT) + b"\x01" if value else b""
+    return encode_key(number, VARINT) + b"\x01" if value else b""
 
 
 def _double(number: int, value: float) -> bytes:
-    return _key(number, _FIXED64) + struct.pack("<d", float(value)) if value else b""
+    return encode_key(number, FIXED64) + struct.pack("<d", float(value)) if value else b""
 
 
 def _int64(number: int, value: int) -> bytes:
-    return _key(number, _VARINT) + _varint(int(value)) if value else b""
+    return encode_key(number, VARINT) + encode_varint(int(value)) if value else b""
 
 
 def _yaml_any(value: object) -> bytes:
@@ -191,7 +174,7 @@ def _additional_properties(value: object) -> bytes:
     """AdditionalPropertiesItem: a schema, or a boolean (written even when false: it is a oneof)."""
     if isinstance(value, dict):
         return _bytes(1, _message(_SCHEMA, value))
-    return _key(2, _VARINT) + (b"\x01" if value else b"\x00")
+    return encode_key(2, VARINT) + (b"\x01" if value else b"\x00")
 
 
 def _responses(number: int, value: dict) -> bytes:

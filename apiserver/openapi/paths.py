@@ -8,109 +8,21 @@ errors as `Status`), `x-kubernetes-action` and `x-kubernetes-group-version-kind`
 
 from __future__ import annotations
 
+from apiserver.openapi.parameters import (
+    ANSWER_TYPES,
+    DELETE_OPTIONS,
+    DELETE_PARAMS,
+    ERROR_ANSWERS,
+    LIST_PARAMS,
+    PATCH,
+    PATCH_TYPES,
+    QUERY_PARAMETERS,
+    STATUS,
+    WRITE_PARAMS,
+)
 from apiserver.openapi.schemas import V2_PREFIX, V3_PREFIX
+from apiserver.openapi.subresource_operations import subresource_operations
 from kubemini.api.schema.definitions import definition_for_kind
-
-STATUS = "io.k8s.apimachinery.pkg.apis.meta.v1.Status"
-DELETE_OPTIONS = "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions"
-PATCH = "io.k8s.apimachinery.pkg.apis.meta.v1.Patch"
-PATCH_TYPES = (
-    "application/apply-patch+yaml",
-    "application/json-patch+json",
-    "application/merge-patch+json",
-    "application/strategic-merge-patch+json",
-)
-ANSWER_TYPES = ("application/json", "application/yaml")
-ERROR_ANSWERS = {
-    "400": "BadRequest",
-    "401": "Unauthorized",
-    "403": "Forbidden",
-    "404": "NotFound",
-    "405": "MethodNotAllowed",
-    "406": "NotAcceptable",
-    "409": "Conflict",
-    "410": "Gone",
-    "413": "RequestEntityTooLarge",
-    "415": "UnsupportedMediaType",
-    "422": "Invalid",
-    "429": "TooManyRequests",
-    "503": "ServiceUnavailable",
-    "504": "Timeout",
-}
-SUBRESOURCE_BODIES = {
-    "scale": ("io.k8s.api.autoscaling.v1.Scale", {"group": "autoscaling", "kind": "Scale", "version": "v1"}),
-    "binding": ("io.k8s.api.core.v1.Binding", {"group": "", "kind": "Binding", "version": "v1"}),
-    "eviction": ("io.k8s.api.policy.v1.Eviction", {"group": "policy", "kind": "Eviction", "version": "v1"}),
-}
-
-_P = {
-    "pretty": ("string", "If 'true', then the output is pretty printed."),
-    "dryRun": ("string", "When present, indicates that modifications should not be persisted. Valid value: All"),
-    "fieldManager": (
-        "string",
-        "fieldManager is a name associated with the actor or entity that is making these changes.",
-    ),
-    "fieldValidation": (
-        "string",
-        "fieldValidation instructs the server on how to handle objects in the request containing unknown or "
-        "duplicate fields. Valid values are: Ignore, Warn (default), Strict.",
-    ),
-    "force": ("boolean", 'Force is going to "force" Apply requests.'),
-    "allowWatchBookmarks": ("boolean", 'allowWatchBookmarks requests watch events with type "BOOKMARK".'),
-    "continue": ("string", "The continue option should be set when retrieving more results from the server."),
-    "fieldSelector": (
-        "string",
-        "A selector to restrict the list of returned objects by their fields. Defaults to everything.",
-    ),
-    "labelSelector": (
-        "string",
-        "A selector to restrict the list of returned objects by their labels. Defaults to everything.",
-    ),
-    "limit": ("integer", "limit is a maximum number of responses to return for a list call."),
-    "resourceVersion": (
-        "string",
-        "resourceVersion sets a constraint on what resource versions a request may be served from.",
-    ),
-    "resourceVersionMatch": ("string", "resourceVersionMatch determines how resourceVersion is applied to list calls."),
-    "sendInitialEvents": ("boolean", "`sendInitialEvents=true` may be set together with `watch=true`."),
-    "timeoutSeconds": ("integer", "Timeout for the list/watch call."),
-    "watch": (
-        "boolean",
-        "Watch for changes to the described resources and return them as a stream of add, update, and remove "
-        "notifications.",
-    ),
-    "gracePeriodSeconds": ("integer", "The duration in seconds before the object should be deleted."),
-    "orphanDependents": ("boolean", "Deprecated: please use the PropagationPolicy."),
-    "propagationPolicy": (
-        "string",
-        "Whether and how garbage collection will be performed. Orphan, Background or Foreground.",
-    ),
-    "container": ("string", "The container for which to stream logs."),
-    "follow": ("boolean", "Follow the log stream of the pod."),
-    "previous": ("boolean", "Return previous terminated container logs."),
-    "tailLines": ("integer", "If set, the number of lines from the end of the logs to show."),
-    "timestamps": (
-        "boolean",
-        "If true, add an RFC3339 or RFC3339Nano timestamp at the beginning of every line of log output.",
-    ),
-    "sinceSeconds": ("integer", "A relative time in seconds before the current time from which to show logs."),
-    "limitBytes": ("integer", "If set, the number of bytes to read from the server before terminating the log output."),
-}
-LIST_PARAMS = (
-    "allowWatchBookmarks",
-    "continue",
-    "fieldSelector",
-    "labelSelector",
-    "limit",
-    "resourceVersion",
-    "resourceVersionMatch",
-    "sendInitialEvents",
-    "timeoutSeconds",
-    "watch",
-)
-WRITE_PARAMS = ("dryRun", "fieldManager", "fieldValidation")
-DELETE_PARAMS = ("dryRun", "gracePeriodSeconds", "orphanDependents", "propagationPolicy")
-LOG_PARAMS = ("container", "follow", "limitBytes", "previous", "sinceSeconds", "tailLines", "timestamps")
 
 
 def _camel(text: str) -> str:
@@ -131,7 +43,7 @@ class _Builder:
         return {"$ref": (V3_PREFIX if self.v3 else V2_PREFIX) + name}
 
     def query(self, name: str) -> dict:
-        kind, description = _P[name]
+        kind, description = QUERY_PARAMETERS[name]
         if self.v3:
             return {
                 "name": name,
@@ -290,7 +202,7 @@ def record_paths(record, *, v3: bool) -> dict[str, dict]:
             [],
         )
     for sub in record.subresources:
-        operations = _subresource_operations(build, record, sub, kind)
+        operations = subresource_operations(build, record, sub, kind)
         if operations:
             paths[f"{obj}/{sub}"] = build.item(operations, [name_param, *scope])
     return paths
@@ -298,89 +210,3 @@ def record_paths(record, *, v3: bool) -> dict[str, dict]:
 
 def _kind_definition_list(record) -> str:
     return definition_for_kind(record.group, record.version, record.list_kind) or ""
-
-
-def _subresource_operations(build: _Builder, record, sub: str, kind: str) -> dict:
-    suffix = _camel(sub)
-    if sub in ("status", "approval"):
-        return {
-            "get": build.operation(record, "get", "read", answer=kind, suffix=suffix),
-            "put": build.operation(
-                record,
-                "put",
-                "replace",
-                params=WRITE_PARAMS,
-                body=kind,
-                answer=kind,
-                suffix=suffix,
-                codes=("200", "201"),
-            ),
-            "patch": build.operation(
-                record,
-                "patch",
-                "patch",
-                params=(*WRITE_PARAMS, "force"),
-                body=PATCH,
-                body_types=PATCH_TYPES,
-                answer=kind,
-                suffix=suffix,
-            ),
-        }
-    if sub == "scale":
-        schema, gvk = SUBRESOURCE_BODIES["scale"]
-        return {
-            "get": build.operation(record, "get", "read", answer=schema, gvk=gvk, suffix=suffix),
-            "put": build.operation(
-                record,
-                "put",
-                "replace",
-                params=WRITE_PARAMS,
-                body=schema,
-                answer=schema,
-                gvk=gvk,
-                suffix=suffix,
-                codes=("200", "201"),
-            ),
-            "patch": build.operation(
-                record,
-                "patch",
-                "patch",
-                params=(*WRITE_PARAMS, "force"),
-                body=PATCH,
-                body_types=PATCH_TYPES,
-                answer=schema,
-                gvk=gvk,
-                suffix=suffix,
-            ),
-        }
-    if sub in ("binding", "eviction"):
-        schema, gvk = SUBRESOURCE_BODIES[sub]
-        return {
-            "post": build.operation(
-                record,
-                "post",
-                "create",
-                params=WRITE_PARAMS,
-                body=schema,
-                answer=schema,
-                gvk=gvk,
-                suffix=suffix,
-                codes=("200", "201", "202"),
-            )
-        }
-    if sub == "finalize":
-        return {
-            "put": build.operation(
-                record,
-                "put",
-                "replace",
-                params=WRITE_PARAMS,
-                body=kind,
-                answer=kind,
-                suffix=suffix,
-                codes=("200", "201"),
-            )
-        }
-    if sub == "log":
-        return {"get": build.operation(record, "get", "read", params=LOG_PARAMS, answer=None, suffix=suffix)}
-    return {}

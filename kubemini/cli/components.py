@@ -104,6 +104,7 @@ def python_component(name: str, package: str, *, needs_docker: bool = False) -> 
             "--kubeconfig", str(home.kubeconfig_path),
             "--bind-address", settings.bind_address,
             "--port", str(settings.port(name)),
+            *(["--node-name", settings.node_name] if package == "kubelet" else []),
         ]  # fmt: skip
 
     def health_url(settings: ClusterSettings) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 
 # The label the kubelet puts on every container it creates.
 MANAGED_LABEL = "io.kubemini.managed=true"
+NODE_LABEL = "io.kubemini.node"  # and the name of the Node it runs for
 DOCKER_FIX = "apt-get install -y docker.io && dockerd &"
 DOCKER_TIMEOUT_SECONDS = 10
 
@@ -43,22 +44,27 @@ def docker_engine_problem() -> str | None:
     return None
 
 
-def remove_managed_containers() -> int:
-    """Force-remove every container kubemini manages; the count removed.
+def remove_managed_containers(node_name: str) -> int:
+    """Force-remove the containers kubemini manages for the Node `node_name`; the count removed.
 
+    Another cluster's containers on the same engine (another node name) are left alone.
     Raises DockerUnreachableError when there is no engine to ask.
     """
     import docker
 
     client = _connect()
     removed = 0
+    labels = [MANAGED_LABEL, f"{NODE_LABEL}={node_name}"]
     try:
-        for container in client.containers.list(all=True, filters={"label": MANAGED_LABEL}):
+        for container in client.containers.list(all=True, filters={"label": labels}):
             try:
                 container.remove(force=True, v=True)
                 removed += 1
             except docker.errors.NotFound:
                 pass  # removed by its kubelet meanwhile
+            except docker.errors.APIError as exc:
+                if exc.status_code != 409:  # "removal already in progress": someone else is on it
+                    raise
     finally:
         client.close()
     return removed

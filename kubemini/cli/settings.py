@@ -9,6 +9,8 @@ its data (etcd) belongs to, and `status`/`down` need no flags at all.
 from __future__ import annotations
 
 import json
+import os
+import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,12 +28,19 @@ DEFAULT_PORTS: dict[str, int] = {
 }
 
 
+def default_node_name() -> str:
+    """The kubelet's own default: KUBEMINI_NODE_NAME, else the hostname."""
+    return os.environ.get("KUBEMINI_NODE_NAME") or socket.gethostname().lower()
+
+
 @dataclass(frozen=True)
 class ClusterSettings:
     ports: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PORTS))
     # Every listener is on loopback: nothing kubemini serves is reachable from
     # other machines.
     bind_address: str = LOOPBACK_ADDRESS
+    # The Node this cluster's kubelet registers; `down --purge` removes only its containers.
+    node_name: str = field(default_factory=default_node_name)
 
     def port(self, name: str) -> int:
         return self.ports.get(name, DEFAULT_PORTS[name])
@@ -49,7 +58,9 @@ class ClusterSettings:
         return f"http://{self.bind_address}:{self.port('etcd-peer')}"
 
     def with_ports(self, overrides: dict[str, int]) -> ClusterSettings:
-        return ClusterSettings(ports={**self.ports, **overrides}, bind_address=self.bind_address)
+        return ClusterSettings(
+            ports={**self.ports, **overrides}, bind_address=self.bind_address, node_name=self.node_name
+        )
 
 
 def parse_port_override(text: str) -> tuple[str, int]:
@@ -73,12 +84,13 @@ def load_settings(path: Path) -> ClusterSettings | None:
     return ClusterSettings(
         ports={**DEFAULT_PORTS, **ports},
         bind_address=document.get("bindAddress", LOOPBACK_ADDRESS),
+        node_name=document.get("nodeName") or default_node_name(),
     )
 
 
 def save_settings(path: Path, settings: ClusterSettings) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    document = {"ports": settings.ports, "bindAddress": settings.bind_address}
+    document = {"ports": settings.ports, "bindAddress": settings.bind_address, "nodeName": settings.node_name}
     partial = path.with_suffix(".partial")
     partial.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
     partial.replace(path)

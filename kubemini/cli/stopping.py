@@ -19,6 +19,7 @@ from kubemini.cli.docker_engine import DockerUnreachableError, remove_managed_co
 from kubemini.cli.layout import ClusterHome
 from kubemini.cli.pidfiles import read_pid_file, remove_pid_file
 from kubemini.cli.processes import StopOutcome, stop_process
+from kubemini.cli.settings import ClusterSettings, load_settings
 
 
 def stop_order(home: ClusterHome) -> list[str]:
@@ -69,7 +70,8 @@ def bring_down(home: ClusterHome, *, purge: bool, timeout_seconds: float, out: T
     # Containers are removed even without a data dir: a kubelet may have left
     # some behind after its data dir was deleted by hand.
     try:
-        removed = remove_managed_containers()
+        settings = load_settings(home.settings_path) or ClusterSettings()
+        removed = remove_managed_containers(settings.node_name)
         print(f"  removed {removed} managed container(s)", file=out)
     except DockerUnreachableError as error:
         print(f"  Docker engine not reachable, no containers removed ({error})", file=out)

@@ -50,6 +50,7 @@ class LocalCluster:
     apiserver_port: int
     etcd_port: int
     etcd_peer_port: int
+    node_name: str
 
     @property
     def ports(self) -> list[int]:
@@ -96,9 +97,12 @@ def cluster(tmp_path):
     user_home.mkdir()
     env = dict(os.environ)
     env.pop("KUBECONFIG", None)
-    env.update(KUBEMINI_HOME=str(tmp_path / "kubemini-home"), HOME=str(user_home))
+    node_name = f"cli-{os.getpid()}"
+    env.update(KUBEMINI_HOME=str(tmp_path / "kubemini-home"), HOME=str(user_home), KUBEMINI_NODE_NAME=node_name)
     apiserver_port, etcd_port, etcd_peer_port = free_ports(3)
-    local = LocalCluster(tmp_path / "kubemini-home", user_home, env, apiserver_port, etcd_port, etcd_peer_port)
+    local = LocalCluster(
+        tmp_path / "kubemini-home", user_home, env, apiserver_port, etcd_port, etcd_peer_port, node_name
+    )
     try:
         yield local
     finally:
@@ -170,13 +174,22 @@ def test_up_serves_kubectl_then_down_purge_leaves_nothing(cluster):
     assert {"etcd", "apiserver"} <= set(records), f"pid files: {sorted(records)}"
     assert all(is_running(record) for record in records.values())
 
-    down = cluster.kubemini("down", "--purge")
-    assert down.returncode == 0, explain(down)
+    engine = docker.from_env()
+    other_cluster = engine.containers.create(
+        "kubemini/pause:3.9", labels={"io.kubemini.managed": "true", "io.kubemini.node": f"{cluster.node_name}-other"}
+    )
+    try:
+        down = cluster.kubemini("down", "--purge")
+        assert down.returncode == 0, explain(down)
+        other_cluster.reload()  # another cluster's container on the same engine is left alone
+    finally:
+        other_cluster.remove(force=True)
 
     still_running = {name: record.pid for name, record in records.items() if is_running(record)}
     assert still_running == {}, f"processes survived `down --purge`: {still_running}"
     listening = [port for port in cluster.ports if port_accepts_connections("127.0.0.1", port)]
     assert listening == [], f"ports still accepting connections after `down --purge`: {listening}"
     assert not cluster.home.exists()
-    leftovers = docker.from_env().containers.list(all=True, filters={"label": "io.kubemini.managed=true"})
+    mine = ["io.kubemini.managed=true", f"io.kubemini.node={cluster.node_name}"]
+    leftovers = engine.containers.list(all=True, filters={"label": mine})
     assert leftovers == [], f"containers survived `down --purge`: {[c.name for c in leftovers]}"
