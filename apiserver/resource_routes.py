@@ -166,9 +166,7 @@ async def _post(ctx, info: RequestInfo, request: Request) -> Response:
         target = binding.check_binding(decoded.document)
         return await binding.bind(ctx, info.with_subresource("binding"), target)
     if info.subresource == "eviction":
-        options = DeleteOptions.from_body(_delete_options(eviction.check_eviction(decoded.document, info.name)))
-        await delete_object(ctx, info.main(), options)
-        return JSONResponse(success_status(kind="pods", name=info.name), status_code=201)
+        return await eviction.evict(ctx, info, decoded.document)
     raise method_not_allowed()
 
 
