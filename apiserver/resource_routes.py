@@ -20,6 +20,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 
 from apiserver import metrics
+from apiserver.applying import check_force, serve_apply
 from apiserver.decoding.reading import read_object, read_options, read_patch
 from apiserver.deleting import DeleteOptions, delete_object
 from apiserver.errors import ApiError, bad_request, method_not_allowed
@@ -86,6 +87,15 @@ async def serve(request: Request) -> Response:
     return response
 
 
+def _field_manager(request: Request) -> str:
+    """`fieldManager`, else the product in the User-Agent (`kubectl/v1.35.0 (linux/amd64)` → kubectl)."""
+    manager = request.query_params.get("fieldManager")
+    if manager:
+        return manager
+    agent = request.headers.get("user-agent", "").split("/", 1)[0].strip()
+    return agent[:MAX_FIELD_MANAGER_LENGTH] or "unknown"
+
+
 def _dry_run(params) -> bool:
     values = params.getlist("dryRun")
     if any(value != "All" for value in values):
@@ -100,7 +110,7 @@ def _check_write_params(params) -> None:
 
 
 async def handle(request: Request, info: RequestInfo) -> Response:
-    ctx = request.app.state.ctx
+    ctx = request.app.state.ctx.for_manager(_field_manager(request))
     if _dry_run(request.query_params):
         ctx = ctx.for_dry_run()
     if info.resource.virtual:
@@ -192,7 +202,11 @@ async def _put(ctx, info: RequestInfo, request: Request) -> Response:
     if info.subresource == "scale":
         replicas = scale.replicas_from_scale(body)
         updated = await update_object(
-            ctx, info.main(), lambda obj: scale.with_replicas(obj, replicas), expected_revision=expected
+            ctx,
+            info.main(),
+            lambda obj: scale.with_replicas(obj, replicas),
+            expected_revision=expected,
+            owner_subresource="scale",
         )
         return render(scale.to_scale(updated), choose(accept, tables=False))
     if info.subresource not in (None, "status", "finalize", "approval"):
@@ -217,9 +231,8 @@ async def _patch(ctx, info: RequestInfo, request: Request) -> Response:
     content_type = request.headers.get("content-type", "")
     kind = patch_type(content_type)
     if kind == "apply":
-        raise ApiError(
-            415, "server-side apply (application/apply-patch+yaml) is not supported yet", reason="UnsupportedMediaType"
-        )
+        return await serve_apply(ctx, info, request, warning_headers=_warning_headers)
+    check_force(params, apply=False)
     patch = await read_patch(request, content_type)
     accept = request.headers.get("accept", "")
     if info.subresource == "scale":
@@ -229,7 +242,8 @@ async def _patch(ctx, info: RequestInfo, request: Request) -> Response:
                 obj, scale.replicas_from_scale(apply_patch(kind, scale.to_scale(obj), patch, record=None))
             )
 
-        return render(scale.to_scale(await update_object(ctx, info.main(), rescale)), choose(accept, tables=False))
+        rescaled = await update_object(ctx, info.main(), rescale, owner_subresource="scale")
+        return render(scale.to_scale(rescaled), choose(accept, tables=False))
     if info.subresource not in (None, "status"):
         raise method_not_allowed()
     mode = field_validation_mode(params)

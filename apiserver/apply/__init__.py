@@ -8,6 +8,8 @@
         live + config ──merge──► prune what the applier dropped ──compare with live──►
         conflicts with other managers (409 unless force) ──► update(managers) ──► the object to write
 
+manager "kubectl" upgrades from client-side apply without conflicts on what its
+last-applied annotation still holds, and keeps that annotation in step (apply/last_applied.py).
 Ownership never covers apiVersion, kind or the server-owned metadata (name, uid, ...);
 writes to the main resource of a kind with a status subresource never own status, and
 writes to /status own only status (Kubernetes' reset fields).
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from apiserver.apply import last_applied
 from apiserver.apply import managers as owners
 from apiserver.apply.fieldpath import FieldSet, path_text
 from apiserver.apply.pruning import prune
@@ -86,7 +89,12 @@ def record_write(record, old: dict | None, new: dict, writer: Writer) -> None:
     if sent == RESET_TO_ALL:
         new["metadata"].pop("managedFields", None)
         return
-    managers = _managers_of(new) if sent else _managers_of(old)
+    managers = _managers_of(old)
+    if sent:
+        try:  # what the client sent replaces the stored owners (kubectl's CSA → SSA upgrade edits them)
+            managers = owners.decode(sent)
+        except ValueError:
+            pass  # entries that are not managedFields: keep the stored ones, as Kubernetes does
     schema = schema_of(record)
     before = _without_managed_fields(old) if old is not None else zero_object(schema)
     comparison = compare(before, _without_managed_fields(new), schema)
@@ -116,10 +124,20 @@ def apply_config(record, live: dict | None, config: dict, writer: Writer, *, for
     for part in ("added", "modified", "removed"):
         setattr(comparison, part, _scope(record, writer.subresource, getattr(comparison, part)))
     found = owners.conflicts(managers, comparison, me)
-    if found and not force:
+    if found and not force and not _upgrades_client_side_apply(found, live, writer, schema):
         raise conflict_error(found)
     _store(result, owners.update(managers, comparison, me, api_version=writer.api_version, now=writer.now))
+    if writer.manager == last_applied.KUBECTL:
+        last_applied.sync(result, config)
     return result
+
+
+def _upgrades_client_side_apply(found: list, live: dict | None, writer: Writer, schema) -> bool:
+    """kubectl's first server-side apply over its client-side applies takes what those last set."""
+    if writer.manager != last_applied.KUBECTL:
+        return False
+    allowed = last_applied.allowed_conflicts(live, schema)
+    return allowed is not None and all(allowed.has(path) for _, path in found)
 
 
 def conflict_error(found: list) -> ApiError:
