@@ -53,10 +53,30 @@ def schema_of_child(schema: Schema, key: str) -> tuple[Schema, bool]:
     return DEDUCED, False
 
 
+# Key fields upstream's OpenAPI gives a default to (the schemas we load leave it out): an item that
+# omits one is keyed by the default, so `{port: 80}` and the stored `{port: 80, protocol: TCP}` are one.
+KEY_DEFAULTS = {
+    "io.k8s.api.core.v1.ServicePort": {"protocol": "TCP"},
+    "io.k8s.api.core.v1.ContainerPort": {"protocol": "TCP"},
+}
+
+
+def _with_key_defaults(item: dict, schema: Schema, keys: tuple[str, ...]) -> dict:
+    missing = [name for name in keys if name not in item]
+    if not missing or schema.items is None:
+        return item
+    defaults = dict(KEY_DEFAULTS.get(schema.items.name, {}))
+    for name in missing:
+        declared = schema.items.fields.get(name)
+        if declared is not None and declared.default is not None:
+            defaults[name] = declared.default
+    return {**{name: defaults[name] for name in missing if name in defaults}, **item}
+
+
 def item_element(schema: Schema, item: object, index: int) -> Element:
     kind, keys = list_type(schema)
     if kind == ASSOCIATIVE and isinstance(item, dict) and keys:
-        return key_element(item, keys)
+        return key_element(_with_key_defaults(item, schema, keys), keys)
     if kind == SET:
         return value_element(item)
     return index_element(index)

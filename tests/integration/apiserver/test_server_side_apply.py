@@ -67,7 +67,7 @@ def test_two_managers_conflict_until_one_forces(kubectl):
     kubectl.run("scale", "deployment", "web", "--replicas=3", "-n", kubectl.namespace)
     conflict = _apply(kubectl, MANIFEST, check=False)
     assert conflict.returncode != 0
-    assert "Apply failed with 1 conflict: conflict with \"kubectl\" with subresource \"scale\"" in conflict.stderr
+    assert 'Apply failed with 1 conflict: conflict with "kubectl" with subresource "scale"' in conflict.stderr
     assert ".spec.replicas" in conflict.stderr
     _apply(kubectl, MANIFEST, "--force-conflicts")
     forced = _get(kubectl)

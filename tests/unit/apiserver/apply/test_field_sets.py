@@ -95,3 +95,16 @@ def test_compare_marks_added_parents_and_changed_leaves():
     ]
     assert result.removed.empty()
     assert compare(new, old, DEPLOYMENT).removed == result.added
+
+
+def test_a_key_field_left_to_its_default_keys_the_same_item():
+    service = schema_of(by_kind("Service"))
+    sent = field_set({"spec": {"ports": [{"port": 80}]}}, service)
+    stored = field_set({"spec": {"ports": [{"port": 80, "protocol": "TCP"}]}}, service)
+    assert [path_text(p) for p in sent.paths()] == [
+        '.spec.ports[port=80,protocol="TCP"]',
+        '.spec.ports[port=80,protocol="TCP"].port',
+    ]
+    assert stored.difference(sent).to_fields_v1() == {
+        "f:spec": {"f:ports": {'k:{"port":80,"protocol":"TCP"}': {"f:protocol": {}}}}
+    }
