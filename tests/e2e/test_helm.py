@@ -1,6 +1,6 @@
 """Helm 4 with its default settings (server-side apply, kstatus waits) on a whole cluster in real Docker.
 
-tests/e2e/helm_chart: ConfigMap, ServiceAccount, Deployment (readiness probe), Service, test hook Pod
+examples/helm-web: ConfigMap, ServiceAccount, Deployment (readiness probe), Service, test hook Pod
 install --wait → upgrade --wait (new greeting, 2 replicas) → history → test (the hook pod fetches the
 greeting through the Service's DNS name) → rollback 1 --wait → uninstall --wait
 """
@@ -21,7 +21,7 @@ from tests.support.kubectl import write_kubeconfig
 from tests.support.processes import REPO_ROOT
 
 HELM = Path(os.environ.get("KUBEMINI_HELM") or REPO_ROOT / ".cache" / "bin" / "helm")
-CHART = Path(__file__).parent / "helm_chart"
+CHART = REPO_ROOT / "examples" / "helm-web"
 SERVICE_CIDR, CLUSTER_DNS = "10.100.0.0/24", "10.100.0.10"
 HELM_TIMEOUT = "120s"
 
