@@ -62,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--root-ca-file",
         default=_env("ROOT_CA_FILE", None),
         help="CA bundle published as ConfigMap kube-root-ca.crt (key ca.crt) in every namespace "
-        "(env KUBEMINI_CM_ROOT_CA_FILE; none: the publisher stays idle)",
+        "(env KUBEMINI_CM_ROOT_CA_FILE; default: the CA the apiserver publishes in kube-public/cluster-info)",
     )
     parser.add_argument(
         "--node-monitor-grace-period",

@@ -118,8 +118,30 @@ def _finish(kubelet: KubeletProcess, server: str) -> None:
         api.delete(f"/api/v1/nodes/{kubelet.node}")
 
 
+@pytest.fixture(scope="session")
+def identity_controllers(apiserver, tmp_path_factory):
+    """What every namespace of a cluster gets from kube-controller-manager, which pods' service-account
+    volumes need: the `default` ServiceAccount and the `kube-root-ca.crt` ConfigMap."""
+    log_path = tmp_path_factory.mktemp("identity-controllers") / "controller-manager.log"
+    argv = [
+        sys.executable, "-m", "controller_manager", "--server", apiserver.url, "--port", "0", "--no-leader-elect",
+        "--controllers", "serviceaccount,root-ca-cert-publisher",
+    ]  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT, env=env)
+    try:
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(STOP_DEADLINE_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
 @pytest.fixture(scope="module")
-def kubelet(apiserver, tmp_path_factory):
+def kubelet(apiserver, identity_controllers, tmp_path_factory):
     process = KubeletProcess(apiserver.url, tmp_path_factory.mktemp("kubelet") / "kubelet.log")
     try:
         yield process.start()
@@ -128,7 +150,7 @@ def kubelet(apiserver, tmp_path_factory):
 
 
 @pytest.fixture
-def own_kubelet(apiserver, tmp_path):
+def own_kubelet(apiserver, identity_controllers, tmp_path):
     """A kubelet only this test uses: the test may kill -9 and restart it."""
     process = KubeletProcess(apiserver.url, tmp_path / "kubelet.log")
     try:
@@ -144,9 +166,15 @@ def api(apiserver):
 
 
 @pytest.fixture
-def namespace(api):
+def namespace(api, identity_controllers):
     name = f"kl-{uuid.uuid4().hex[:8]}"
     api.post("/api/v1/namespaces", json={"metadata": {"name": name}}).raise_for_status()
+    for path in ("serviceaccounts/default", "configmaps/kube-root-ca.crt"):
+        wait_until(
+            lambda path=path: api.get(f"/api/v1/namespaces/{name}/{path}").status_code == 200,
+            what=f"{path} in {name}",
+            timeout=START_DEADLINE_SECONDS,
+        )
     yield name
     delete_all_pods(api, name)
 
