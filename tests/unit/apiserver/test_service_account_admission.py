@@ -18,8 +18,9 @@ def test_every_container_mounts_the_api_access_volume():
     assert sources[0] == {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}}
     assert sources[1]["configMap"]["name"] == "kube-root-ca.crt"
     assert sources[2]["downwardAPI"]["items"][0]["fieldRef"]["fieldPath"] == "metadata.namespace"
+    mount = {"name": "kube-api-access-x2k9q", "readOnly": True, "mountPath": MOUNT_PATH}
     for container in pod["containers"] + pod["initContainers"]:
-        assert container["volumeMounts"] == [{"name": "kube-api-access-x2k9q", "readOnly": True, "mountPath": MOUNT_PATH}]
+        assert container["volumeMounts"] == [mount]
 
 
 def test_a_pod_that_mounts_something_there_already_is_left_alone():
