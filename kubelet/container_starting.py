@@ -114,7 +114,8 @@ async def create_instance(
     try:
         image_user = await ctx.runtime.image_user(container["image"])
         check_non_root(pod, container, image_user=image_user)
-        mounts = prepare_container_mounts(container, volumes, env=env)
+        # A hollow node (no root dir) sets up no volumes, so it mounts none either.
+        mounts = prepare_container_mounts(container, volumes, env=env) if ctx.settings.root_dir is not None else []
         log_mount = termination_log_mount(ctx.settings.root_dir, pod, container, restart_count=restart_count)
     except (SecurityError, VolumeError, OSError) as error:
         ctx.emit(pod, WARNING, "Failed", f"Error: {error}")
