@@ -9,6 +9,7 @@
             none yet ──► look again at the next start time
             past startingDeadlineSeconds ──► MissSchedule, skip it
             already created ──► nothing
+            the store behind the stored CronJob (our last status write not seen yet) ──► decide again
             Forbid + a Job active ──► JobAlreadyActive, wait for it to finish
             Replace ──► delete the active Jobs (Background) first
             create `<cronjob>-<minutes since epoch>` from the jobTemplate ──► active, lastScheduleTime
@@ -154,6 +155,8 @@ class CronJobController(ClientController):
         name = schedule.job_name(cronjob, unmet.scheduled)
         if any(ref.get("name") == name for ref in status.get("active") or []):
             return wait
+        if await self._cache_is_behind(cronjob):
+            return Result(requeue=True)
         policy = spec.get("concurrencyPolicy") or "Allow"
         if policy == "Forbid" and status.get("active"):
             message = "Not starting job because prior execution is running and concurrency policy is Forbid"
@@ -174,6 +177,12 @@ class CronJobController(ClientController):
             status["active"] = [*(status.get("active") or []), job_reference(created)]
         status["lastScheduleTime"] = timestamps.format_time(unmet.scheduled)
         return wait
+
+    async def _cache_is_behind(self, cronjob: Obj) -> bool:
+        """Whether our own last status write (status.active) is not in the store yet: a Job is only made
+        from the CronJob as stored, or Forbid could start a second run beside one it just made."""
+        live = await self.client.get(CRONJOB, meta(cronjob)["name"], namespace=meta(cronjob).get("namespace"))
+        return meta(live).get("resourceVersion") != meta(cronjob).get("resourceVersion")
 
     async def _create(self, cronjob: Obj, scheduled: datetime) -> Obj | None:
         body = job_from_template(cronjob, scheduled)

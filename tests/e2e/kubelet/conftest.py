@@ -118,7 +118,7 @@ def _finish(kubelet: KubeletProcess, server: str) -> None:
         api.delete(f"/api/v1/nodes/{kubelet.node}")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def identity_controllers(apiserver, tmp_path_factory):
     """What every namespace of a cluster gets from kube-controller-manager, which pods' service-account
     volumes need: the `default` ServiceAccount and the `kube-root-ca.crt` ConfigMap."""

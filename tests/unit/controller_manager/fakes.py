@@ -90,6 +90,9 @@ class FakeClient:
         self.objects[key] = stored
         return copy.deepcopy(stored)
 
+    async def update_status(self, rt: ResourceType, obj: dict[str, Any]) -> dict[str, Any]:
+        return await self.update(rt, obj)
+
     async def patch(
         self,
         rt: ResourceType,
