@@ -28,6 +28,7 @@ class ServerContext:
     log_proxy: Callable[..., Any] | None = None
     dry_run: bool = False
     bootstrapped: asyncio.Event = field(default_factory=asyncio.Event)
+    crds: Any = None  # apiserver.crds.controller.CrdController, set by the app
 
     @property
     def allocator(self) -> ServiceAllocator:

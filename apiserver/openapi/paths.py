@@ -8,6 +8,7 @@ errors as `Status`), `x-kubernetes-action` and `x-kubernetes-group-version-kind`
 
 from __future__ import annotations
 
+from apiserver.openapi import custom_schemas
 from apiserver.openapi.parameters import (
     ANSWER_TYPES,
     DELETE_OPTIONS,
@@ -132,6 +133,8 @@ class _Builder:
 
 
 def _kind_definition(record) -> str:
+    if custom_schemas.is_custom(record):
+        return custom_schemas.definition_name(record)
     return definition_for_kind(record.group, record.version, record.kind) or ""
 
 
@@ -209,4 +212,6 @@ def record_paths(record, *, v3: bool) -> dict[str, dict]:
 
 
 def _kind_definition_list(record) -> str:
+    if custom_schemas.is_custom(record):
+        return custom_schemas.definition_name(record, listing=True)
     return definition_for_kind(record.group, record.version, record.list_kind) or ""
