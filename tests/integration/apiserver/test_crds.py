@@ -99,7 +99,7 @@ def test_defaults_are_applied_and_unknown_fields_pruned(api, crd, group, namespa
     response = api.post(path(group, namespace), json=body)
     assert response.status_code == 201, response.text
     warnings = response.headers.get("warning", "")
-    assert r'unknown field \"spec.junk\"' in warnings and r'unknown field \"topLevelJunk\"' in warnings
+    assert r"unknown field \"spec.junk\"" in warnings and r"unknown field \"topLevelJunk\"" in warnings
     spec = response.json()["spec"]
     assert spec == {
         "cronSpec": "*/5 * * * *",
