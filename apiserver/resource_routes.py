@@ -222,6 +222,13 @@ async def _patch(ctx, info: RequestInfo, request: Request) -> Response:
     _check_write_params(params)
     content_type = request.headers.get("content-type", "")
     kind = patch_type(content_type)
+    if kind == "strategic" and not getattr(info.resource.strategy, "accepts_strategic_merge", True):
+        raise ApiError(  # custom resources have no patch strategies: upstream refuses, kubectl falls back
+            415,
+            "the body of the request was in an unknown format - accepted media types include: "
+            "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml",
+            reason="UnsupportedMediaType",
+        )
     if kind == "apply":
         raise ApiError(
             415, "server-side apply (application/apply-patch+yaml) is not supported yet", reason="UnsupportedMediaType"

@@ -16,10 +16,10 @@ from apiserver.openapi.parameters import (
     ERROR_ANSWERS,
     LIST_PARAMS,
     PATCH,
-    PATCH_TYPES,
     QUERY_PARAMETERS,
     STATUS,
     WRITE_PARAMS,
+    patch_types,
 )
 from apiserver.openapi.schemas import V2_PREFIX, V3_PREFIX
 from apiserver.openapi.subresource_operations import subresource_operations
@@ -185,7 +185,7 @@ def record_paths(record, *, v3: bool) -> dict[str, dict]:
             "patch",
             params=(*WRITE_PARAMS, "force"),
             body=PATCH,
-            body_types=PATCH_TYPES,
+            body_types=patch_types(record),
             answer=kind,
             codes=("200", "201"),
         )

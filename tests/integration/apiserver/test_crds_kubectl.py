@@ -60,7 +60,12 @@ def test_crd_life_cycle_with_kubectl(kubectl, tmp_path):
         )  # fmt: skip
         kubectl.run("scale", "ct", "my-cron", "-n", ns, "--replicas=3")
         kubectl.run("label", "ct", "my-cron", "-n", ns, "tier=batch")
-        kubectl.run("patch", "ct", "my-cron", "-n", ns, "--type=merge", "-p", '{"spec": {"image": "cron:2"}}')
+        kubectl.run("patch", "ct", "my-cron", "-n", ns, "--type=merge", "-p", '{"spec": {"image": "cron:0"}}')
+        # Re-apply (client-side apply sends a JSON merge patch: no patch strategies in a CRD) and edit.
+        manifest = (REPO_ROOT / "examples" / "crd-crontab-object.yaml").read_text()
+        kubectl.run("apply", "-n", ns, "-f", "-", input_text=manifest.replace("my-awesome-cron-image", "cron:1"))
+        edited = kubectl.run("edit", "ct", "my-cron", "-n", ns, env={"EDITOR": "sed -i s/cron:1/cron:2/"})
+        assert "edited" in edited.stdout
         current = json.loads(kubectl.run("get", "ct", "my-cron", "-n", ns, "-o", "json").stdout)
         assert current["spec"]["replicas"] == 3 and current["spec"]["image"] == "cron:2"
         assert current["status"] == {"replicas": 1, "selector": "app=cron"}

@@ -85,6 +85,7 @@ def field_text(value: object) -> str:
 class CustomResourceStrategy(Strategy):
     tracks_generation = True
     terminating = False  # set while the CRD is being deleted: creates are refused
+    accepts_strategic_merge = False  # no patch strategies in a CRD: merge and JSON patches only (415)
 
     def __init__(
         self,
