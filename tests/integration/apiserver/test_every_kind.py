@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from kubemini.api.registry import RESOURCES
-from tests.support.maximal_objects import maximal
 from tests.support.custom_resources import wait_gone, wait_served
+from tests.support.maximal_objects import maximal
 from tests.support.minimal_objects import minimal
 from tests.support.watch_reader import WatchReader
 
