@@ -27,6 +27,8 @@ class ServerContext:
     # `pods/{name}/log` handler (apiserver/log_proxy.py), set by the app: (info, request) -> Response.
     log_proxy: Callable[..., Any] | None = None
     dry_run: bool = False
+    # The manager a write is recorded under in managedFields (`fieldManager`, else the User-Agent's product).
+    field_manager: str = "unknown"
     bootstrapped: asyncio.Event = field(default_factory=asyncio.Event)
     crds: Any = None  # apiserver.crds.controller.CrdController, set by the app
 
@@ -37,6 +39,9 @@ class ServerContext:
     def for_dry_run(self) -> ServerContext:
         """The same context with a store that writes nothing (`dryRun=All`)."""
         return dataclasses.replace(self, store=DryRunStore(self.store), dry_run=True)
+
+    def for_manager(self, manager: str) -> ServerContext:
+        return dataclasses.replace(self, field_manager=manager)
 
     def start_caches(self) -> None:
         for resource in all_resources():

@@ -86,6 +86,8 @@ def prepare_update(record, old: dict, new: dict, *, mode: str) -> dict:
             result["status"] = new["status"]
         else:
             result.pop("status", None)
+        if "managedFields" in (new.get("metadata") or {}):
+            result["metadata"]["managedFields"] = new["metadata"]["managedFields"]
         return result
     merged = new
     old_meta, new_meta = old.get("metadata", {}), merged.setdefault("metadata", {})

@@ -20,6 +20,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 
 from apiserver import metrics
+from apiserver.applying import check_force, serve_apply
 from apiserver.decoding.reading import read_object, read_options, read_patch
 from apiserver.deleting import DeleteOptions, delete_object
 from apiserver.errors import ApiError, bad_request, method_not_allowed
@@ -89,6 +90,15 @@ async def serve(request: Request) -> Response:
     return response
 
 
+def _field_manager(request: Request) -> str:
+    """`fieldManager`, else the product in the User-Agent (`kubectl/v1.35.0 (linux/amd64)` → kubectl)."""
+    manager = request.query_params.get("fieldManager")
+    if manager:
+        return manager
+    agent = request.headers.get("user-agent", "").split("/", 1)[0].strip()
+    return agent[:MAX_FIELD_MANAGER_LENGTH] or "unknown"
+
+
 def _dry_run(params) -> bool:
     values = params.getlist("dryRun")
     if any(value != "All" for value in values):
@@ -103,7 +113,7 @@ def _check_write_params(params) -> None:
 
 
 async def handle(request: Request, info: RequestInfo) -> Response:
-    ctx = request.app.state.ctx
+    ctx = request.app.state.ctx.for_manager(_field_manager(request))
     if _dry_run(request.query_params):
         ctx = ctx.for_dry_run()
     if info.resource.virtual:
@@ -169,9 +179,7 @@ async def _post(ctx, info: RequestInfo, request: Request) -> Response:
         target = binding.check_binding(decoded.document)
         return await binding.bind(ctx, info.with_subresource("binding"), target)
     if info.subresource == "eviction":
-        options = DeleteOptions.from_body(_delete_options(eviction.check_eviction(decoded.document, info.name)))
-        await delete_object(ctx, info.main(), options)
-        return JSONResponse(success_status(kind="pods", name=info.name), status_code=201)
+        return await eviction.evict(ctx, info, decoded.document)
     raise method_not_allowed()
 
 
@@ -198,7 +206,11 @@ async def _put(ctx, info: RequestInfo, request: Request) -> Response:
         replicas = scale.replicas_from_scale(body)
         strategy = info.resource.strategy
         updated = await update_object(
-            ctx, info.main(), lambda obj: scale.with_replicas(obj, replicas, strategy), expected_revision=expected
+            ctx,
+            info.main(),
+            lambda obj: scale.with_replicas(obj, replicas, strategy),
+            expected_revision=expected,
+            owner_subresource="scale",
         )
         return render(scale.to_scale(updated, strategy), choose(accept, tables=False))
     if info.subresource not in (None, "status", "finalize", "approval"):
@@ -230,9 +242,8 @@ async def _patch(ctx, info: RequestInfo, request: Request) -> Response:
             reason="UnsupportedMediaType",
         )
     if kind == "apply":
-        raise ApiError(
-            415, "server-side apply (application/apply-patch+yaml) is not supported yet", reason="UnsupportedMediaType"
-        )
+        return await serve_apply(ctx, info, request, warning_headers=_warning_headers)
+    check_force(params, apply=False)
     patch = await read_patch(request, content_type)
     accept = request.headers.get("accept", "")
     if info.subresource == "scale":
@@ -242,8 +253,8 @@ async def _patch(ctx, info: RequestInfo, request: Request) -> Response:
             patched = apply_patch(kind, scale.to_scale(obj, strategy), patch, record=None)
             return scale.with_replicas(obj, scale.replicas_from_scale(patched), strategy)
 
-        updated = await update_object(ctx, info.main(), rescale)
-        return render(scale.to_scale(updated, strategy), choose(accept, tables=False))
+        rescaled = await update_object(ctx, info.main(), rescale, owner_subresource="scale")
+        return render(scale.to_scale(rescaled, strategy), choose(accept, tables=False))
     if info.subresource not in (None, "status"):
         raise method_not_allowed()
     mode = field_validation_mode(params)

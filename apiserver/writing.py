@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from apiserver.admission import CREATE, DELETE, UPDATE, Attributes, explain_taken, mutate, validate
+from apiserver.apply import Writer, record_write
 from apiserver.decoding.limits import MAX_OBJECT_BYTES
 from apiserver.decoding.reading import too_large
 from apiserver.errors import ApiError, bad_request, conflict, from_storage, invalid, not_found
@@ -40,6 +41,7 @@ from apiserver.storage.errors import (
 )
 from apiserver.storage.etcd_store import encode
 from kubemini import json_codec
+from kubemini.api import timestamps
 from kubemini.api.field_errors import FieldErrors
 from kubemini.api.kinds.checking import schema_of, validate_object
 from kubemini.api.registry import stored_version
@@ -73,8 +75,15 @@ def _raise_invalid(record, obj: dict, errors: FieldErrors) -> None:
         raise invalid(stored_version(record), (obj.get("metadata") or {}).get("name") or "", errors, kind=record.kind)
 
 
-async def create_object(ctx, record, obj: dict, *, namespace: str | None) -> dict:
-    """Store a new object (already typed-decoded in `record`'s version); the stored object, served."""
+def _writer(ctx, record, subresource: str | None) -> Writer:
+    return Writer(ctx.field_manager, record.api_version, subresource or "", timestamps.now())
+
+
+async def create_object(ctx, record, obj: dict, *, namespace: str | None, applied: bool = False) -> dict:
+    """Store a new object (already typed-decoded in `record`'s version); the stored object, served.
+
+    Its managedFields record the create as an Update by the request's manager, unless an apply
+    (`applied`) has set them already."""
     stored_record = stored_version(record)
     obj = record.strategy.to_storage(obj) if not record.stored else obj
     obj["kind"], obj["apiVersion"] = stored_record.kind, stored_record.api_version
@@ -92,6 +101,8 @@ async def create_object(ctx, record, obj: dict, *, namespace: str | None) -> dic
             stored_record, CREATE, candidate, namespace=attrs.namespace, dry_run=ctx.dry_run, notes=attrs.notes
         )
         await mutate(ctx, attrs)
+        if not applied:
+            record_write(stored_record, None, candidate, _writer(ctx, record, None))
         _raise_invalid(record, candidate, validate_object(record, candidate, schema=schema_of(stored_record)))
         await validate(ctx, attrs)
         check_size(candidate)
@@ -166,12 +177,17 @@ async def update_object(
     *,
     expected_revision: str | None = None,
     mode: str = MAIN,
+    applied: bool = False,
+    owner_subresource: str | None = None,
 ) -> dict:
     """Read-modify-write: `change(current)` (served form) returns the new desired object.
 
     With `expected_revision` (the body's metadata.resourceVersion) a moved object is a
-    409; without it the change is re-applied to the latest state.
+    409; without it the change is re-applied to the latest state. The write is recorded in
+    managedFields (under `owner_subresource`, default the request's) unless `change` was an
+    apply that recorded it (`applied`).
     """
+    subresource = owner_subresource or (info.subresource if mode != MAIN else None)
     record = info.resource
     stored_record = stored_version(record)
     for _ in range(MAX_CONFLICT_RETRIES):
@@ -200,6 +216,8 @@ async def update_object(
         finalized = is_finalized(record, merged)
         if not finalized:
             await mutate(ctx, attrs)
+            if not applied:
+                record_write(stored_record, current.obj, merged, _writer(ctx, record, subresource))
             _check_update(record, merged, current.obj if intact else None, mode=mode)
             await validate(ctx, attrs)
             check_size(merged)

@@ -8,7 +8,8 @@ driven by `wrk` (Debian package, installed by deploy/setup_host.sh) with the
 same number of connections, because a Python HTTP client tops out first. Every write asks for
 `fieldValidation=Strict` (typed decoding of the whole body at every depth). Targets (issues 2, 12):
 create throughput >= 0.31x raw puts; watch delivery p99 < 50 ms with 100 watchers; and, reported,
-the rate of listing 500 full-size pods (bench/full_size_pod.py: what a Deployment's pod carries).
+the rate of listing 500 full-size pods (bench/full_size_pod.py: what a Deployment's pod carries);
+server-side apply of a Deployment >= 0.5x a strategic-merge patch of the same change (bench/apply_rates.py).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench import apply_rates  # noqa: E402
 from bench.full_size_pod import full_size_pod, full_size_status  # noqa: E402
 from tests.support.processes import ApiServer, EtcdServer  # noqa: E402
 
@@ -153,7 +155,12 @@ def api_figures(url: str, *, objects: int, clients: int, seconds: int) -> dict[s
     list_500 = _request_script("GET", f'"{NAMESPACE_PATH}?limit=500"')
     asyncio.run(seed_pods(url, clients))
     list_pods = _request_script("GET", f'"{PODS_PATH}?limit={POD_COUNT}"')
-    return {
+    apply_rates.seed_deployments(url)
+    applies = {
+        name: wrk_rate(url, script=_request_script(*script), clients=clients, seconds=seconds)
+        for name, script in apply_rates.scripts().items()
+    }
+    return applies | {
         "create": wrk_rate(url, script=create, clients=clients, seconds=seconds),
         "get": wrk_rate(url, script=get, clients=clients, seconds=seconds),
         "update": wrk_rate(url, script=update, clients=clients, seconds=seconds),
@@ -206,6 +213,9 @@ def main() -> None:
     for name, rate in figures.items():
         print(f"{'apiserver ' + name:<28}{rate:>12.0f}{rate / raw:>18.2f}")
     print(f"watch delivery with {args.watchers} watchers: p50 {p50:.1f} ms, p99 {p99:.1f} ms")
+    smp = figures["strategic-patch"]
+    for name in ("apply-unchanged", "apply-one-field"):
+        print(f"{name}: {figures[name] / smp:.2f}x a strategic-merge patch of the same change (target >= 0.5)")
     verdict = "meets" if figures["create"] / raw >= CREATE_TARGET and p99 < 50 else "misses"
     print(
         f"summary: create {figures['create'] / raw:.2f}x raw etcd puts (target >= {CREATE_TARGET}), "

@@ -12,6 +12,7 @@ import argparse
 import os
 import socket
 
+from controller_manager.job.controller import BACKOFF_BASE_SECONDS
 from controller_manager.manager import ALL_CONTROLLERS, Settings, enabled_controllers, run_controllers
 from controller_manager.metrics import ControllerMetrics
 from controller_manager.node_lifecycle import NODE_MONITOR_GRACE_PERIOD_SECONDS, NODE_MONITOR_PERIOD_SECONDS
@@ -35,7 +36,8 @@ def _optional_float(text: str | None) -> float | None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m controller_manager",
-        description="ReplicaSet, Deployment, garbage-collector, namespace and node-lifecycle controllers.",
+        description="The workload, node, namespace, garbage-collector and service-account controllers "
+        "(kube-controller-manager's names in --controllers).",
     )
     options.add_common_flags(parser, default_port=DEFAULT_PORT, leader_election=True)
     parser.add_argument(
@@ -48,6 +50,20 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--concurrent-deployment-syncs", type=int, default=int(_env("DEPLOYMENT_SYNCS", "5")))
     parser.add_argument("--concurrent-gc-syncs", type=int, default=int(_env("GC_SYNCS", "10")))
     parser.add_argument("--concurrent-namespace-syncs", type=int, default=int(_env("NAMESPACE_SYNCS", "5")))
+    parser.add_argument("--concurrent-job-syncs", type=int, default=int(_env("JOB_SYNCS", "5")))
+    parser.add_argument(
+        "--job-backoff-base",
+        type=float,
+        default=float(_env("JOB_BACKOFF_BASE", str(BACKOFF_BASE_SECONDS))),
+        help="seconds a Job waits before replacing its first failed pod, doubling per failure up to 6 min "
+        "(Kubernetes' fixed 10 s; smaller for tests) (env KUBEMINI_CM_JOB_BACKOFF_BASE)",
+    )
+    parser.add_argument(
+        "--root-ca-file",
+        default=_env("ROOT_CA_FILE", None),
+        help="CA bundle published as ConfigMap kube-root-ca.crt (key ca.crt) in every namespace "
+        "(env KUBEMINI_CM_ROOT_CA_FILE; none: the publisher stays idle)",
+    )
     parser.add_argument(
         "--node-monitor-grace-period",
         type=float,
@@ -77,6 +93,9 @@ def settings_from(args: argparse.Namespace) -> Settings:
         deployment_workers=args.concurrent_deployment_syncs,
         gc_workers=args.concurrent_gc_syncs,
         namespace_workers=args.concurrent_namespace_syncs,
+        job_workers=args.concurrent_job_syncs,
+        job_backoff_base_seconds=args.job_backoff_base,
+        root_ca_file=args.root_ca_file,
         node_monitor_grace_period_seconds=args.node_monitor_grace_period,
         node_monitor_period_seconds=args.node_monitor_period,
         pod_eviction_timeout_seconds=args.pod_eviction_timeout,

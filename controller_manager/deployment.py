@@ -21,18 +21,15 @@ from typing import Any
 
 from controller_manager import deployment_strategies as strategies
 from controller_manager.deployment_rollout import Rollout
-from controller_manager.managed_controller import ManagedController
-from controller_manager.metrics import ControllerMetrics
-from controller_manager.ownership import claim, controller_ref, meta, uid_of
+from controller_manager.ownership import claim_matching, controller_ref, meta, uid_of
 from controller_manager.rollout_limits import is_rolling_update
 from kubemini.api.registry import by_kind
 from kubemini.api.selectors import SelectorError, labels_match, selector_from_label_selector
-from kubemini.client.api_client import ApiClient
-from kubemini.client.controller import Result, TerminalError
+from kubemini.client.controller import ClientController, Result, TerminalError
 from kubemini.client.errors import Conflict, NotFound
-from kubemini.client.events import WARNING, EventRecorder
+from kubemini.client.events import WARNING
 from kubemini.client.shared_informers import SharedInformers
-from kubemini.client.store import object_key, split_key
+from kubemini.client.store import object_key
 
 DEPLOYMENT = by_kind("Deployment")
 REPLICASET = by_kind("ReplicaSet")
@@ -45,20 +42,11 @@ def _selector(obj: Mapping[str, Any]) -> tuple:
     return selector_from_label_selector((obj.get("spec") or {}).get("selector"))
 
 
-class DeploymentController(ManagedController):
+class DeploymentController(ClientController):
     name = "deployment"
+    default_workers = 5
 
-    def __init__(
-        self,
-        client: ApiClient,
-        informers: SharedInformers,
-        *,
-        recorder: EventRecorder | None = None,
-        metrics: ControllerMetrics | None = None,
-        workers: int = 5,
-    ):
-        super().__init__(recorder=recorder, metrics=metrics, workers=workers)
-        self.client = client
+    def setup(self, informers: SharedInformers) -> None:
         self.deployments = self.add_informer(informers.informer(DEPLOYMENT))
         self.replicasets = self.add_informer(informers.informer(REPLICASET), key_for=self._keys_for_replicaset)
         self.pods = self.watch(informers.informer(POD), on_delete=self._pod_deleted)
@@ -94,7 +82,7 @@ class DeploymentController(ManagedController):
 
     # -- reconcile ------------------------------------------------------------------------------
 
-    async def sync(self, key: str) -> Result | None:
+    async def reconcile(self, key: str) -> Result | None:
         cached = self.deployments.get(key)
         if cached is None:
             return None
@@ -151,21 +139,9 @@ class DeploymentController(ManagedController):
         await rollout.sync_status()
 
     async def _claim_replicasets(self, deployment: Obj, selector: tuple) -> list[Mapping[str, Any]]:
-        namespace, name = split_key(object_key(deployment))
-
-        async def fresh() -> Obj | None:
-            try:
-                return await self.client.get(DEPLOYMENT, name, namespace=namespace)
-            except NotFound:
-                return None
-
-        return await claim(
-            self.client,
-            REPLICASET,
-            owner=deployment,
-            candidates=self.replicasets.by_index("namespace", namespace or ""),
-            matches=lambda rs: labels_match(selector, meta(rs).get("labels") or {}),
-            fresh_owner=fresh,
+        candidates = self.replicasets.by_index("namespace", meta(deployment).get("namespace") or "")
+        return await claim_matching(
+            self.client, REPLICASET, owner=deployment, owner_rt=DEPLOYMENT, candidates=candidates, selector=selector
         )
 
     def _pods_by_rs(self, replicasets: list[Mapping[str, Any]]) -> dict[str, list[Mapping[str, Any]]]:

@@ -26,10 +26,9 @@ from typing import Any
 
 from kubemini.api.registry import by_kind
 from kubemini.api.selectors import labels_match, selector_from_label_selector
-from kubemini.client.api_client import ApiClient
-from kubemini.client.controller import Controller, Result
+from kubemini.client.controller import ClientController, Result
 from kubemini.client.errors import AlreadyExists, Conflict, NotFound
-from kubemini.client.events import WARNING, EventRecorder
+from kubemini.client.events import WARNING
 from kubemini.client.shared_informers import SharedInformers
 from kubemini.client.store import object_key, split_key
 
@@ -208,23 +207,14 @@ def selected_pods(service: Mapping[str, Any], pods: list[Mapping[str, Any]]) -> 
 # -- the controller -----------------------------------------------------------------------------
 
 
-class EndpointsController(Controller):
+class EndpointsController(ClientController):
     """Run with `await EndpointsController(client, shared_informers).run()` after
     `shared_informers.start()`; it reads Services, Pods and Endpoints from the shared informers."""
 
     name = "endpoints"
+    default_workers = 5
 
-    def __init__(
-        self,
-        client: ApiClient,
-        informers: SharedInformers,
-        *,
-        recorder: EventRecorder | None = None,
-        workers: int = 5,
-    ):
-        super().__init__(workers=workers)
-        self.client = client
-        self.recorder = recorder
+    def setup(self, informers: SharedInformers) -> None:
         self.services = self.add_informer(informers.informer(SERVICE))
         self.pods = self.add_informer(informers.informer(POD), key_for=self.services_selecting)
         self.endpoints = self.add_informer(informers.informer(ENDPOINTS))
@@ -268,7 +258,7 @@ class EndpointsController(Controller):
         except (Conflict, AlreadyExists):
             raise  # our cache lags a write: the retry sees the fresh object, nothing for a human
         except Exception as error:
-            if self.recorder is not None:
-                message = f"Failed to update endpoint {object_key(service)}: {error}"
-                await self.recorder.record(service, WARNING, "FailedToUpdateEndpoint", message)
+            self.emit(
+                service, WARNING, "FailedToUpdateEndpoint", f"Failed to update endpoint {object_key(service)}: {error}"
+            )
             raise

@@ -9,7 +9,9 @@
         deleting + `orphan`             ──► strip this owner from every dependent, drop the finalizer
         owners all gone (Background)    ──► delete the object (as its own finalizers ask)
         some owners alive               ──► remove only the references to gone / foreground-deleting owners
-        only foreground-deleting owners ──► delete it too, Foreground when it has dependents of its own
+        only foreground-deleting owners ──► delete it too, Foreground when it has dependents of its own;
+                                             a dependent already deleting its own dependents means a
+                                             cycle: first unblock our references (Kubernetes' rule)
 
 Custom kinds are learnt at run time (custom_kinds.py): an Established CRD adds an informer of its
 kind to the graph, a deleted one removes it. A custom kind is keyed `Kind.group` (built-in ones
@@ -28,13 +30,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from controller_manager.custom_kinds import CRDS, CustomKinds
-from controller_manager.managed_controller import ManagedController
-from controller_manager.metrics import ControllerMetrics
 from controller_manager.ownership import meta, uid_of
 from kubemini.api.kinds.apiextensions.custom_resource import CustomResourceStrategy
 from kubemini.api.registry import ResourceType, custom_resources, lookup_kind, stored_resources
-from kubemini.client.api_client import ApiClient
-from kubemini.client.controller import Result
+from kubemini.client.controller import ClientController, Result
 from kubemini.client.errors import Conflict, NotFound
 from kubemini.client.informer import Informer
 from kubemini.client.shared_informers import SharedInformers
@@ -59,24 +58,21 @@ def owner_refs(obj: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return list(meta(obj).get("ownerReferences") or [])
 
 
+def _deleting_dependents(obj: Mapping[str, Any]) -> bool:
+    deleting, foreground, _ = _gc_state(obj)
+    return deleting and foreground
+
+
 def _gc_state(obj: Mapping[str, Any]) -> tuple[bool, bool, bool]:
     finalizers = meta(obj).get("finalizers") or []
     return bool(meta(obj).get("deletionTimestamp")), FOREGROUND in finalizers, ORPHAN in finalizers
 
 
-class GarbageCollector(ManagedController):
+class GarbageCollector(ClientController):
     name = "garbagecollector"
+    default_workers = 10
 
-    def __init__(
-        self,
-        client: ApiClient,
-        informers: SharedInformers,
-        *,
-        metrics: ControllerMetrics | None = None,
-        workers: int = 10,
-    ):
-        super().__init__(metrics=metrics, workers=workers)
-        self.client = client
+    def setup(self, informers: SharedInformers) -> None:
         self.stores: dict[str, Informer] = {}
         self.kinds: dict[str, ResourceType] = {}
         for rt in stored_resources():
@@ -166,7 +162,7 @@ class GarbageCollector(ManagedController):
 
     # -- reconcile ------------------------------------------------------------------------------
 
-    async def sync(self, key: str) -> Result | None:
+    async def reconcile(self, key: str) -> Result | None:
         kind, _, obj_key = key.partition(":")
         store = self.stores.get(kind)
         obj = store.get(obj_key) if store is not None else None
@@ -221,7 +217,15 @@ class GarbageCollector(ManagedController):
         live = await self._live(rt, meta(obj)["name"], meta(obj).get("namespace"))
         if live is None or uid_of(live) != uid_of(obj) or owner_refs(live) != owner_refs(obj):
             return  # changed since the cache saw it: the update event brings it back here
-        if states[WAITING] and self.dependents(uid_of(obj)):
+        dependents = self.dependents(uid_of(obj))
+        if states[WAITING] and dependents:
+            if any(_deleting_dependents(dependent) for _, dependent in dependents):
+                # A dependent waits for its own dependents while an owner waits for us: a cycle of
+                # foreground deletions. As Kubernetes does, stop blocking our owners, so the ring
+                # unwinds instead of every member waiting for the next one forever.
+                live = await self._unblock_owner_refs(rt, live)
+                if live is None:
+                    return
             policy = "Foreground"
         else:
             _, foreground, orphan = _gc_state(live)
@@ -279,6 +283,20 @@ class GarbageCollector(ManagedController):
             await self.client.patch(rt, meta(obj)["name"], patch, namespace=meta(obj).get("namespace"))
         except NotFound:
             pass
+
+    async def _unblock_owner_refs(self, rt: ResourceType, obj: Mapping[str, Any]) -> Obj | None:
+        """Set blockOwnerDeletion false on every reference of `obj`; the object as written, None if gone."""
+        refs = [
+            {**ref, "blockOwnerDeletion": False} if ref.get("blockOwnerDeletion") else dict(ref)
+            for ref in owner_refs(obj)
+        ]
+        if refs == owner_refs(obj):
+            return dict(obj)
+        patch = {"metadata": {"ownerReferences": refs, "resourceVersion": resource_version(obj), "uid": uid_of(obj)}}
+        try:
+            return await self.client.patch(rt, meta(obj)["name"], patch, namespace=meta(obj).get("namespace"))
+        except NotFound:
+            return None
 
     async def _remove_finalizer(self, rt: ResourceType, obj: Mapping[str, Any], finalizer: str) -> None:
         finalizers = [f for f in meta(obj).get("finalizers") or [] if f != finalizer]

@@ -16,10 +16,15 @@ import asyncio
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
+from controller_manager.cronjob.controller import CronJobController
+from controller_manager.daemonset.controller import DaemonSetController
 from controller_manager.deployment import DeploymentController
+from controller_manager.disruption import DisruptionController
 from controller_manager.endpoints import EndpointsController
 from controller_manager.garbage_collector import GarbageCollector
+from controller_manager.job.controller import BACKOFF_BASE_SECONDS, JobController
 from controller_manager.metrics import ControllerMetrics
 from controller_manager.namespace import NamespaceController
 from controller_manager.node_lifecycle import (
@@ -28,7 +33,12 @@ from controller_manager.node_lifecycle import (
     NodeLifecycleController,
 )
 from controller_manager.replicaset import ReplicaSetController
+from controller_manager.replication_controller import ReplicationManager
+from controller_manager.root_ca_publisher import RootCACertPublisher
+from controller_manager.serviceaccount import ServiceAccountsController
+from controller_manager.statefulset.controller import StatefulSetController
 from controller_manager.taint_eviction import TaintEvictionController
+from controller_manager.ttl_after_finished import TTLAfterFinishedController
 from kubemini.client.api_client import ApiClient
 from kubemini.client.controller import Controller
 from kubemini.client.events import EventRecorder
@@ -44,65 +54,81 @@ class Settings:
     deployment_workers: int = 5
     gc_workers: int = 10
     namespace_workers: int = 5
+    job_workers: int = 5
     node_monitor_grace_period_seconds: float = NODE_MONITOR_GRACE_PERIOD_SECONDS
     node_monitor_period_seconds: float = NODE_MONITOR_PERIOD_SECONDS
     pod_eviction_timeout_seconds: float | None = None
+    job_backoff_base_seconds: float = BACKOFF_BASE_SECONDS
+    root_ca_file: str | None = None
     host: str | None = None
 
 
-Builder = Callable[[ApiClient, SharedInformers, Settings, ControllerMetrics], Controller]
+@dataclass(frozen=True)
+class Build:
+    """What every builder gets: one client, the shared informers, settings and metrics of this term."""
+
+    client: ApiClient
+    informers: SharedInformers
+    settings: Settings
+    metrics: ControllerMetrics
+
+    def recorder(self, component: str) -> EventRecorder:
+        return EventRecorder(self.client, component=component, host=self.settings.host)
+
+    def common(self, component: str | None = None) -> dict[str, Any]:
+        """Keyword arguments every controller takes: metrics, and an Event recorder when it writes Events."""
+        extra: dict[str, Any] = {"metrics": self.metrics}
+        if component is not None:
+            extra["recorder"] = self.recorder(component)
+        return extra
 
 
-def _recorder(client: ApiClient, settings: Settings, component: str) -> EventRecorder:
-    return EventRecorder(client, component=component, host=settings.host)
-
-
-def _tracked(controller: Controller, metrics: ControllerMetrics) -> Controller:
-    """A controller written on the plain base (the Services issue's Endpoints controller): its queue
-    depth is exported; its reconciles are not counted, as only ManagedController records them."""
-    metrics.track(controller)
-    return controller
-
+Builder = Callable[[Build], Controller]
 
 BUILDERS: dict[str, Builder] = {
-    "replicaset": lambda client, informers, settings, metrics: ReplicaSetController(
-        client,
-        informers,
-        recorder=_recorder(client, settings, "replicaset-controller"),
-        metrics=metrics,
-        workers=settings.replicaset_workers,
+    "replicaset": lambda b: ReplicaSetController(
+        b.client, b.informers, workers=b.settings.replicaset_workers, **b.common("replicaset-controller")
     ),
-    "deployment": lambda client, informers, settings, metrics: DeploymentController(
-        client,
-        informers,
-        recorder=_recorder(client, settings, "deployment-controller"),
-        metrics=metrics,
-        workers=settings.deployment_workers,
+    "replicationcontroller": lambda b: ReplicationManager(
+        b.client, b.informers, workers=b.settings.replicaset_workers, **b.common("replication-controller")
     ),
-    "endpoints": lambda client, informers, settings, metrics: _tracked(
-        EndpointsController(client, informers, recorder=_recorder(client, settings, "endpoint-controller")), metrics
+    "deployment": lambda b: DeploymentController(
+        b.client, b.informers, workers=b.settings.deployment_workers, **b.common("deployment-controller")
     ),
-    "garbagecollector": lambda client, informers, settings, metrics: GarbageCollector(
-        client, informers, metrics=metrics, workers=settings.gc_workers
+    "endpoints": lambda b: EndpointsController(b.client, b.informers, **b.common("endpoint-controller")),
+    "garbagecollector": lambda b: GarbageCollector(b.client, b.informers, workers=b.settings.gc_workers, **b.common()),
+    "namespace": lambda b: NamespaceController(
+        b.client, b.informers, workers=b.settings.namespace_workers, **b.common()
     ),
-    "namespace": lambda client, informers, settings, metrics: NamespaceController(
-        client, informers, metrics=metrics, workers=settings.namespace_workers
+    "nodelifecycle": lambda b: NodeLifecycleController(
+        b.client,
+        b.informers,
+        grace_period_seconds=b.settings.node_monitor_grace_period_seconds,
+        monitor_period_seconds=b.settings.node_monitor_period_seconds,
+        **b.common("node-controller"),
     ),
-    "nodelifecycle": lambda client, informers, settings, metrics: NodeLifecycleController(
-        client,
-        informers,
-        recorder=_recorder(client, settings, "node-controller"),
-        metrics=metrics,
-        grace_period_seconds=settings.node_monitor_grace_period_seconds,
-        monitor_period_seconds=settings.node_monitor_period_seconds,
+    "tainteviction": lambda b: TaintEvictionController(
+        b.client,
+        b.informers,
+        max_eviction_seconds=b.settings.pod_eviction_timeout_seconds,
+        **b.common("taint-eviction-controller"),
     ),
-    "tainteviction": lambda client, informers, settings, metrics: TaintEvictionController(
-        client,
-        informers,
-        recorder=_recorder(client, settings, "taint-eviction-controller"),
-        metrics=metrics,
-        max_eviction_seconds=settings.pod_eviction_timeout_seconds,
+    "job": lambda b: JobController(
+        b.client,
+        b.informers,
+        workers=b.settings.job_workers,
+        backoff_base_seconds=b.settings.job_backoff_base_seconds,
+        **b.common("job-controller"),
     ),
+    "ttl-after-finished": lambda b: TTLAfterFinishedController(b.client, b.informers, **b.common()),
+    "cronjob": lambda b: CronJobController(b.client, b.informers, **b.common("cronjob-controller")),
+    "daemonset": lambda b: DaemonSetController(b.client, b.informers, **b.common("daemonset-controller")),
+    "disruption": lambda b: DisruptionController(b.client, b.informers, **b.common("controllermanager")),
+    "serviceaccount": lambda b: ServiceAccountsController(b.client, b.informers, **b.common()),
+    "root-ca-cert-publisher": lambda b: RootCACertPublisher(
+        b.client, b.informers, root_ca_file=b.settings.root_ca_file, **b.common()
+    ),
+    "statefulset": lambda b: StatefulSetController(b.client, b.informers, **b.common("statefulset-controller")),
 }
 ALL_CONTROLLERS = tuple(BUILDERS)
 
@@ -129,9 +155,8 @@ def enabled_controllers(spec: str) -> frozenset[str]:
 def build_controllers(
     client: ApiClient, informers: SharedInformers, settings: Settings, metrics: ControllerMetrics
 ) -> list[Controller]:
-    return [
-        BUILDERS[name](client, informers, settings, metrics) for name in ALL_CONTROLLERS if name in settings.controllers
-    ]
+    build = Build(client, informers, settings, metrics)
+    return [BUILDERS[name](build) for name in ALL_CONTROLLERS if name in settings.controllers]
 
 
 async def run_controllers(client: ApiClient, settings: Settings, metrics: ControllerMetrics) -> None:

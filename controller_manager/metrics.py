@@ -1,7 +1,7 @@
 """Prometheus metrics of every controller in the process, on the process's own registry.
 
-    ManagedController.reconcile(key) ──► reconciles_total{controller,result}, errors_total{controller},
-                                         reconcile_seconds{controller}
+    Controller.process(key) (kubemini.client.controller) ──► observe(controller, outcome, seconds)
+        ──► reconcile_total{controller,result}, reconcile_errors_total{controller}, reconcile_time_seconds{controller}
     scrape of /metrics ──► QueueCollector reads len(queue) of each tracked controller ──► workqueue_depth{name}
     leadership ──► leader (1 while this process runs the controllers)
 
@@ -17,6 +17,8 @@ from typing import Protocol
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
+
+from kubemini.client.controller import ERROR, TERMINAL
 
 RECONCILE_BUCKETS_SECONDS = (0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
@@ -77,6 +79,13 @@ class ControllerMetrics:
 
     def track(self, controller: _Queued) -> None:
         self.queues.controllers[controller.name] = controller
+
+    def observe(self, controller: str, outcome: str, seconds: float) -> None:
+        """One reconcile's outcome, as the controller base decided it (the only place that does)."""
+        self.reconciles.labels(controller, outcome).inc()
+        if outcome in (ERROR, TERMINAL):
+            self.errors.labels(controller).inc()
+        self.duration.labels(controller).observe(seconds)
 
     def untrack_all(self) -> None:
         self.queues.controllers.clear()

@@ -20,13 +20,11 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
-from controller_manager.managed_controller import ManagedController
-from controller_manager.metrics import ControllerMetrics
 from controller_manager.ownership import meta
 from kubemini.api import timestamps
 from kubemini.api.registry import ResourceType, by_kind, stored_resources
 from kubemini.client.api_client import ApiClient
-from kubemini.client.controller import Result
+from kubemini.client.controller import ClientController, Result
 from kubemini.client.errors import MethodNotAllowed, NotFound
 from kubemini.client.shared_informers import SharedInformers
 
@@ -37,24 +35,25 @@ CONTENT_RECHECK_SECONDS = 0.5
 Obj = dict[str, Any]
 
 
-class NamespaceController(ManagedController):
+class NamespaceController(ClientController):
     name = "namespace"
+    default_workers = 5
 
     def __init__(
         self,
         client: ApiClient,
         informers: SharedInformers,
         *,
-        metrics: ControllerMetrics | None = None,
-        workers: int = 5,
         recheck_seconds: float = CONTENT_RECHECK_SECONDS,
+        **common: Any,
     ):
-        super().__init__(metrics=metrics, workers=workers)
-        self.client = client
         self.recheck_seconds = recheck_seconds
+        super().__init__(client, informers, **common)
+
+    def setup(self, informers: SharedInformers) -> None:
         self.namespaces = self.add_informer(informers.informer(NAMESPACE))
 
-    async def sync(self, key: str) -> Result | None:
+    async def reconcile(self, key: str) -> Result | None:
         namespace = self.namespaces.get(key)
         if namespace is None or not meta(namespace).get("deletionTimestamp"):
             return None

@@ -22,16 +22,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from controller_manager.managed_controller import ManagedController
-from controller_manager.metrics import ControllerMetrics
 from controller_manager.ownership import meta
 from kubemini.api import timestamps
 from kubemini.api.pods import condition, is_ready, is_terminating
 from kubemini.api.registry import by_kind
 from kubemini.client.api_client import ApiClient
-from kubemini.client.controller import Result
+from kubemini.client.controller import ClientController, Result
 from kubemini.client.errors import Conflict, NotFound
-from kubemini.client.events import NORMAL, EventRecorder
+from kubemini.client.events import NORMAL
 from kubemini.client.shared_informers import SharedInformers
 from kubemini.client.store import INDEX_NODE_NAME
 
@@ -104,24 +102,24 @@ def unknown_conditions(node: Mapping[str, Any]) -> list[Obj]:
     return conditions
 
 
-class NodeLifecycleController(ManagedController):
+class NodeLifecycleController(ClientController):
     name = "nodelifecycle"
+    default_workers = 2
 
     def __init__(
         self,
         client: ApiClient,
         informers: SharedInformers,
         *,
-        recorder: EventRecorder | None = None,
-        metrics: ControllerMetrics | None = None,
         grace_period_seconds: float = NODE_MONITOR_GRACE_PERIOD_SECONDS,
         monitor_period_seconds: float = NODE_MONITOR_PERIOD_SECONDS,
-        workers: int = 2,
+        **common: Any,
     ):
-        super().__init__(recorder=recorder, metrics=metrics, workers=workers)
-        self.client = client
         self.grace_period_seconds = grace_period_seconds
         self.monitor_period_seconds = monitor_period_seconds
+        super().__init__(client, informers, **common)
+
+    def setup(self, informers: SharedInformers) -> None:
         self.health: dict[str, NodeHealth] = {}
         self.nodes = self.add_informer(informers.informer(NODE))
         self.leases = self.add_informer(
@@ -141,7 +139,7 @@ class NodeLifecycleController(ManagedController):
             health.probed_at, health.renew_time, health.heartbeat = now, renew, heartbeat
         return health
 
-    async def sync(self, key: str) -> Result | None:
+    async def reconcile(self, key: str) -> Result | None:
         node = self.nodes.get(key)
         if node is None:
             self.health.pop(key, None)

@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
 from kubemini.api.registry import ResourceType
+from kubemini.api.selectors import labels_match
 from kubemini.client.api_client import ApiClient
 from kubemini.client.errors import ApiError, NotFound
 
@@ -122,3 +123,31 @@ async def claim(
     if failure is not None:
         raise failure
     return claimed
+
+
+async def claim_matching(
+    client: ApiClient,
+    rt: ResourceType,
+    *,
+    owner: Mapping[str, Any],
+    owner_rt: ResourceType,
+    candidates: Iterable[Mapping[str, Any]],
+    selector: tuple,
+) -> list[Mapping[str, Any]]:
+    """`claim` for owners that select by label: the owner is read fresh from the apiserver by name."""
+    name, namespace = meta(owner)["name"], meta(owner).get("namespace")
+
+    async def fresh() -> Obj | None:
+        try:
+            return await client.get(owner_rt, name, namespace=namespace)
+        except NotFound:
+            return None
+
+    return await claim(
+        client,
+        rt,
+        owner=owner,
+        candidates=candidates,
+        matches=lambda obj: labels_match(selector, meta(obj).get("labels") or {}),
+        fresh_owner=fresh,
+    )

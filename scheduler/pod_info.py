@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from scheduler.node_affinity import Term, preferred_terms, required_terms
+from kubemini.api.node_affinity import Term, preferred_terms, required_terms
+from kubemini.api.tolerations import Toleration, parse_tolerations
 from scheduler.resources import PodUsage, pod_usage
-from scheduler.tolerations import Toleration, parse_tolerations
 
 DEFAULT_SCHEDULER_NAME = "default-scheduler"
 

@@ -21,10 +21,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from scheduler.node_affinity import preferred_weight
+from kubemini.api.node_affinity import preferred_weight
+from kubemini.api.tolerations import count_untolerated
 from scheduler.node_info import NodeInfo
 from scheduler.pod_info import PodInfo
-from scheduler.tolerations import count_untolerated
 
 MAX_NODE_SCORE = 100
 WEIGHTS = {

@@ -34,6 +34,7 @@ CRDS = cleanup.CRDS
 RESYNC_SECONDS = 5.0
 DELETING_RECHECK_SECONDS = 0.5
 STARTUP_WAIT_SECONDS = 10.0
+MANAGER = "kube-apiserver"  # the field manager of this controller's writes, as upstream's
 
 
 def _meta(crd: dict) -> dict:
@@ -118,7 +119,7 @@ class CrdController:
             for record in self.serving.records(name):
                 record.strategy.terminating = True
             if CLEANUP_FINALIZER in (_meta(crd).get("finalizers") or []):
-                await cleanup.finalize(self.ctx, crd, self.serving.records(name))
+                await cleanup.finalize(self.ctx.for_manager(MANAGER), crd, self.serving.records(name))
             return crd
         desired = naming.desired_status(crd, crds, timestamps.now())
         if desired != crd.get("status"):
@@ -134,4 +135,5 @@ class CrdController:
             current["status"] = desired
             return current
 
-        return await update_object(self.ctx, RequestInfo(CRDS, None, name, "status"), change, mode=STATUS)
+        writer_ctx = self.ctx.for_manager(MANAGER)
+        return await update_object(writer_ctx, RequestInfo(CRDS, None, name, "status"), change, mode=STATUS)

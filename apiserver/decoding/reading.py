@@ -62,12 +62,12 @@ def decode_bytes(raw: bytes, content_type: str) -> Decoded:
         raise unsupported_media_type(content_type)
     if not raw.strip():
         raise bad_request("request body is empty")
-    if "yaml" in media:
+    if "yaml" in media and not raw.lstrip().startswith(b"{"):  # JSON is YAML too, and kubectl sends JSON
         try:
             return Decoded(load_yaml(raw))
         except YamlBodyError as exc:
             raise bad_request(str(exc)) from exc
-    if media not in ("", "application/json", "*/*") and not media.endswith("+json"):
+    if media not in ("", "application/json", "*/*") and not media.endswith(("+json", "yaml")):
         raise unsupported_media_type(content_type)
     try:
         document, duplicates = load_json(raw)

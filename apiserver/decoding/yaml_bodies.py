@@ -21,8 +21,8 @@ import yaml
 from apiserver.decoding.limits import YAML_ALIAS_RATIO_FLOOR, YAML_MAX_ALIAS_RATIO, YAML_MAX_EXPANDED_NODES
 
 try:
-    _Parser = yaml.CParser  # libyaml: an order of magnitude faster than the pure-Python parser
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    from yaml.cyaml import CParser as _Parser  # libyaml: an order of magnitude faster than pure Python
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
     _Parser = None
 
 

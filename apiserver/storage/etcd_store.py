@@ -40,6 +40,9 @@ from kubemini import json_codec
 
 log = logging.getLogger("apiserver.storage")
 ETCD_TIMEOUT_SECONDS = 5
+# A list of many objects is one etcd response: accept any size, as kube-apiserver does (MaxInt32);
+# etcd itself bounds what a request may write.
+CHANNEL_OPTIONS = {"grpc.max_receive_message_length": 2**31 - 1}
 _UNREACHED = (aetcd.exceptions.ConnectionFailedError, ConnectionRefusedError, OSError)
 _reported_corrupt: set[tuple[str, int]] = set()
 
@@ -96,7 +99,7 @@ class EtcdStore:
 
     def _make_client(self) -> aetcd.Client:
         host, port = self._endpoints[self._index % len(self._endpoints)]
-        return aetcd.Client(host=host, port=port, timeout=ETCD_TIMEOUT_SECONDS)
+        return aetcd.Client(host=host, port=port, timeout=ETCD_TIMEOUT_SECONDS, options=CHANNEL_OPTIONS)
 
     async def close(self) -> None:
         await self._client.close()

@@ -7,7 +7,12 @@ from datetime import UTC, datetime
 
 def now() -> str:
     """Second precision, like metav1.Time (`2026-01-01T00:00:00Z`)."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return format_time(datetime.now(UTC))
+
+
+def format_time(moment: datetime) -> str:
+    """An aware datetime at second precision, in UTC, as metav1.Time serialises it."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def now_micro() -> str:

@@ -902,6 +902,54 @@ def _header_family() -> list[Case]:
     ]
 
 
+def _apply_family() -> list[Case]:
+    cm = "/api/v1/namespaces/{ns}/configmaps/cm"
+    apply = "application/apply-patch+yaml"
+    manager = {"fieldManager": "hostile"}
+    applied = b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata: {a: '2'}\n"
+    return [
+        Case("apply-without-field-manager", "PATCH", cm, 422, applied, apply),
+        Case("apply-wrong-version", "PATCH", cm, 400, applied.replace(b"v1", b"v2"), apply, manager),
+        Case("apply-without-api-version", "PATCH", cm, 400, b"kind: ConfigMap\ndata: {a: b}\n", apply, manager),
+        Case("apply-name-mismatch", "PATCH", cm, 400, applied.replace(b"name: cm", b"name: other"), apply, manager),
+        Case("apply-malformed-yaml", "PATCH", cm, 400, b"apiVersion: v1\nkind: [\n", apply, manager),
+        Case("apply-a-list", "PATCH", cm, 400, b"- apiVersion: v1\n", apply, manager),
+        Case("apply-wrong-type", "PATCH", cm, 400, applied.replace(b"{a: '2'}", b"5"), apply, manager),
+        Case(
+            "apply-unknown-field-strict",
+            "PATCH",
+            cm,
+            400,
+            applied + b"bogus: 1\n",
+            apply,
+            {**manager, "fieldValidation": "Strict"},
+        ),
+        Case("apply-alias-bomb", "PATCH", cm.replace("/cm", "/lol"), 400, BILLION_LAUGHS, apply, manager),
+        Case("apply-force-not-a-bool", "PATCH", cm, 400, applied, apply, {**manager, "force": "maybe"}),
+        Case(
+            "force-on-a-merge-patch",
+            "PATCH",
+            cm,
+            422,
+            _json({"data": {"a": "3"}}),
+            params={"force": "true"},
+            content_type="application/merge-patch+json",
+        ),
+        Case("apply-on-binding", "PATCH", "/api/v1/namespaces/{ns}/pods/p/binding", 405, applied, apply, manager),
+        Case("apply-conflicting-with-the-creator", "PATCH", cm, 409, applied, apply, manager),
+        Case(
+            "apply-dry-run-creates-nothing",
+            "PATCH",
+            "/api/v1/namespaces/{ns}/configmaps/cm-applied",
+            201,
+            applied.replace(b"name: cm", b"name: cm-applied"),
+            apply,
+            {**manager, "dryRun": "All"},
+        ),
+        Case("apply-sharing-a-value", "PATCH", cm, 200, applied.replace(b"'2'", b"'1'"), apply, manager, writes=True),
+    ]
+
+
 def cases() -> list[Case]:
     return (
         _body_family()
@@ -909,6 +957,7 @@ def cases() -> list[Case]:
         + _parameter_family()
         + _subresource_family()
         + _patch_family()
+        + _apply_family()
         + _delete_family()
         + _path_family()
         + _header_family()

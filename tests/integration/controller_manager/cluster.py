@@ -132,6 +132,7 @@ class HollowNodes:
     count: int
     log_path: Path
     heartbeat_seconds: float = 0.5
+    extra_args: tuple[str, ...] = ()
     process: subprocess.Popen | None = None
 
     @property
@@ -143,7 +144,7 @@ class HollowNodes:
             sys.executable, "-m", "kubelet", "--runtime", "fake", "--server", self.server, "--port", "0",
             "--nodes", str(self.count), "--node-name-prefix", self.prefix,
             "--heartbeat-seconds", str(self.heartbeat_seconds), "--resync-seconds", "2",
-            "--parallel-pod-starts", "16",
+            "--parallel-pod-starts", "16", *self.extra_args,
         ]  # fmt: skip
         self.process = spawn(argv, self.log_path)
         api = Api(self.server)

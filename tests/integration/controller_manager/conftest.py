@@ -1,4 +1,5 @@
-"""Fixtures: a controller manager, the scheduler and three hollow kubelet nodes for this package;
+"""Fixtures: a controller manager, the scheduler, three hollow kubelet nodes and three scripted
+nodes (tainted: only workloads that finish, such as Jobs, tolerate them) for this package;
 a fresh namespace per test.
 
 The package-scoped cluster runs against the session apiserver and goes away when
@@ -17,10 +18,18 @@ import httpx
 import pytest
 
 from tests.integration.controller_manager.cluster import Api, ControllerManager, HollowNodes, Scheduler
+from tests.integration.controller_manager.scripted_nodes import SCRIPTED_TAINT, ScriptedNodes
 from tests.support.kubectl import Kubectl, write_kubeconfig
 
 HOLLOW_PREFIX = "hollow-cm-"
 HOLLOW_COUNT = 3
+SCRIPTED_NAMES = [f"scripted-cm-{i}" for i in range(3)]
+# Short leases so a restarted controller-manager takes over within seconds of a kill -9.
+LEASE_FLAGS = ("--lease-duration-seconds", "3", "--renew-deadline-seconds", "2", "--retry-period-seconds", "0.5")
+ROOT_CA_NAME = "root-ca.crt"
+ROOT_CA = "-----BEGIN CERTIFICATE-----\nMIIBkTCB+wIJAKHBfpegPjMCMA0GCSqGSIb3DQEBCwUA\n-----END CERTIFICATE-----\n"
+# The CronJob controller runs inside the CronJob tests, on a clock they move (test_cronjob.py).
+MANAGER_FLAGS = (*LEASE_FLAGS, "--job-backoff-base", "0.2", "--controllers", "*,-cronjob")
 
 
 @dataclass
@@ -29,25 +38,49 @@ class Cluster:
     manager: ControllerManager
     scheduler: Scheduler
     nodes: HollowNodes
+    scripted: ScriptedNodes
     kubeconfig: Path
+    logs: Path
+
+    @property
+    def manager_flags(self) -> tuple[str, ...]:
+        return (*MANAGER_FLAGS, "--root-ca-file", str(self.logs / ROOT_CA_NAME))
+
+    def restart_manager(self, *, kill: bool) -> ControllerManager:
+        """Stop (SIGKILL when `kill`) the controller-manager and start a new one taking over its Lease."""
+        if kill:
+            self.manager.process.kill()
+            self.manager.process.wait()
+        else:
+            self.manager.stop()
+        self.manager = ControllerManager(self.url, self.logs / "controller-manager.log", self.manager_flags).start()
+        return self.manager
 
 
 @pytest.fixture(scope="package")
 def cluster(apiserver, tmp_path_factory):
     logs = tmp_path_factory.mktemp("controller-manager")
     started: list = []
+    cluster = None
     try:
-        manager = ControllerManager(apiserver.url, logs / "controller-manager.log").start()
+        (logs / ROOT_CA_NAME).write_text(ROOT_CA)
+        flags = (*MANAGER_FLAGS, "--root-ca-file", str(logs / ROOT_CA_NAME))
+        manager = ControllerManager(apiserver.url, logs / "controller-manager.log", flags).start()
         started.append(manager)
         scheduler = Scheduler(apiserver.url, logs / "scheduler.log").start()
         started.append(scheduler)
         nodes = HollowNodes(apiserver.url, HOLLOW_PREFIX, HOLLOW_COUNT, logs / "kubelet.log").start()
         started.append(nodes)
+        scripted = ScriptedNodes(apiserver.url, SCRIPTED_NAMES, taints=[SCRIPTED_TAINT]).start()
+        started.append(scripted)
         kubeconfig = write_kubeconfig(logs / "kubeconfig", apiserver.url)
-        yield Cluster(apiserver.url, manager, scheduler, nodes, kubeconfig)
+        cluster = Cluster(apiserver.url, manager, scheduler, nodes, scripted, kubeconfig, logs)
+        yield cluster
     finally:
         for process in reversed(started):
             process.stop()
+        if cluster is not None:
+            cluster.manager.stop()  # a test may have replaced the first one
         # The session apiserver outlives this package: leave no Ready-looking node behind for others.
         with httpx.Client(base_url=apiserver.url, timeout=10) as http:
             for index in range(HOLLOW_COUNT):

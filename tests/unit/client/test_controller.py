@@ -5,7 +5,17 @@ from __future__ import annotations
 import asyncio
 
 from kubemini.api.registry import by_kind
-from kubemini.client.controller import Controller, Result, TerminalError, controller_owner_key
+from kubemini.client.controller import (
+    ERROR,
+    REQUEUE,
+    REQUEUE_AFTER,
+    SUCCESS,
+    TERMINAL,
+    Controller,
+    Result,
+    TerminalError,
+    controller_owner_key,
+)
 from kubemini.client.errors import Conflict
 from kubemini.client.informer import Informer
 from kubemini.client.shared_informers import SharedInformers
@@ -16,6 +26,19 @@ POD, RS = by_kind("Pod"), by_kind("ReplicaSet")
 def owned_pod(name: str, owner: str) -> dict:
     refs = [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": owner, "uid": f"u-{owner}", "controller": True}]
     return {"metadata": {"name": name, "namespace": "default", "ownerReferences": refs}}
+
+
+class RecordingMetrics:
+    def __init__(self) -> None:
+        self.tracked: list[str] = []
+        self.observed: list[tuple[str, str, str]] = []
+
+    def track(self, controller: Controller) -> None:
+        self.tracked.append(controller.name)
+
+    def observe(self, controller: str, outcome: str, seconds: float) -> None:
+        assert seconds >= 0
+        self.observed.append((controller, outcome))
 
 
 class ScriptedController(Controller):
@@ -81,7 +104,9 @@ async def test_outcomes_become_queue_calls(fake_apiserver, api, wait_until):
         "default/poll": [Result(requeue_after=0.05), Result(requeue_after=0.05), None],
         "default/again": [Result(requeue=True), None],
     }
-    controller = ScriptedController(api, outcomes)
+    metrics = RecordingMetrics()
+    controller = ScriptedController(api, outcomes, metrics=metrics)
+    assert metrics.tracked == ["scripted"]
     task = asyncio.create_task(controller.run())
     for key in outcomes:
         controller.enqueue(key)
@@ -93,6 +118,11 @@ async def test_outcomes_become_queue_calls(fake_apiserver, api, wait_until):
     assert controller.calls.count("default/bad") == 1, "a terminal error is never retried"
     assert controller.queue.num_requeues("default/bad") == 0
     assert controller.calls.count("default/poll") == 3
+    # The outcome the queue acted on is the one the metrics saw, one observation per reconcile.
+    by_outcome = sorted(outcome for _, outcome in metrics.observed)
+    assert by_outcome == sorted(
+        [ERROR, ERROR, SUCCESS, TERMINAL, REQUEUE_AFTER, REQUEUE_AFTER, SUCCESS, REQUEUE, SUCCESS]
+    ), metrics.observed
     task.cancel()
     await asyncio.gather(task, return_exceptions=True)
     assert not controller.rs.running

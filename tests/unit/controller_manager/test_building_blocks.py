@@ -8,8 +8,9 @@ from controller_manager.expectations import Expectations
 from controller_manager.manager import ALL_CONTROLLERS, enabled_controllers
 from controller_manager.node_lifecycle import merge_taints, unknown_conditions, wanted_taints
 from controller_manager.slow_start import run_in_batches
-from controller_manager.taint_eviction import tolerates, toleration_seconds
+from controller_manager.taint_eviction import toleration_seconds
 from kubemini.api.pods import deletion_order
+from kubemini.api.tolerations import tolerates
 from tests.unit.controller_manager.fakes import pod
 
 

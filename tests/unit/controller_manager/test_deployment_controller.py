@@ -108,7 +108,7 @@ async def test_rolling_update_rounds_stay_within_surge_and_availability():
     old = owned_rs(d, image="i:1", replicas=10, revision="1", max_replicas=12, created="2026-01-01T00:00:00Z")
     controller = make(client, d, old)
     for _ in range(40):
-        await controller.sync("default/web")
+        await controller.reconcile("default/web")
         pods = sum(rs["spec"]["replicas"] for rs in replicasets_of(client))
         available = sum(
             min((rs.get("status") or {}).get("availableReplicas", 0), rs["spec"]["replicas"])
@@ -140,7 +140,7 @@ async def test_first_step_creates_the_new_replicaset_with_the_surge_only():
     d = deployment(replicas=10, image="i:2", surge="25%", unavailable="25%")
     old = owned_rs(d, image="i:1", replicas=10, revision="1", max_replicas=13, created="2026-01-01T00:00:00Z")
     controller = make(client, d, old)
-    await controller.sync("default/web")
+    await controller.reconcile("default/web")
     created = next(b for b in client.bodies if b.get("kind") == "ReplicaSet")
     assert created["spec"]["replicas"] == 3  # 25% of 10 rounded up
     assert created["metadata"]["annotations"]["deployment.kubernetes.io/max-replicas"] == "13"
@@ -158,7 +158,7 @@ async def test_scaling_mid_rollout_is_proportional():
     for rs in (old, new):
         rs["metadata"]["annotations"]["deployment.kubernetes.io/desired-replicas"] = "10"
     controller = make(client, d, old, new)
-    await controller.sync("default/web")
+    await controller.reconcile("default/web")
     sizes = {rs["metadata"]["annotations"][REVISION]: rs["spec"]["replicas"] for rs in replicasets_of(client)}
     # 25 allowed (20 + 5 surge); old 8*25/13 ≈ 15, new 5*25/13 ≈ 10.
     assert sizes == {"1": 15, "2": 10}
@@ -171,7 +171,7 @@ async def test_template_equal_to_an_old_replicaset_makes_it_current_with_a_new_r
     v1 = owned_rs(d, image="i:1", replicas=0, revision="1", max_replicas=3, created="2026-01-01T00:00:00Z")
     v2 = owned_rs(d, image="i:2", replicas=2, revision="2", max_replicas=3, created="2026-01-01T00:01:00Z")
     controller = make(client, d, v1, v2)
-    await controller.sync("default/web")
+    await controller.reconcile("default/web")
     promoted = client.objects[("ReplicaSet", f"default/{v1['metadata']['name']}")]
     assert promoted["metadata"]["annotations"][REVISION] == "3"
     assert promoted["metadata"]["annotations"]["deployment.kubernetes.io/revision-history"] == "1"

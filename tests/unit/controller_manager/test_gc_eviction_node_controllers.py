@@ -23,7 +23,7 @@ async def test_dependent_of_a_vanished_owner_is_deleted_after_a_live_check():
     orphaned = pod("web-1", labels={"app": "web"}, owner=rs)
     client.objects[("Pod", "default/web-1")] = orphaned
     collector = gc_with(client, Pod=[orphaned])
-    await collector.sync("Pod:default/web-1")
+    await collector.reconcile("Pod:default/web-1")
     assert client.of("get", "ReplicaSet") == [("get", "ReplicaSet", "default/web")], "owner confirmed gone live"
     assert client.of("delete", "Pod") == [("delete", "Pod", "default/web-1")]
     options = client.bodies[-1]
@@ -33,7 +33,7 @@ async def test_dependent_of_a_vanished_owner_is_deleted_after_a_live_check():
     second = pod("web-2", labels={"app": "web"}, owner=rs)
     client.objects[("Pod", "default/web-2")] = second
     collector.stores["Pod"].store.put(second)
-    await collector.sync("Pod:default/web-2")
+    await collector.reconcile("Pod:default/web-2")
     assert not client.of("get", "ReplicaSet") and client.of("delete", "Pod")
 
 
@@ -45,7 +45,7 @@ async def test_a_dependent_with_a_living_owner_only_loses_the_dead_reference():
         {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "dead", "uid": dead["metadata"]["uid"]}
     )
     collector = gc_with(client, Pod=[both], ReplicaSet=[alive])
-    await collector.sync("Pod:default/p")
+    await collector.reconcile("Pod:default/p")
     assert not client.of("delete")
     assert client.bodies[-1]["metadata"]["ownerReferences"] == [both["metadata"]["ownerReferences"][0]]
 
@@ -58,13 +58,13 @@ async def test_foreground_owner_keeps_its_finalizer_while_blocking_dependents_ex
     child["metadata"]["ownerReferences"][0]["blockOwnerDeletion"] = True
     client.objects[("Pod", "default/web-1")] = child
     collector = gc_with(client, ReplicaSet=[rs], Pod=[child])
-    await collector.sync("ReplicaSet:default/web")
+    await collector.reconcile("ReplicaSet:default/web")
     assert not client.of("patch"), "a blocking dependent remains"
     assert "Pod:default/web-1" in collector.queue._dirty
-    await collector.sync("Pod:default/web-1")
+    await collector.reconcile("Pod:default/web-1")
     assert client.of("delete", "Pod"), "the dependent of a foreground-deleting owner is deleted"
     collector.stores["Pod"].store.remove("default/web-1")
-    await collector.sync("ReplicaSet:default/web")
+    await collector.reconcile("ReplicaSet:default/web")
     assert client.bodies[-1]["metadata"]["finalizers"] is None
 
 
@@ -73,7 +73,7 @@ async def test_orphan_strips_references_then_drops_the_finalizer():
     rs = replicaset("web", replicas=1, metadata={"deletionTimestamp": "2026-01-01T00:00:00Z", "finalizers": ["orphan"]})
     children = [pod(f"web-{i}", labels={"app": "web"}, owner=rs) for i in range(2)]
     collector = gc_with(client, ReplicaSet=[rs], Pod=children)
-    await collector.sync("ReplicaSet:default/web")
+    await collector.reconcile("ReplicaSet:default/web")
     assert [a[2] for a in client.of("patch", "Pod")] == ["default/web-0", "default/web-1"]
     assert all(b["metadata"]["ownerReferences"] is None for b in client.bodies[:2])
     assert client.of("patch", "ReplicaSet") and client.bodies[-1]["metadata"]["finalizers"] is None
@@ -107,10 +107,10 @@ async def test_eviction_waits_for_the_toleration_then_deletes():
     controller = TaintEvictionController(client, shared_informers(client))  # type: ignore[arg-type]
     fill(controller.nodes, tainted_node(datetime.now(UTC) - timedelta(seconds=10)))
     fill(controller.pods, tolerating(300))
-    result = await controller.sync("default/p")
+    result = await controller.reconcile("default/p")
     assert not client.of("delete") and 285 < result.requeue_after <= 291
     controller.pods.store.put(tolerating(5))
-    await controller.sync("default/p")
+    await controller.reconcile("default/p")
     assert client.of("delete", "Pod") == [("delete", "Pod", "default/p")]
 
 
@@ -119,7 +119,7 @@ async def test_eviction_timeout_flag_caps_long_tolerations():
     controller = TaintEvictionController(client, shared_informers(client), max_eviction_seconds=1)  # type: ignore[arg-type]
     fill(controller.nodes, tainted_node(datetime.now(UTC) - timedelta(seconds=3)))
     fill(controller.pods, tolerating(300))
-    await controller.sync("default/p")
+    await controller.reconcile("default/p")
     assert client.of("delete", "Pod")
 
 
@@ -137,7 +137,7 @@ async def test_a_silent_node_turns_unknown_gets_tainted_and_its_pods_unready():
     fill(controller.nodes, node)
     fill(controller.pods, pod("p", labels={}, node="n1"))
     controller.health["n1"] = NodeHealth(probed_at=-1e9, renew_time=None, heartbeat="h")  # heard of long ago
-    result = await controller.sync("n1")
+    result = await controller.reconcile("n1")
     verbs = [(a[0], a[1]) for a in client.actions]
     assert verbs == [("patch/status", "Node"), ("patch", "Node"), ("patch/status", "Pod")]
     assert client.bodies[0]["status"]["conditions"][0]["status"] == "Unknown"

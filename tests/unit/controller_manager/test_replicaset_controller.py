@@ -18,7 +18,7 @@ async def test_creates_missing_pods_from_the_template_with_generate_name():
     client = FakeClient()
     rs = replicaset("web", replicas=3)
     controller = make(client, rs)
-    await controller.sync("default/web")
+    await controller.reconcile("default/web")
     creates = [body for body in client.bodies if body.get("kind") == "Pod"]
     assert len(creates) == 3
     for body in creates:
@@ -33,21 +33,21 @@ async def test_creates_missing_pods_from_the_template_with_generate_name():
 async def test_a_lagging_cache_never_causes_over_creation():
     client = FakeClient()
     controller = make(client, replicaset("web", replicas=3))
-    await controller.sync("default/web")
+    await controller.reconcile("default/web")
     assert len(client.of("create", "Pod")) == 3
     # The informer has not delivered our pods yet: a second sync must not create again.
-    await controller.sync("default/web")
-    await controller.sync("default/web")
+    await controller.reconcile("default/web")
+    await controller.reconcile("default/web")
     assert len(client.of("create", "Pod")) == 3
     created = [b for b in client.bodies if b.get("kind") == "Pod" and b["metadata"].get("uid")]
     for body in created[:2]:
         controller.pods.store.put(body)
         controller._pod_added(body)
-    await controller.sync("default/web")
+    await controller.reconcile("default/web")
     assert len(client.of("create", "Pod")) == 3, "one creation still unobserved: wait"
     controller.pods.store.put(created[2])
     controller._pod_added(created[2])
-    await controller.sync("default/web")
+    await controller.reconcile("default/web")
     assert len(client.of("create", "Pod")) == 3, "all observed and 3 present: nothing to do"
 
 
@@ -56,7 +56,7 @@ async def test_creation_batches_double_and_stop_at_the_first_failure():
     client.fail_creates_after = 4  # the 5th create is refused
     controller = make(client, replicaset("web", replicas=20))
     try:
-        await controller.sync("default/web")
+        await controller.reconcile("default/web")
     except Exception as error:  # noqa: BLE001 - the refusal is re-raised for backoff
         assert "refused" in str(error)
     else:
@@ -82,12 +82,12 @@ async def test_deletes_least_valuable_pods_first():
         pod("unscheduled", labels=labels, owner=rs, node=None, phase="Pending", ready=False),
     ]
     controller = make(client, rs, *pods)
-    await controller.sync("default/web")
+    await controller.reconcile("default/web")
     assert [a[2] for a in client.of("delete", "Pod")] == ["default/unscheduled", "default/pending", "default/not-ready"]
     client.actions.clear()
     controller = make(FakeClient(), rs, *pods[:2])
     controller.replicasets.store.put({**rs, "spec": {**rs["spec"], "replicas": 1}})
-    await controller.sync("default/web")
+    await controller.reconcile("default/web")
     assert [a[2] for a in controller.client.of("delete", "Pod")] == ["default/new-ready"]
 
 
@@ -99,7 +99,7 @@ async def test_adopts_orphans_and_releases_mismatches_then_counts_them():
     stray = pod("stray", labels={"app": "other"}, owner=rs)
     mine = pod("mine", labels={"app": "web"}, owner=rs)
     controller = make(client, rs, orphan, stray, mine)
-    await controller.sync("default/web")
+    await controller.reconcile("default/web")
     patched = {a[2] for a in client.of("patch", "Pod")}
     assert patched == {"default/orphan", "default/stray"}
     assert not client.of("create", "Pod"), "orphan adopted: 2 pods already"
@@ -111,7 +111,7 @@ async def test_ready_pods_become_available_after_min_ready_seconds():
     rs = replicaset("web", replicas=1, spec={"minReadySeconds": 3600})
     fresh = pod("p", labels={"app": "web"}, owner=rs, ready_since=timestamps.now())
     controller = make(client, rs, fresh)
-    result = await controller.sync("default/web")
+    result = await controller.reconcile("default/web")
     status = client.bodies[-1]["status"]
     assert (status["readyReplicas"], status["availableReplicas"]) == (1, 0)
     assert result is not None and 3590 < result.requeue_after <= 3601

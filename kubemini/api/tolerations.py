@@ -74,3 +74,19 @@ def count_untolerated(taints: Iterable[Taint], tolerations: tuple[Toleration, ..
     """How many PreferNoSchedule taints are not tolerated (only tolerations that could apply count)."""
     applicable = tuple(t for t in tolerations if t.effect in ("", PREFER_NO_SCHEDULE))
     return sum(1 for taint in taints if not tolerated(taint, applicable))
+
+
+def tolerates(toleration: Mapping[str, Any], taint: Mapping[str, Any]) -> bool:
+    """The same rule on plain dicts, for controllers that hold pod and node objects."""
+    return parse_tolerations([toleration])[0].tolerates(parse_taints([taint])[0])
+
+
+def untolerated_taints(
+    taints: Iterable[Mapping[str, Any]] | None,
+    tolerations: Iterable[Mapping[str, Any]] | None,
+    *,
+    effects: tuple[str, ...],
+) -> list[Taint]:
+    """The taints with one of `effects` that no toleration covers."""
+    parsed = parse_tolerations(tolerations)
+    return [taint for taint in parse_taints(taints) if taint.effect in effects and not tolerated(taint, parsed)]

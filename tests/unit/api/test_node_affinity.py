@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scheduler.node_affinity import (
+from kubemini.api.node_affinity import (
     any_term_matches,
     compile_term,
     preferred_terms,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scheduler.tolerations import (
+from kubemini.api.tolerations import (
     Taint,
     count_untolerated,
     first_untolerated,
