@@ -47,7 +47,7 @@ class CrdController:
         self.serving = CustomResourceServing(ctx)
         self.synced = asyncio.Event()
         self._task: asyncio.Task | None = None
-        self._wake = asyncio.Event()
+        self._broken: set[tuple] = set()
 
     @property
     def cache(self):
@@ -106,6 +106,12 @@ class CrdController:
             except (ApiError, StorageError) as error:
                 log.warning("CRD %s: %s; retrying", name, error)
                 delay = min(delay, 1.0)
+                continue
+            except Exception:  # noqa: BLE001 - one CRD stored around the API must not keep the others unserved
+                revision = (name, _meta(crd).get("resourceVersion"))
+                if revision not in self._broken:  # said once per version of the CRD, then retried quietly
+                    self._broken.add(revision)
+                    log.exception("CRD %s cannot be served; retrying", name)
                 continue
             if _meta(crd).get("deletionTimestamp"):
                 delay = min(delay, DELETING_RECHECK_SECONDS)

@@ -298,3 +298,21 @@ def test_crds_survive_an_apiserver_restart(own_apiserver, group):
     with httpx.Client(base_url=own_apiserver.url, timeout=30) as http:
         assert http.get(path(group, "default", "kept")).status_code == 200
         assert any(r["name"] == "crontabs" for r in http.get(f"/apis/{group}/v1").json()["resources"])
+
+
+async def test_a_crd_stored_around_the_api_does_not_keep_others_unserved(api, etcd_server, group):
+    from tests.support.raw_etcd import put_raw
+
+    broken = crontab_crd(f"broken.{group}")
+    broken["spec"]["versions"][0]["additionalPrinterColumns"][0]["jsonPath"] = ".spec["
+    broken["metadata"].update(uid="u-broken", creationTimestamp="2026-01-01T00:00:00Z")
+    broken["status"] = {
+        "acceptedNames": broken["spec"]["names"],
+        "conditions": [{"type": "Established", "status": "True", "reason": "InitialNamesAccepted", "message": ""}],
+    }
+    await put_raw(etcd_server.url, f"/registry/customresourcedefinitions/{broken['metadata']['name']}", broken)
+    good = crontab_crd(group)
+    assert api.post(CRDS_PATH, json=good).status_code == 201
+    wait_served(api, good)
+    api.delete(f"{CRDS_PATH}/{good['metadata']['name']}")
+    api.delete(f"{CRDS_PATH}/{broken['metadata']['name']}")
