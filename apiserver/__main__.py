@@ -6,6 +6,7 @@ import argparse
 import logging
 import os
 import sys
+from pathlib import Path
 
 from apiserver import serving
 from apiserver.app import create_app
@@ -65,6 +66,11 @@ def main() -> None:
         default=float(os.environ.get("KUBEMINI_REQUEST_HEADER_TIMEOUT", serving.REQUEST_HEADER_TIMEOUT_SECONDS)),
         help="seconds a connection may take to send a request's headers before it is closed",
     )
+    parser.add_argument(
+        "--service-account-signing-key-file",
+        default=os.environ.get("KUBEMINI_SERVICE_ACCOUNT_SIGNING_KEY_FILE"),
+        help="PEM private key service-account tokens are signed with (default: a key kept in etcd)",
+    )
     parser.add_argument("--log-level", default=os.environ.get("KUBEMINI_LOG_LEVEL", "info"))
     args = parser.parse_args()
     sys.setrecursionlimit(RECURSION_LIMIT)
@@ -74,6 +80,9 @@ def main() -> None:
         advertise_address=args.advertise_address or f"{args.bind_address}:{args.port}",
         watch_queue_events=args.watch_queue_events,
         service_cidr=args.service_cluster_ip_range,
+        signing_key_pem=Path(args.service_account_signing_key_file).read_bytes()
+        if args.service_account_signing_key_file
+        else None,
     )
     serving.run(
         app,

@@ -24,12 +24,14 @@ from apiserver.admission.service_ips import DEFAULT_SERVICE_CIDR, ServiceNetwork
 from apiserver.context import ServerContext
 from apiserver.crds.controller import CrdController
 from apiserver.errors import ApiError, path_not_found
+from apiserver.identity import tokens
 from apiserver.openapi.documents import OpenAPICache
 from apiserver.storage.errors import StorageError
 from apiserver.storage.etcd_store import EtcdStore
 from apiserver.subresources import proxy
 from apiserver.subresources.log import proxy_pod_log
 from apiserver.subresources.streaming import serve_websocket
+from kubemini import json_codec
 from kubemini.api.status import make_status
 
 log = logging.getLogger("apiserver")
@@ -54,6 +56,7 @@ def create_app(
     advertise_address: str = "127.0.0.1:8080",
     watch_queue_events: int,
     service_cidr: str = DEFAULT_SERVICE_CIDR,
+    signing_key_pem: bytes | None = None,
 ) -> ResourceFastPath:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -69,7 +72,9 @@ def create_app(
         await ctx.crds.start()
         # Serving starts at once; the objects every cluster starts with are ensured alongside
         # (a stuck one, such as a Service in a terminating namespace, never keeps the API down).
-        bootstrapping = asyncio.create_task(bootstrap.ensure_all(ctx, advertise_address))
+        bootstrapping = asyncio.create_task(
+            bootstrap.ensure_all(ctx, advertise_address, signing_key_pem=signing_key_pem)
+        )
         yield
         bootstrapping.cancel()
         await asyncio.gather(bootstrapping, return_exceptions=True)
@@ -98,6 +103,17 @@ def create_app(
     async def internal_error(request: Request, exc: Exception) -> JSONResponse:
         log.exception("internal error serving %s %s", request.method, request.url.path)
         return _status_response(500, "Internal error occurred: unexpected error")
+
+    @app.get("/.well-known/openid-configuration")
+    async def openid_configuration() -> JSONResponse:
+        return JSONResponse(tokens.openid_configuration())
+
+    @app.get("/openid/v1/jwks")
+    async def openid_keys(request: Request) -> Response:
+        identity = request.app.state.ctx.identity
+        if identity is None:
+            return _status_response(503, "the service account signing key is not loaded yet")
+        return Response(json_codec.dumps(tokens.jwks(identity)), media_type="application/jwk-set+json")
 
     @app.get("/healthz")
     @app.get("/livez")

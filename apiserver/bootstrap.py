@@ -1,12 +1,19 @@
-"""Objects every cluster starts with: the default namespaces, the `kubernetes` Service, the two
-system PriorityClasses, and one APIService per served group-version (kube-apiserver's autoregister)."""
+"""What every cluster starts with: its keys (apiserver/identity), the default namespaces, the
+`kubernetes` Service, kube-public/cluster-info (the server and the cluster CA, as kubeadm publishes
+them), the two system PriorityClasses, and one APIService per served group-version
+(kube-apiserver's autoregister)."""
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import logging
 
+import yaml
+
 from apiserver.errors import ApiError
+from apiserver.identity import pki
+from apiserver.storage.errors import StorageError
 from apiserver.writing import create_object
 from kubemini.api import registry, timestamps
 from kubemini.api.kinds.scheduling import SYSTEM_CLASSES
@@ -93,9 +100,38 @@ async def ensure_kubernetes_service(ctx, advertise_address: str) -> None:
     await _ensure(ctx, "Endpoints", endpoints, namespace="default")
 
 
-async def ensure_all(ctx, advertise_address: str) -> None:
+async def ensure_identity(ctx, signing_key_pem: bytes | None) -> None:
+    """The cluster's signing key and CA, shared by every apiserver through etcd."""
+    while ctx.identity is None:
+        try:
+            ctx.identity = await pki.load_or_create(ctx.store, signing_key_pem=signing_key_pem)
+        except StorageError as exc:
+            log.warning("loading the cluster's keys failed (%s); retrying", exc)
+            await asyncio.sleep(RETRY_SECONDS)
+
+
+async def ensure_cluster_info(ctx, advertise_address: str) -> None:
+    """kube-public/cluster-info, as kubeadm writes it: a kubeconfig naming the server and the cluster CA."""
+    ca_data = base64.b64encode(ctx.identity.ca_cert_pem).decode()
+    kubeconfig = {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [{"name": "", "cluster": {"server": f"http://{advertise_address}"}}],
+        "contexts": None,
+        "current-context": "",
+        "preferences": {},
+        "users": None,
+    }
+    kubeconfig["clusters"][0]["cluster"]["certificate-authority-data"] = ca_data
+    config_map = {"metadata": {"name": "cluster-info"}, "data": {"kubeconfig": yaml.safe_dump(kubeconfig)}}
+    await _ensure(ctx, "ConfigMap", config_map, namespace="kube-public")
+
+
+async def ensure_all(ctx, advertise_address: str, *, signing_key_pem: bytes | None = None) -> None:
+    await ensure_identity(ctx, signing_key_pem)
     await ensure_default_namespaces(ctx)
     await asyncio.gather(
+        ensure_cluster_info(ctx, advertise_address),
         ensure_kubernetes_service(ctx, advertise_address),
         ensure_system_priority_classes(ctx),
         ensure_api_services(ctx),

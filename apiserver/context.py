@@ -11,6 +11,7 @@ from typing import Any
 from apiserver.admission import AdmissionPlugin
 from apiserver.admission.chain import default_plugins
 from apiserver.admission.service_ips import DEFAULT_SERVICE_CIDR, ServiceAllocator, ServiceNetwork
+from apiserver.identity.pki import ClusterIdentity
 from apiserver.storage.backend import Backend
 from apiserver.storage.dry_run import DryRunStore
 from apiserver.storage.watch_cache import WATCHER_QUEUE_EVENTS, WatchCache
@@ -29,6 +30,8 @@ class ServerContext:
     dry_run: bool = False
     # The manager a write is recorded under in managedFields (`fieldManager`, else the User-Agent's product).
     field_manager: str = "unknown"
+    # The cluster's signing key and CA (apiserver/identity/pki.py), loaded from etcd by the bootstrap.
+    identity: ClusterIdentity | None = None
     bootstrapped: asyncio.Event = field(default_factory=asyncio.Event)
     crds: Any = None  # apiserver.crds.controller.CrdController, set by the app
 

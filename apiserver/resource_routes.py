@@ -24,6 +24,7 @@ from apiserver.applying import check_force, serve_apply
 from apiserver.decoding.reading import read_object, read_options, read_patch
 from apiserver.deleting import DeleteOptions, delete_object
 from apiserver.errors import ApiError, bad_request, method_not_allowed
+from apiserver.identity import token_request
 from apiserver.metadata import DIRECT, MAIN, STATUS
 from apiserver.negotiation import (
     JSON,
@@ -180,6 +181,8 @@ async def _post(ctx, info: RequestInfo, request: Request) -> Response:
         return await binding.bind(ctx, info.with_subresource("binding"), target)
     if info.subresource == "eviction":
         return await eviction.evict(ctx, info, decoded.document)
+    if info.subresource == "token":
+        return await token_request.request_token(ctx, info, decoded.document)
     raise method_not_allowed()
 
 

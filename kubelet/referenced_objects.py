@@ -13,9 +13,11 @@ from __future__ import annotations
 import base64
 import binascii
 
+from kubelet.volumes import VolumeError
+from kubelet.volumes.tokens import TokenManager
 from kubemini.api.registry import by_kind
 from kubemini.client.api_client import ApiClient
-from kubemini.client.errors import NotFound
+from kubemini.client.errors import ApiError, NotFound
 
 KINDS = {"ConfigMap": by_kind("ConfigMap"), "Secret": by_kind("Secret")}
 
@@ -28,10 +30,21 @@ def _decode(value: object) -> bytes:
 
 
 class ReferencedObjects:
-    def __init__(self, client: ApiClient, namespace: str):
+    def __init__(self, client: ApiClient, namespace: str, tokens: TokenManager | None = None):
         self.client = client
         self.namespace = namespace
+        self.tokens = tokens
         self._cache: dict[tuple[str, str], dict[str, bytes] | None] = {}
+
+    async def token(self, pod: dict, projection: dict) -> str:
+        """A service-account token for `pod` as a `serviceAccountToken` projection asks for it."""
+        if self.tokens is None:
+            raise VolumeError("service account tokens are not available on this node")
+        try:
+            return await self.tokens.token(pod, projection)
+        except ApiError as error:
+            account = (pod.get("spec") or {}).get("serviceAccountName") or "default"
+            raise VolumeError(f'failed to fetch token for service account "{account}": {error}') from error
 
     async def data(self, kind: str, name: str) -> dict[str, bytes] | None:
         key = (kind, name)

@@ -27,6 +27,7 @@ from kubelet.volumes.empty_dirs import make_empty_dir, over_limit, unmount_all
 from kubelet.volumes.host_paths import check_host_path, claimed_path
 from kubelet.volumes.layout import pod_dir, volume_dir
 from kubelet.volumes.projections import volume_files
+from kubelet.volumes.tokens import TokenManager
 from kubemini.client.api_client import ApiClient
 
 EVICTION_CHECK_SECONDS = 5.0
@@ -50,6 +51,7 @@ class VolumeManager:
         self.root_dir = root_dir
         self.node_allocatable = node_allocatable
         self._checked: dict[str, float] = {}
+        self.tokens = TokenManager(client)
 
     async def set_up(self, pod: Mapping[str, Any]) -> PodVolumes:
         volumes = PodVolumes()
@@ -57,7 +59,7 @@ class VolumeManager:
             return volumes
         meta = pod.get("metadata") or {}
         uid, namespace = str(meta.get("uid", "")), str(meta.get("namespace") or "default")
-        objects = ReferencedObjects(self.client, namespace)
+        objects = ReferencedObjects(self.client, namespace, self.tokens)
         gid = fs_group(pod)
         for volume in (pod.get("spec") or {}).get("volumes") or []:
             name = str(volume.get("name", ""))
@@ -121,6 +123,7 @@ class VolumeManager:
 
     async def tear_down(self, uid: str) -> None:
         self._checked.pop(uid, None)
+        self.tokens.forget(uid)
         if self.root_dir is None or not uid:
             return
         directory = pod_dir(self.root_dir, uid)

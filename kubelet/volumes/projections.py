@@ -4,7 +4,7 @@
         configMap / secret   every key (or `items`: key ──► path, mode); `optional` tolerates absence
         downwardAPI          fieldRef (labels, annotations, name, namespace, uid) and resourceFieldRef
         projected            the union of its sources, one defaultMode
-        serviceAccountToken  not written yet: tokens come with the TokenRequest API
+        serviceAccountToken  a token for the pod's account (volumes/tokens.py), at its `path`
 
 Errors read like Kubernetes' FailedMount messages: `configmap "app" not found`,
 `configmap references non-existent config key: k`.
@@ -111,5 +111,9 @@ async def volume_files(
             elif projection.get("downwardAPI") is not None:
                 items = projection["downwardAPI"].get("items") or []
                 payload.update(downward_files(pod, items, default_mode=mode, node_allocatable=node_allocatable))
+            elif projection.get("serviceAccountToken") is not None:
+                source = projection["serviceAccountToken"]
+                token = await objects.token(pod, source)
+                payload[str(source.get("path") or "token")] = File(token.encode(), mode)
         return payload
     return None

@@ -155,7 +155,16 @@ RESOURCES: tuple[ResourceType, ...] = (
     _r("", "v1", "ConfigMap", "configmaps", True, config.ConfigMapStrategy(), short=["cm"]),
     _r("", "v1", "Secret", "secrets", True, config.SecretStrategy()),
     _r("", "v1", "Event", "events", True, events.EventStrategy(), short=["ev"]),
-    _r("", "v1", "ServiceAccount", "serviceaccounts", True, config.ServiceAccountStrategy(), short=["sa"]),
+    _r(
+        "",
+        "v1",
+        "ServiceAccount",
+        "serviceaccounts",
+        True,
+        config.ServiceAccountStrategy(),
+        short=["sa"],
+        sub=["token"],
+    ),  # fmt: skip
     _r(
         "",
         "v1",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-import logging
+import base64
+
+import yaml
 
 from controller_manager.root_ca_publisher import RootCACertPublisher
 from controller_manager.serviceaccount import ServiceAccountsController
@@ -28,12 +30,20 @@ async def test_default_service_account_created_only_where_missing_and_never_in_a
     assert client.of("create") == [("create", "ServiceAccount", "a/default")]
 
 
-async def test_root_ca_publisher_without_a_file_logs_once_and_stays_idle(caplog):
+async def test_root_ca_publisher_without_a_file_publishes_the_ca_of_cluster_info():
     client = FakeClient()
-    with caplog.at_level(logging.INFO):
-        controller = RootCACertPublisher(client, shared_informers(client), root_ca_file=None)  # type: ignore[arg-type]
-    assert controller.informers == [] and "no --root-ca-file" in caplog.text
-    assert await controller.reconcile("default") is None and client.actions == []
+    controller = RootCACertPublisher(client, shared_informers(client), root_ca_file=None)  # type: ignore[arg-type]
+    fill(controller.namespaces, namespace("a"))
+    assert await controller.reconcile("a") is None and client.actions == [], "no CA published yet: nothing to do"
+    kubeconfig = yaml.safe_dump(
+        {"clusters": [{"name": "", "cluster": {"certificate-authority-data": base64.b64encode(b"PEM").decode()}}]}
+    )
+    info_meta = {"name": "cluster-info", "namespace": "kube-public"}
+    cluster_info = {"metadata": info_meta, "data": {"kubeconfig": kubeconfig}}
+    fill(controller.cluster_info, cluster_info)
+    await controller.reconcile("a")
+    assert client.of("create") == [("create", "ConfigMap", "a/kube-root-ca.crt")]
+    assert client.bodies[-1]["data"] == {"ca.crt": "PEM"}
 
 
 async def test_root_ca_publisher_creates_and_repairs(tmp_path):

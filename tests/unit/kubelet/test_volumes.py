@@ -45,9 +45,15 @@ API = FakeApi(
 )
 
 
+class FakeTokens:
+    async def token(self, pod: dict, projection: dict) -> str:
+        return f"jwt-for-{pod['metadata']['name']}-{projection.get('expirationSeconds', 3600)}"
+
+
 async def files_of(volume: dict, pod: dict | None = None) -> dict:
     pod = pod or make_pod()
-    files = await volume_files(pod, volume, objects=ReferencedObjects(API, "default"), node_allocatable={})
+    objects = ReferencedObjects(API, "default", FakeTokens())
+    files = await volume_files(pod, volume, objects=objects, node_allocatable={})
     return {path: (file.content, oct(file.mode)) for path, file in (files or {}).items()}
 
 
@@ -74,12 +80,13 @@ async def test_projected_volume_unites_its_sources():
         {"secret": {"name": "sec"}},
         {"configMap": {"name": "cfg", "items": [{"key": "a", "path": "a"}]}},
         {"downwardAPI": {"items": [{"path": "ns", "fieldRef": {"fieldPath": "metadata.namespace"}}]}},
-        {"serviceAccountToken": {"path": "token"}},
+        {"serviceAccountToken": {"path": "token", "expirationSeconds": 3607}},
     ]}}  # fmt: skip
     assert await files_of(volume, pod) == {
         "pw": (b"hunter2", "0o440"),
         "a": (b"1", "0o440"),
         "ns": (b"default", "0o440"),
+        "token": (f"jwt-for-{pod['metadata']['name']}-3607".encode(), "0o440"),
     }
 
 
