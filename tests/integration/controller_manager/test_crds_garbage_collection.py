@@ -79,3 +79,16 @@ def test_foreground_deletion_of_a_custom_resource_waits_for_its_dependents(api, 
         what="the CronTab deleted after its ConfigMap",
         seen=lambda: (api.get_or_none(f"{crs}/fg") or {}).get("metadata"),
     )
+
+
+def test_deleting_a_namespace_deletes_its_custom_resources(api, group):
+    namespace = f"cm-{secrets.token_hex(3)}"
+    api.create("/api/v1/namespaces", {"metadata": {"name": namespace}})
+    crs = f"/apis/{group}/v1/namespaces/{namespace}/crontabs"
+    api.create(crs, crontab("inside", group))
+    api.delete(f"/api/v1/namespaces/{namespace}")
+    api.wait_for(
+        lambda: api.get_or_none(f"/api/v1/namespaces/{namespace}") is None,
+        what="the namespace and its CronTab gone",
+        seen=lambda: [i["metadata"]["name"] for i in api.items(crs)],
+    )
