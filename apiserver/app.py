@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from apiserver import bootstrap, discovery, metrics, resource_routes
 from apiserver.admission.service_ips import DEFAULT_SERVICE_CIDR, ServiceNetwork
 from apiserver.context import ServerContext
+from apiserver.crds.controller import CrdController
 from apiserver.errors import ApiError, path_not_found
 from apiserver.identity import tokens
 from apiserver.openapi.documents import OpenAPICache
@@ -66,6 +67,9 @@ def create_app(
         ctx.log_proxy = functools.partial(proxy_pod_log, ctx)
         app.state.ctx = ctx
         ctx.start_caches()
+        # Every stored CRD is served before the API is (bounded when etcd is down); then kept in step.
+        ctx.crds = CrdController(ctx)
+        await ctx.crds.start()
         # Serving starts at once; the objects every cluster starts with are ensured alongside
         # (a stuck one, such as a Service in a terminating namespace, never keeps the API down).
         bootstrapping = asyncio.create_task(
@@ -74,6 +78,7 @@ def create_app(
         yield
         bootstrapping.cancel()
         await asyncio.gather(bootstrapping, return_exceptions=True)
+        await ctx.crds.stop()
         await ctx.stop_caches()
         await store.close()
 
@@ -124,6 +129,8 @@ def create_app(
             return PlainTextResponse(f"etcd not reachable: {exc}", status_code=503)
         if not ctx.bootstrapped.is_set():
             return PlainTextResponse("[-]poststarthook/bootstrap-objects: not finished", status_code=503)
+        if not ctx.crds.synced.is_set():
+            return PlainTextResponse("[-]poststarthook/crd-informer-synced: not finished", status_code=503)
         return PlainTextResponse("ok")
 
     @app.get("/metrics")

@@ -111,7 +111,7 @@ async def serve_apply(ctx, info: RequestInfo, request: Request, *, warning_heade
         raise ApiError(409, "the object changed while it was applied; try again", reason="Conflict")
     accept = request.headers.get("accept", "")
     if info.subresource == "scale":
-        return render(scale.to_scale(result), choose(accept, tables=False))
+        return render(scale.to_scale(result, record.strategy), choose(accept, tables=False))
     form = choose(accept, tables=False, protobuf=has_protobuf(record))
     return render(result, form, code=code, headers=warning_headers(warnings))
 

@@ -33,6 +33,7 @@ class ServerContext:
     # The cluster's signing key and CA (apiserver/identity/pki.py), loaded from etcd by the bootstrap.
     identity: ClusterIdentity | None = None
     bootstrapped: asyncio.Event = field(default_factory=asyncio.Event)
+    crds: Any = None  # apiserver.crds.controller.CrdController, set by the app
 
     @property
     def allocator(self) -> ServiceAllocator:

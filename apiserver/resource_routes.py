@@ -72,6 +72,9 @@ async def serve(request: Request) -> Response:
         info = parse_path(request.scope["path"])
         resource = info.resource.plural
         response = await handle(request, info)
+        deprecated = getattr(info.resource.strategy, "deprecation_warning", None)
+        if deprecated:  # every request to a deprecated custom resource version is told so
+            response.headers.append("Warning", _warning_headers([deprecated])["Warning"])
     except ApiError as exc:
         response = exc.response()
     except StorageError as exc:
@@ -157,7 +160,7 @@ async def _get(ctx, info: RequestInfo, request: Request) -> Response:
         raise method_not_allowed()
     obj = await get_object(ctx, info)
     if info.subresource == "scale":
-        return render(scale.to_scale(obj), choose(accept, tables=False, protobuf=True))
+        return render(scale.to_scale(obj, info.resource.strategy), choose(accept, tables=False, protobuf=True))
     return _answer(info, obj, choose(accept, protobuf=has_protobuf(info.resource)), include=include)
 
 
@@ -204,14 +207,15 @@ async def _put(ctx, info: RequestInfo, request: Request) -> Response:
     expected = _expected_revision(body)
     if info.subresource == "scale":
         replicas = scale.replicas_from_scale(body)
+        strategy = info.resource.strategy
         updated = await update_object(
             ctx,
             info.main(),
-            lambda obj: scale.with_replicas(obj, replicas),
+            lambda obj: scale.with_replicas(obj, replicas, strategy),
             expected_revision=expected,
             owner_subresource="scale",
         )
-        return render(scale.to_scale(updated), choose(accept, tables=False))
+        return render(scale.to_scale(updated, strategy), choose(accept, tables=False))
     if info.subresource not in (None, "status", "finalize", "approval"):
         raise method_not_allowed()
     obj, warnings = typed_object(info.resource, body, mode=field_validation_mode(params), duplicates=decoded.duplicates)
@@ -233,20 +237,27 @@ async def _patch(ctx, info: RequestInfo, request: Request) -> Response:
     _check_write_params(params)
     content_type = request.headers.get("content-type", "")
     kind = patch_type(content_type)
+    if kind == "strategic" and not getattr(info.resource.strategy, "accepts_strategic_merge", True):
+        raise ApiError(  # custom resources have no patch strategies: upstream refuses, kubectl falls back
+            415,
+            "the body of the request was in an unknown format - accepted media types include: "
+            "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml",
+            reason="UnsupportedMediaType",
+        )
     if kind == "apply":
         return await serve_apply(ctx, info, request, warning_headers=_warning_headers)
     check_force(params, apply=False)
     patch = await read_patch(request, content_type)
     accept = request.headers.get("accept", "")
     if info.subresource == "scale":
+        strategy = info.resource.strategy
 
         def rescale(obj: dict) -> dict:
-            return scale.with_replicas(
-                obj, scale.replicas_from_scale(apply_patch(kind, scale.to_scale(obj), patch, record=None))
-            )
+            patched = apply_patch(kind, scale.to_scale(obj, strategy), patch, record=None)
+            return scale.with_replicas(obj, scale.replicas_from_scale(patched), strategy)
 
         rescaled = await update_object(ctx, info.main(), rescale, owner_subresource="scale")
-        return render(scale.to_scale(rescaled), choose(accept, tables=False))
+        return render(scale.to_scale(rescaled, strategy), choose(accept, tables=False))
     if info.subresource not in (None, "status"):
         raise method_not_allowed()
     mode = field_validation_mode(params)

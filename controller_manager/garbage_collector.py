@@ -13,6 +13,10 @@
                                              a dependent already deleting its own dependents means a
                                              cycle: first unblock our references (Kubernetes' rule)
 
+Custom kinds are learnt at run time (custom_kinds.py): an Established CRD adds an informer of its
+kind to the graph, a deleted one removes it. A custom kind is keyed `Kind.group` (built-in ones
+`Kind`), since it may share its name with a built-in one.
+
 An owner missing from the cache is confirmed with a live GET before anything is
 deleted (a new owner may simply not be cached yet); a uid once confirmed gone is
 remembered, since uids are never reused. The object itself is re-read live before
@@ -25,8 +29,10 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
+from controller_manager.custom_kinds import CRDS, CustomKinds
 from controller_manager.ownership import meta, uid_of
-from kubemini.api.registry import ResourceType, by_kind, lookup_kind, stored_resources
+from kubemini.api.kinds.apiextensions.custom_resource import CustomResourceStrategy
+from kubemini.api.registry import ResourceType, custom_resources, lookup_kind, stored_resources
 from kubemini.client.controller import ClientController, Result
 from kubemini.client.errors import Conflict, NotFound
 from kubemini.client.informer import Informer
@@ -41,6 +47,11 @@ ABSENT_UIDS_REMEMBERED = 10_000
 SOLID, DANGLING, WAITING = "solid", "dangling", "waiting"
 
 Obj = dict[str, Any]
+
+
+def kind_key(rt: ResourceType) -> str:
+    """`Pod`, `ReplicaSet` for built-in kinds; `CronTab.stable.example.com` for a custom one."""
+    return f"{rt.kind}.{rt.group}" if isinstance(rt.strategy, CustomResourceStrategy) else rt.kind
 
 
 def owner_refs(obj: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -63,14 +74,48 @@ class GarbageCollector(ClientController):
 
     def setup(self, informers: SharedInformers) -> None:
         self.stores: dict[str, Informer] = {}
+        self.kinds: dict[str, ResourceType] = {}
         for rt in stored_resources():
-            if rt.kind in IGNORED_KINDS:
-                continue
-            added, updated, deleted = self._handlers(rt.kind)
-            self.stores[rt.kind] = self.watch(
-                informers.informer(rt), on_add=added, on_update=updated, on_delete=deleted
-            )
+            if rt.kind in IGNORED_KINDS or rt in custom_resources():
+                continue  # custom kinds (maybe left from an earlier term) come through custom_kinds
+            self._add_store(rt, informers.informer(rt))
         self._absent: OrderedDict[str, None] = OrderedDict()
+        self._custom_informers: dict[str, Informer] = {}
+        self.custom_kinds = CustomKinds(on_added=self._learn_kind, on_removed=self._forget_kind)
+        self.watch(informers.informer(CRDS), **self.custom_kinds.handlers())
+
+    def _add_store(self, rt: ResourceType, informer: Informer) -> Informer:
+        key = kind_key(rt)
+        added, updated, deleted = self._handlers(key)
+        self.kinds[key] = rt
+        self.stores[key] = self.watch(informer, on_add=added, on_update=updated, on_delete=deleted)
+        return informer
+
+    async def _learn_kind(self, rt: ResourceType) -> None:
+        """A custom kind served now: its objects join the graph (their informer is ours to stop)."""
+        key = kind_key(rt)
+        if key in self._custom_informers:
+            await self._forget_kind(self.kinds[key])
+        informer = self._add_store(rt, Informer(self.client, rt))
+        self._custom_informers[key] = informer
+        informer.start()
+
+    async def _forget_kind(self, rt: ResourceType) -> None:
+        key = kind_key(rt)
+        informer = self._custom_informers.pop(key, None)
+        self.stores.pop(key, None)
+        self.kinds.pop(key, None)
+        if informer is not None:
+            if informer in self.informers:
+                self.informers.remove(informer)
+            await informer.stop()
+
+    async def run(self) -> None:
+        try:
+            await super().run()
+        finally:
+            for informer in list(self._custom_informers.values()):
+                await informer.stop()
 
     # -- graph lookups --------------------------------------------------------------------------
 
@@ -83,10 +128,11 @@ class GarbageCollector(ClientController):
 
     def _owner_key(self, dependent: Mapping[str, Any], ref: Mapping[str, Any]) -> str | None:
         rt = lookup_kind(ref.get("apiVersion") or "", ref.get("kind") or "")
-        if rt is None or rt.kind not in self.stores:
+        if rt is None or kind_key(rt) not in self.stores:
             return None
         namespace = meta(dependent).get("namespace") if rt.namespaced else None
-        return f"{rt.kind}:{namespace}/{ref.get('name')}" if namespace else f"{rt.kind}:{ref.get('name')}"
+        key = kind_key(rt)
+        return f"{key}:{namespace}/{ref.get('name')}" if namespace else f"{key}:{ref.get('name')}"
 
     # -- handlers -------------------------------------------------------------------------------
 
@@ -120,9 +166,9 @@ class GarbageCollector(ClientController):
         kind, _, obj_key = key.partition(":")
         store = self.stores.get(kind)
         obj = store.get(obj_key) if store is not None else None
-        if obj is None:
+        rt = self.kinds.get(kind)
+        if obj is None or rt is None:
             return None
-        rt = by_kind(kind)
         deleting, foreground, orphan = _gc_state(obj)
         try:
             if deleting:
@@ -154,7 +200,8 @@ class GarbageCollector(ClientController):
     async def _orphan_dependents(self, rt: ResourceType, owner: Mapping[str, Any]) -> None:
         uid = uid_of(owner)
         for kind, dependent in self.dependents(uid):
-            await self._drop_refs(by_kind(kind), dependent, {uid})
+            if kind in self.kinds:
+                await self._drop_refs(self.kinds[kind], dependent, {uid})
         await self._remove_finalizer(rt, owner, ORPHAN)
 
     async def _check_owners(self, rt: ResourceType, obj: Mapping[str, Any]) -> None:
@@ -204,7 +251,7 @@ class GarbageCollector(ClientController):
             return SOLID  # a kind we do not serve, or an invalid reference: never a reason to delete
         namespace = namespace if rt.namespaced else None
         name = str(ref.get("name") or "")
-        store = self.stores.get(rt.kind)
+        store = self.stores.get(kind_key(rt))
         owner = store.get(f"{namespace}/{name}" if namespace else name) if store is not None else None
         if owner is None or uid_of(owner) != uid:
             owner = await self._live(rt, name, namespace)

@@ -7,7 +7,8 @@ from apiserver.admission.namespace_lifecycle import NamespaceLifecycle
 from apiserver.admission.priority import Priority
 from apiserver.admission.service_account import ServiceAccountDefault
 from apiserver.admission.service_ips import ServiceIPs
+from apiserver.crds.admission import CustomResourceTerminating
 
 
 def default_plugins() -> list[AdmissionPlugin]:
-    return [NamespaceLifecycle(), ServiceAccountDefault(), Priority(), ServiceIPs()]
+    return [NamespaceLifecycle(), ServiceAccountDefault(), Priority(), ServiceIPs(), CustomResourceTerminating()]

@@ -11,7 +11,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from apiserver.openapi import gnostic
+from apiserver.openapi import custom_schemas, gnostic
 from apiserver.openapi.paths import DELETE_OPTIONS, PATCH, STATUS, record_paths
 from apiserver.openapi.schemas import definition, referenced
 from kubemini.api.registry import all_resources, group_versions
@@ -39,6 +39,9 @@ def _hash(payload: bytes) -> str:
 def _kind_definitions(records) -> list[str]:
     names = []
     for record in records:
+        if custom_schemas.is_custom(record):
+            names.extend(custom_schemas.REFERENCED)
+            continue
         for kind in (record.kind, record.list_kind):
             name = definition_for_kind(record.group, record.version, kind)
             if name:
@@ -50,12 +53,11 @@ def _records(group: str, version: str) -> list:
     return [r for r in all_resources() if (r.group, r.version) == (group, version)]
 
 
-def _schemas(names: list[str], *, v3: bool) -> dict[str, dict]:
+def _schemas(names: list[str], records, *, v3: bool) -> dict[str, dict]:
     custom = {}
-    for record in all_resources():
-        own = getattr(record.strategy, "openapi_schemas", None)
-        if own is not None:
-            custom.update(own(v3=v3))
+    for record in records:
+        if custom_schemas.is_custom(record):
+            custom.update(custom_schemas.definitions(record, v3=v3))
     result = {name: definition(name, v3=v3) for name in referenced(names + list(ALWAYS_REFERENCED))}
     result.update(custom)
     return dict(sorted(result.items()))
@@ -73,7 +75,7 @@ def group_version_document(group: str, version: str) -> dict | None:
         "info": INFO,
         "paths": dict(sorted(paths.items())),
         "components": {
-            "schemas": _schemas(_kind_definitions(records), v3=True),
+            "schemas": _schemas(_kind_definitions(records), records, v3=True),
             "securitySchemes": {
                 "BearerToken": {
                     "type": "apiKey",
@@ -95,7 +97,7 @@ def swagger_document() -> dict:
         "swagger": "2.0",
         "info": INFO,
         "paths": dict(sorted(paths.items())),
-        "definitions": _schemas(_kind_definitions(records), v3=False),
+        "definitions": _schemas(_kind_definitions(records), records, v3=False),
         "securityDefinitions": {
             "BearerToken": {
                 "type": "apiKey",

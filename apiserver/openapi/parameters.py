@@ -13,6 +13,17 @@ PATCH_TYPES = (
     "application/merge-patch+json",
     "application/strategic-merge-patch+json",
 )
+STRATEGIC = "application/strategic-merge-patch+json"
+
+
+def patch_types(record) -> tuple[str, ...]:
+    """The patch bodies a kind takes: kubectl apply builds a strategic merge only when it is listed
+    (custom resources have no patch strategies, so it sends a JSON merge patch to them)."""
+    if getattr(record.strategy, "accepts_strategic_merge", True):
+        return PATCH_TYPES
+    return tuple(t for t in PATCH_TYPES if t != STRATEGIC)
+
+
 ANSWER_TYPES = ("application/json", "application/yaml")
 ERROR_ANSWERS = {
     "400": "BadRequest",

@@ -8,6 +8,7 @@ errors as `Status`), `x-kubernetes-action` and `x-kubernetes-group-version-kind`
 
 from __future__ import annotations
 
+from apiserver.openapi import custom_schemas
 from apiserver.openapi.parameters import (
     ANSWER_TYPES,
     DELETE_OPTIONS,
@@ -15,10 +16,10 @@ from apiserver.openapi.parameters import (
     ERROR_ANSWERS,
     LIST_PARAMS,
     PATCH,
-    PATCH_TYPES,
     QUERY_PARAMETERS,
     STATUS,
     WRITE_PARAMS,
+    patch_types,
 )
 from apiserver.openapi.schemas import V2_PREFIX, V3_PREFIX
 from apiserver.openapi.subresource_operations import subresource_operations
@@ -132,6 +133,8 @@ class _Builder:
 
 
 def _kind_definition(record) -> str:
+    if custom_schemas.is_custom(record):
+        return custom_schemas.definition_name(record)
     return definition_for_kind(record.group, record.version, record.kind) or ""
 
 
@@ -182,7 +185,7 @@ def record_paths(record, *, v3: bool) -> dict[str, dict]:
             "patch",
             params=(*WRITE_PARAMS, "force"),
             body=PATCH,
-            body_types=PATCH_TYPES,
+            body_types=patch_types(record),
             answer=kind,
             codes=("200", "201"),
         )
@@ -209,4 +212,6 @@ def record_paths(record, *, v3: bool) -> dict[str, dict]:
 
 
 def _kind_definition_list(record) -> str:
+    if custom_schemas.is_custom(record):
+        return custom_schemas.definition_name(record, listing=True)
     return definition_for_kind(record.group, record.version, record.list_kind) or ""

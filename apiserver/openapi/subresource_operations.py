@@ -9,7 +9,7 @@ exec, attach, portforward, proxy                connect (get / post, a stream), 
 
 from __future__ import annotations
 
-from apiserver.openapi.parameters import LOG_PARAMS, PATCH, PATCH_TYPES, SUBRESOURCE_BODIES, WRITE_PARAMS
+from apiserver.openapi.parameters import LOG_PARAMS, PATCH, SUBRESOURCE_BODIES, WRITE_PARAMS, patch_types
 
 READ_WRITE = ("status", "approval", "ephemeralcontainers", "scale")
 CONNECT = ("exec", "attach", "portforward", "proxy")
@@ -26,7 +26,13 @@ def _read_write(build, record, suffix: str, schema: str, gvk: dict | None) -> di
         "get": build.operation(record, "get", "read", **common),
         "put": build.operation(record, "put", "replace", params=WRITE_PARAMS, body=schema, codes=CHANGED, **common),
         "patch": build.operation(
-            record, "patch", "patch", params=(*WRITE_PARAMS, "force"), body=PATCH, body_types=PATCH_TYPES, **common
+            record,
+            "patch",
+            "patch",
+            params=(*WRITE_PARAMS, "force"),
+            body=PATCH,
+            body_types=patch_types(record),
+            **common,
         ),
     }
 

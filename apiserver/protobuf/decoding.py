@@ -142,11 +142,15 @@ def _special(definition: str, data: bytes) -> object:
         if isinstance(fields.get(2), bytes):
             return decode_message(fields[2], EXTENSIONS + "JSONSchemaProps")
         return bool(_int(fields.get(1, 0)))
+    if definition in (OR_ARRAY, OR_STRINGS):
+        # field 1: one schema; field 2 (repeated): schemas (OrArray) or strings (OrStringArray)
+        repeated = [value for number, _, value in iter_fields(data) if number == 2]
+        if repeated:
+            if definition == OR_STRINGS:
+                return [_text(item) for item in repeated]
+            return [decode_message(item, EXTENSIONS + "JSONSchemaProps") for item in repeated]
+        return decode_message(fields[1], EXTENSIONS + "JSONSchemaProps") if isinstance(fields.get(1), bytes) else {}
     decoded = decode_message(data, definition)
-    if definition == OR_ARRAY:
-        return decoded.get("jSONSchemas") or decoded.get("schema", {})
-    if definition == OR_STRINGS:
-        return decoded.get("property") or decoded.get("schema", {})
     return decoded.get("items", [])  # a string-list wrapper
 
 

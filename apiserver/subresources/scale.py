@@ -1,4 +1,8 @@
-"""`/scale`: an autoscaling/v1 Scale view of a workload's spec.replicas, status.replicas and selector."""
+"""`/scale`: an autoscaling/v1 Scale view of a workload's spec.replicas, status.replicas and selector.
+
+A custom resource's strategy names its own paths (the CRD's `subresources.scale`): `scale_values`
+and `with_replicas` on the strategy take over when it has them.
+"""
 
 from __future__ import annotations
 
@@ -19,8 +23,14 @@ def selector_text(selector: object) -> str:
     return ",".join(f"{k}={v}" for k, v in sorted(selector.items()))
 
 
-def to_scale(obj: dict) -> dict:
+def to_scale(obj: dict, strategy=None) -> dict:
     metadata = obj["metadata"]
+    if hasattr(strategy, "scale_values"):
+        replicas, current, selector = strategy.scale_values(obj)
+    else:
+        replicas = printing.spec(obj).get("replicas", 0)
+        current = printing.status(obj).get("replicas", 0)
+        selector = selector_text(printing.spec(obj).get("selector"))
     return {
         "kind": "Scale",
         "apiVersion": "autoscaling/v1",
@@ -29,11 +39,8 @@ def to_scale(obj: dict) -> dict:
             for key in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp")
             if key in metadata
         },
-        "spec": {"replicas": printing.spec(obj).get("replicas", 0)},
-        "status": {
-            "replicas": printing.status(obj).get("replicas", 0),
-            "selector": selector_text(printing.spec(obj).get("selector")),
-        },
+        "spec": {"replicas": replicas},
+        "status": {"replicas": current, "selector": selector},
     }
 
 
@@ -61,6 +68,8 @@ def replicas_from_scale(scale: object) -> int:
     return replicas
 
 
-def with_replicas(obj: dict, replicas: int) -> dict:
+def with_replicas(obj: dict, replicas: int, strategy=None) -> dict:
+    if hasattr(strategy, "with_replicas"):
+        return strategy.with_replicas(obj, replicas)
     obj.setdefault("spec", {})["replicas"] = replicas
     return obj

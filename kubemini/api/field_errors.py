@@ -21,8 +21,12 @@ class FieldError:
 class FieldErrors:
     errors: list[FieldError] = field(default_factory=list)
 
-    def required(self, path: str) -> None:
-        self.errors.append(FieldError(path, "FieldValueRequired", "Required value"))
+    def required(self, path: str, detail: str = "") -> None:
+        text = f"Required value: {detail}" if detail else "Required value"
+        self.errors.append(FieldError(path, "FieldValueRequired", text))
+
+    def type_invalid(self, path: str, value: object, detail: str) -> None:
+        self.errors.append(FieldError(path, "FieldValueTypeInvalid", f"Invalid value: {_show(value)}: {detail}"))
 
     def invalid(self, path: str, value: object, detail: str) -> None:
         self.errors.append(FieldError(path, "FieldValueInvalid", f"Invalid value: {_show(value)}: {detail}"))
@@ -40,6 +44,10 @@ class FieldErrors:
 
     def duplicate(self, path: str, value: object) -> None:
         self.errors.append(FieldError(path, "FieldValueDuplicate", f"Duplicate value: {_show(value)}"))
+
+    def duplicate_text(self, path: str, shown: str) -> None:
+        """A duplicate whose value Go prints in its own notation (a list-map entry's keys)."""
+        self.errors.append(FieldError(path, "FieldValueDuplicate", f"Duplicate value: {shown}"))
 
     def too_long(self, path: str, limit: int) -> None:
         self.errors.append(FieldError(path, "FieldValueTooLong", f"Too long: must have at most {limit} bytes"))

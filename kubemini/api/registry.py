@@ -14,6 +14,7 @@ etcd and the other converts through its strategy.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from kubemini.api.kinds import (
@@ -30,6 +31,7 @@ from kubemini.api.kinds import (
     scheduling,
     storage,
 )
+from kubemini.api.kinds.apiextensions.crd import CustomResourceDefinitionStrategy
 from kubemini.api.kinds.core import config, controllers, events, namespaces, nodes, pods, quotas, services, volumes
 from kubemini.api.kinds.core import read_only as core_read_only
 from kubemini.api.kinds.strategy import Strategy
@@ -53,6 +55,8 @@ class ResourceType:
     storage: str = ""  # the etcd resource name, when it differs from `plural`
     stored: bool = True  # this version's shape is the one in etcd
     virtual: str = ""  # served by a handler of this name, never stored (bindings, componentstatuses)
+    list_kind_name: str = ""  # a CRD's spec.names.listKind, when it is not `<Kind>List`
+    served: bool = True  # False: a CRD's storage version that is not served (kept for storage only)
     strategy: Strategy = field(default_factory=Strategy, compare=False, hash=False, repr=False)
 
     @property
@@ -69,7 +73,7 @@ class ResourceType:
 
     @property
     def list_kind(self) -> str:
-        return f"{self.kind}List"
+        return self.list_kind_name or f"{self.kind}List"
 
     @property
     def has_status(self) -> bool:
@@ -379,24 +383,49 @@ RESOURCES: tuple[ResourceType, ...] = (
     ),
     # coordination.k8s.io/v1
     _r("coordination.k8s.io", "v1", "Lease", "leases", True, coordination.LeaseStrategy()),
+    # apiextensions.k8s.io/v1
+    _r(
+        "apiextensions.k8s.io",
+        "v1",
+        "CustomResourceDefinition",
+        "customresourcedefinitions",
+        False,
+        CustomResourceDefinitionStrategy(),
+        short=["crd", "crds"],
+        sub=["status"],
+        cat=("api-extensions",),
+    ),
 )
 
-_custom: list[ResourceType] = []
+_custom: list[ResourceType] = []  # registered at run time (CRDs), served or storage-only
+_served: tuple[ResourceType, ...] = RESOURCES
 _by_group_plural: dict[tuple[str, str, str], ResourceType] = {}
 _by_kind: dict[tuple[str, str], ResourceType] = {}
 
 
+def version_priority(version: str) -> tuple:
+    """Kubernetes' version order: GA before beta before alpha, higher numbers first, others last by name."""
+    match = re.fullmatch(r"v(\d+)(?:(alpha|beta)(\d+))?", version)
+    if not match:
+        return (3, 0, 0, version)
+    major, level, minor = int(match[1]), match[2], int(match[3] or 0)
+    return ({None: 0, "beta": 1, "alpha": 2}[level], -major, -minor, "")
+
+
 def _reindex() -> None:
+    global _served
+    custom = sorted((r for r in _custom if r.served), key=lambda r: (r.group, version_priority(r.version)))
+    _served = RESOURCES + tuple(custom)
     _by_group_plural.clear()
     _by_kind.clear()
-    for record in all_resources():
+    for record in _served:
         _by_group_plural.setdefault((record.group, record.version, record.plural), record)
         _by_kind.setdefault((record.api_version, record.kind), record)
 
 
 def all_resources() -> tuple[ResourceType, ...]:
-    """Built-in kinds, then the custom resources registered at run time."""
-    return RESOURCES + tuple(_custom)
+    """Built-in kinds, then the custom resources registered at run time (a group's preferred version first)."""
+    return _served
 
 
 def register(record: ResourceType) -> None:
@@ -410,6 +439,11 @@ def unregister(record: ResourceType) -> None:
     if record in _custom:
         _custom.remove(record)
         _reindex()
+
+
+def custom_resources() -> tuple[ResourceType, ...]:
+    """Every record registered at run time, storage-only ones included."""
+    return tuple(_custom)
 
 
 def lookup(group: str, version: str, plural: str) -> ResourceType | None:
@@ -429,14 +463,25 @@ def by_kind(kind: str) -> ResourceType:
 
 
 def stored_resources() -> tuple[ResourceType, ...]:
-    """One record per stored resource (its stored version), for code that walks every kind of object:
-    the garbage collector, the namespace controller. Answered-only resources are left out."""
-    return tuple(r for r in all_resources() if r.stored and not r.virtual and "watch" in r.verbs)
+    """One served record per stored resource (its stored version when served), for code that walks every
+    kind of object: the garbage collector, the namespace controller. Answered-only resources are left out."""
+    chosen: dict[str, ResourceType] = {}
+    for record in all_resources():
+        if record.virtual or "watch" not in record.verbs:
+            continue
+        if record.stored or record.storage_resource not in chosen:
+            if record.stored or not any(r.stored and r.served for r in _same_storage(record)):
+                chosen[record.storage_resource] = record
+    return tuple(chosen.values())
+
+
+def _same_storage(record: ResourceType) -> list[ResourceType]:
+    return [r for r in RESOURCES + tuple(_custom) if r.storage_resource == record.storage_resource]
 
 
 def stored_version(record: ResourceType) -> ResourceType:
     """The record whose shape is written to etcd for `record`'s storage resource."""
-    for candidate in all_resources():
+    for candidate in RESOURCES + tuple(_custom):
         if candidate.storage_resource == record.storage_resource and candidate.stored:
             return candidate
     return record

@@ -33,13 +33,16 @@ class Kubectl:
         self.binary = kubectl_binary()
         self.kubeconfig = kubeconfig
 
-    def run(self, *args: str, input_text: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
+    def run(
+        self, *args: str, input_text: str | None = None, check: bool = True, env: dict | None = None
+    ) -> subprocess.CompletedProcess:
         result = subprocess.run(
             [str(self.binary), "--kubeconfig", str(self.kubeconfig), *args],
             input=input_text,
             capture_output=True,
             text=True,
             timeout=KUBECTL_TIMEOUT_SECONDS,
+            env={**os.environ, **env} if env else None,
         )
         if check and result.returncode != 0:
             raise AssertionError(

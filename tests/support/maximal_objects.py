@@ -20,12 +20,16 @@ from kubemini.api.schema.nodes import (
 MAX_DEPTH = 7
 # TypeMeta of an embedded object (volumeClaimTemplates): JSON only, as upstream has it.
 EMBEDDED_TYPE_META = ("apiVersion", "kind")
+# A definition that contains itself directly: cut at MAX_DEPTH like lists and maps.
+RECURSIVE_DEFINITIONS = ("apiextensions.v1.JSONSchemaProps",)
 CUT = object()  # a field below MAX_DEPTH: left out, as empty lists and maps have no protobuf form
 
 
 def _value(schema: Schema, depth: int, name: str = "") -> object:
     """A type-valid, non-zero value for `schema` (every field of objects, up to MAX_DEPTH)."""
     if schema.kind == OBJECT:
+        if depth >= MAX_DEPTH and schema.name.endswith(RECURSIVE_DEFINITIONS):
+            return CUT  # JSONSchemaProps holds itself (`not`, `externalDocs`' parent): stop somewhere
         values = {
             key: _value(child, depth + 1, key)
             for key, child in sorted(schema.fields.items())
@@ -56,6 +60,8 @@ def _value(schema: Schema, depth: int, name: str = "") -> object:
         return "25%"
     if schema.kind == QUANTITY:
         return "250m"
+    if schema.name.endswith(("JSONSchemaPropsOrArray", "JSONSchemaPropsOrBool", "JSONSchemaPropsOrStringArray")):
+        return {"type": "string"}  # a schema: what the protobuf form of these unions can carry
     return {"free": ["form", 1]}
 
 

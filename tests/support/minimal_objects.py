@@ -108,6 +108,34 @@ NAMES = {
 }
 
 
+CRD_GROUP = "every.example.com"
+
+
+def minimal_crd(name: str) -> dict:
+    """A CRD whose names come from `name` (a DNS-1035 label), so tests that make many never collide."""
+    kind = "".join(part.capitalize() for part in name.split("-"))
+    return {
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": f"{name}.{CRD_GROUP}"},
+        "spec": {
+            "group": CRD_GROUP,
+            "scope": "Namespaced",
+            "names": {"plural": name, "kind": kind},
+            "versions": [
+                {
+                    "name": "v1",
+                    "served": True,
+                    "storage": True,
+                    "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}},
+                }
+            ],
+        },
+    }
+
+
 def minimal(api_version: str, kind: str, name: str) -> dict:
+    if kind == "CustomResourceDefinition":
+        return minimal_crd(name)
     body = copy.deepcopy(BODIES[(api_version, kind)])
     return {"apiVersion": api_version, "kind": kind, "metadata": {"name": NAMES.get((api_version, kind), name)}, **body}

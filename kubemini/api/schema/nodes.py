@@ -1,7 +1,7 @@
 """Schema nodes: the shape of a kind as the API machinery walks it.
 
     raw definition (definitions.py)  ──schema_for("io.k8s.api.core.v1.Pod")──►  Schema tree
-    CRD openAPIV3Schema (issue #13)  ──from_structural(...)──────────────────►  Schema tree
+    CRD openAPIV3Schema              ──structural.building.from_structural──►  Schema tree (structural=True)
 
 A `Schema` says what a value must be (`kind`), and for containers what they
 hold: an OBJECT's `fields`, a LIST's or MAP's `items`. List and map semantics
@@ -63,6 +63,12 @@ class Constraints:
     max_properties: int | None = None
     multiple_of: float | None = None
     unique_items: bool = False
+    rules: tuple = ()  # compiled x-kubernetes-validations (kubemini.api.schema.structural.cel.Rule)
+    # Value validations under logic junctors (nodes without a type of their own).
+    all_of: tuple = ()
+    any_of: tuple = ()
+    one_of: tuple = ()
+    not_: object = None
 
 
 @dataclass(eq=False)
@@ -83,6 +89,9 @@ class Schema:
     nullable: bool = False
     default: object = None
     constraints: Constraints | None = None
+    # A node of a CRD's structural schema: a value of the wrong type is kept by typed decoding and
+    # reported by value validation (422, as for unstructured objects), never a decoding error (400).
+    structural: bool = False
 
     def field_schema(self, name: str) -> Schema | None:
         return self.fields.get(name)

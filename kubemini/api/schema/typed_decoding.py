@@ -101,13 +101,22 @@ class _Walk:
         where = f"Go struct field {struct}.{go_path}" if struct and go_path else "Go value"
         return TypeMismatch(f"json: cannot unmarshal {shown} into {where} of type {go_type(schema)}")
 
+    def wrong_type(self, value: object, schema: Schema, path: str, struct: str) -> object:
+        """A value that does not fit: Go's decoding error, or kept as sent for a CRD's structural
+        schema (its validation reports the type with upstream's 422 message)."""
+        if schema.structural:
+            return value
+        raise self.mismatch(value, schema, path, struct)
+
     def value(self, schema: Schema, value: object, path: str, struct: str, depth: int) -> object:
         if depth > MAX_DEPTH:
             raise TypeMismatch(f"json: exceeded max depth of {MAX_DEPTH}")
         kind = schema.kind
         if kind == STRING:
             if not isinstance(value, str):
-                raise self.mismatch(value, schema, path, struct)
+                return self.wrong_type(value, schema, path, struct)
+            if schema.structural:
+                return value  # formats are checked by value validation (422)
             if schema.format == "byte":
                 _check_base64(value)
             elif schema.format == "date-time" and value and not _RFC3339.match(value):
@@ -115,27 +124,30 @@ class _Walk:
             return value
         if kind == INTEGER:
             if isinstance(value, bool) or not isinstance(value, int):
-                raise self.mismatch(value, schema, path, struct)
+                return self.wrong_type(value, schema, path, struct)
             low, high = INT32 if schema.format == "int32" else INT64
             if not low <= value <= high:
-                raise self.mismatch(value, schema, path, struct)
+                return self.wrong_type(value, schema, path, struct)
             return value
         if kind == OBJECT:
             if not isinstance(value, dict):
-                raise self.mismatch(value, schema, path, struct)
+                return self.wrong_type(value, schema, path, struct)
             self.object(schema, value, path, depth)
             return value
         if kind == LIST:
             if not isinstance(value, list):
-                raise self.mismatch(value, schema, path, struct)
+                return self.wrong_type(value, schema, path, struct)
             items = schema.items
             for index, item in enumerate(value):
                 where = f"{path}[{index}]"
-                value[index] = _zero(items) if item is None else self.value(items, item, where, struct, depth + 1)
+                if item is None:
+                    value[index] = None if items.structural else _zero(items)
+                else:
+                    value[index] = self.value(items, item, where, struct, depth + 1)
             return value
         if kind == MAP:
             if not isinstance(value, dict):
-                raise self.mismatch(value, schema, path, struct)
+                return self.wrong_type(value, schema, path, struct)
             self.report_duplicates(value, path)
             items = schema.items
             for key, item in value.items():
@@ -144,17 +156,17 @@ class _Walk:
             return value
         if kind == BOOLEAN:
             if not isinstance(value, bool):
-                raise self.mismatch(value, schema, path, struct)
+                return self.wrong_type(value, schema, path, struct)
             return value
         if kind == NUMBER:
             if isinstance(value, bool) or not isinstance(value, int | float):
-                raise self.mismatch(value, schema, path, struct)
+                return self.wrong_type(value, schema, path, struct)
             return value
         if kind == INT_OR_STRING:
             if isinstance(value, str):
                 return value
             if isinstance(value, bool) or not isinstance(value, int) or not INT32[0] <= value <= INT32[1]:
-                raise self.mismatch(value, schema, path, struct)
+                return self.wrong_type(value, schema, path, struct)
             return value
         if kind == QUANTITY:
             if isinstance(value, bool) or not isinstance(value, str | int | float):
@@ -180,7 +192,8 @@ class _Walk:
                     self.findings.unknown.append(where)
                     drop.append(key)
             elif item is None:
-                drop.append(key)
+                if not child.nullable:
+                    drop.append(key)  # Go decodes it to the zero value; a CRD keeps it only when nullable
             else:
                 obj[key] = self.value(child, item, where, struct, depth + 1)
         for key in drop:

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from kubemini.api.registry import RESOURCES
+from tests.support.custom_resources import wait_gone, wait_served
 from tests.support.maximal_objects import maximal
 from tests.support.minimal_objects import minimal
 from tests.support.watch_reader import WatchReader
@@ -126,6 +127,9 @@ def test_every_verb_on_every_kind(record, api_module, kind_namespace, apiserver)
     created = api.post(collection, json=body)
     assert created.status_code == 201, created.text
     stored = created.json()
+    if record.kind == "CustomResourceDefinition":  # the apiserver's CRD controller writes its status at once
+        wait_served(api, body)
+        stored = api.get(item).json()
     assert (stored["apiVersion"], stored["kind"]) == (record.api_version, record.kind)
     assert stored["metadata"]["uid"] and stored["metadata"]["creationTimestamp"]
     for path, expected in UPSTREAM_DEFAULTS.get((record.api_version, record.kind), {}).items():
@@ -166,6 +170,8 @@ def test_every_verb_on_every_kind(record, api_module, kind_namespace, apiserver)
     after = api.get(item)
     if record.kind == "Namespace":  # finalizers keep it Terminating until the namespace controller empties it
         assert after.json()["status"]["phase"] == "Terminating"
+    elif record.kind == "CustomResourceDefinition":  # its cleanup finalizer deletes its objects first
+        wait_gone(api, item)
     else:
         assert after.status_code == 404, after.text
 

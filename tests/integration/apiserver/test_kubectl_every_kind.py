@@ -59,6 +59,7 @@ UPSTREAM_COLUMNS = {
     "RuntimeClass": "Name Handler Age",
     "APIService": "Name Service Available Age",
     "Lease": "Name Holder Age",
+    "CustomResourceDefinition": "Name Created_At",
 }
 KINDS = [r for r in RESOURCES if not r.virtual and r.stored]
 
