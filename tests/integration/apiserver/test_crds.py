@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import secrets
 
+import httpx
 import pytest
 
 from tests.support.custom_resources import CRDS_PATH, crontab, crontab_crd, wait_gone, wait_served
@@ -316,3 +317,33 @@ async def test_a_crd_stored_around_the_api_does_not_keep_others_unserved(api, et
     wait_served(api, good)
     api.delete(f"{CRDS_PATH}/{good['metadata']['name']}")
     api.delete(f"{CRDS_PATH}/{broken['metadata']['name']}")
+
+
+def test_server_side_apply_merges_by_the_crds_list_types(api, crd, group, namespace):
+    """`tags` is `x-kubernetes-list-type: set`: two appliers each own their values; a scalar both
+    set conflicts naming the field and its manager until forced."""
+
+    def apply(manager: str, spec: dict, **params) -> httpx.Response:
+        body = {"apiVersion": f"{group}/v1", "kind": "CronTab", "metadata": {"name": "a"}, "spec": spec}
+        return api.patch(
+            path(group, namespace, "a"),
+            content=json.dumps(body),
+            params={"fieldManager": manager, **params},
+            headers={"Content-Type": "application/apply-patch+yaml"},
+        )
+
+    assert apply("one", {"cronSpec": "* * * * *", "tags": ["x"]}).status_code == 201
+    merged = apply("two", {"cronSpec": "* * * * *", "tags": ["zed"]})
+    assert merged.status_code == 200, merged.text
+    assert merged.json()["spec"]["tags"] == ["x", "zed"]
+    managers = {e["manager"]: e["fieldsV1"] for e in merged.json()["metadata"]["managedFields"]}
+    assert managers["two"]["f:spec"]["f:tags"] == {'v:"zed"': {}}
+    conflict = apply("two", {"cronSpec": "*/2 * * * *"})
+    assert conflict.status_code == 409, conflict.text
+    assert conflict.json()["details"]["causes"] == [
+        {"type": "FieldManagerConflict", "message": 'conflict with "one"', "field": ".spec.cronSpec"}
+    ]
+    forced = apply("two", {"cronSpec": "*/2 * * * *"}, force="true")
+    assert forced.status_code == 200, forced.text
+    # two stopped listing "zed" and owns no tag now; one still owns "x".
+    assert forced.json()["spec"]["tags"] == ["x"] and forced.json()["spec"]["cronSpec"] == "*/2 * * * *"
