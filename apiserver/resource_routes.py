@@ -22,7 +22,7 @@ from fastapi.responses import JSONResponse, Response
 from apiserver import metrics
 from apiserver.applying import check_force, serve_apply
 from apiserver.decoding.reading import read_object, read_options, read_patch
-from apiserver.deleting import DeleteOptions, delete_object
+from apiserver.deleting import delete_object
 from apiserver.errors import ApiError, bad_request, method_not_allowed
 from apiserver.identity import token_request
 from apiserver.metadata import DIRECT, MAIN, STATUS
@@ -37,30 +37,27 @@ from apiserver.negotiation import (
     render,
 )
 from apiserver.patching import apply_patch, patch_type
-from apiserver.reading import ListQuery, get_object, list_body, list_objects, parse_int64
+from apiserver.reading import ListQuery, get_object, list_body, list_objects
 from apiserver.request_info import RequestInfo, parse_path
+from apiserver.request_params import (
+    TRUE_VALUES,
+    check_write_params,
+    delete_options_from,
+    dry_run,
+    field_manager,
+    warning_headers,
+)
 from apiserver.storage.errors import StorageError
 from apiserver.subresources import approval, binding, ephemeral_containers, eviction, finalize, scale
 from apiserver.subresources.streaming import UPGRADE_SUBRESOURCES, refuse_without_upgrade
 from apiserver.tables import to_table
-from apiserver.typed_objects import field_validation_mode, typed_document, typed_object
+from apiserver.typed_objects import field_validation_mode, typed_object
 from apiserver.virtual import VIRTUAL_HANDLERS
 from apiserver.watching import open_watch
 from apiserver.writing import create_object, update_object
 from kubemini.api.status import make_status, success_status
 
 log = logging.getLogger("apiserver")
-DELETE_OPTIONS_DEFINITION = "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions"
-MAX_FIELD_MANAGER_LENGTH = 128
-TRUE_VALUES = ("true", "1")
-
-
-def _warning_headers(warnings: list[str]) -> dict | None:
-    """RFC 7234 warnings (`299 - "text"`), the text's bytes sent as UTF-8 like Go's apiserver sends them."""
-    if not warnings:
-        return None
-    quoted = ('299 - "{}"'.format(w.replace("\\", "\\\\").replace('"', '\\"')) for w in warnings)
-    return {"Warning": ", ".join(quoted).encode("utf-8", "replace").decode("latin-1")}
 
 
 async def serve(request: Request) -> Response:
@@ -74,7 +71,7 @@ async def serve(request: Request) -> Response:
         response = await handle(request, info)
         deprecated = getattr(info.resource.strategy, "deprecation_warning", None)
         if deprecated:  # every request to a deprecated custom resource version is told so
-            response.headers.append("Warning", _warning_headers([deprecated])["Warning"])
+            response.headers.append("Warning", warning_headers([deprecated])["Warning"])
     except ApiError as exc:
         response = exc.response()
     except StorageError as exc:
@@ -91,31 +88,9 @@ async def serve(request: Request) -> Response:
     return response
 
 
-def _field_manager(request: Request) -> str:
-    """`fieldManager`, else the product in the User-Agent (`kubectl/v1.35.0 (linux/amd64)` → kubectl)."""
-    manager = request.query_params.get("fieldManager")
-    if manager:
-        return manager
-    agent = request.headers.get("user-agent", "").split("/", 1)[0].strip()
-    return agent[:MAX_FIELD_MANAGER_LENGTH] or "unknown"
-
-
-def _dry_run(params) -> bool:
-    values = params.getlist("dryRun")
-    if any(value != "All" for value in values):
-        raise bad_request(f"dryRun must be All, got {values}")
-    return bool(values)
-
-
-def _check_write_params(params) -> None:
-    manager = params.get("fieldManager")
-    if manager is not None and (len(manager) > MAX_FIELD_MANAGER_LENGTH or not manager.isprintable()):
-        raise bad_request(f"fieldManager must be at most {MAX_FIELD_MANAGER_LENGTH} printable characters")
-
-
 async def handle(request: Request, info: RequestInfo) -> Response:
-    ctx = request.app.state.ctx.for_manager(_field_manager(request))
-    if _dry_run(request.query_params):
+    ctx = request.app.state.ctx.for_manager(field_manager(request))
+    if dry_run(request.query_params):
         ctx = ctx.for_dry_run()
     if info.resource.virtual:
         return await VIRTUAL_HANDLERS[info.resource.virtual](ctx, info, request)
@@ -166,7 +141,7 @@ async def _get(ctx, info: RequestInfo, request: Request) -> Response:
 
 async def _post(ctx, info: RequestInfo, request: Request) -> Response:
     params = request.query_params
-    _check_write_params(params)
+    check_write_params(params)
     decoded = await read_object(request)
     accept = request.headers.get("accept", "")
     if info.name is None:
@@ -175,7 +150,7 @@ async def _post(ctx, info: RequestInfo, request: Request) -> Response:
         )
         created = await create_object(ctx, info.resource, obj, namespace=info.namespace)
         form = choose(accept, tables=False, protobuf=has_protobuf(info.resource))
-        return _answer(info, created, form, code=201, headers=_warning_headers(warnings))
+        return _answer(info, created, form, code=201, headers=warning_headers(warnings))
     if info.subresource == "binding":
         target = binding.check_binding(decoded.document)
         return await binding.bind(ctx, info.with_subresource("binding"), target)
@@ -200,7 +175,7 @@ async def _put(ctx, info: RequestInfo, request: Request) -> Response:
     if info.name is None:
         raise method_not_allowed()
     params = request.query_params
-    _check_write_params(params)
+    check_write_params(params)
     decoded = await read_object(request)
     accept = request.headers.get("accept", "")
     body = decoded.document
@@ -227,14 +202,14 @@ async def _put(ctx, info: RequestInfo, request: Request) -> Response:
         change, mode = (lambda _current: obj), (STATUS if info.subresource == "status" else MAIN)
     updated = await update_object(ctx, info, change, expected_revision=expected, mode=mode)
     form = choose(accept, tables=False, protobuf=has_protobuf(info.resource))
-    return _answer(info, updated, form, headers=_warning_headers(warnings))
+    return _answer(info, updated, form, headers=warning_headers(warnings))
 
 
 async def _patch(ctx, info: RequestInfo, request: Request) -> Response:
     if info.name is None:
         raise method_not_allowed()
     params = request.query_params
-    _check_write_params(params)
+    check_write_params(params)
     content_type = request.headers.get("content-type", "")
     kind = patch_type(content_type)
     if kind == "strategic" and not getattr(info.resource.strategy, "accepts_strategic_merge", True):
@@ -245,7 +220,7 @@ async def _patch(ctx, info: RequestInfo, request: Request) -> Response:
             reason="UnsupportedMediaType",
         )
     if kind == "apply":
-        return await serve_apply(ctx, info, request, warning_headers=_warning_headers)
+        return await serve_apply(ctx, info, request, warning_headers=warning_headers)
     check_force(params, apply=False)
     patch = await read_patch(request, content_type)
     accept = request.headers.get("accept", "")
@@ -274,33 +249,14 @@ async def _patch(ctx, info: RequestInfo, request: Request) -> Response:
         ctx, info, patched, expected_revision=expected, mode=STATUS if info.subresource == "status" else MAIN
     )
     form = choose(accept, tables=False, protobuf=has_protobuf(info.resource))
-    return _answer(info, updated, form, headers=_warning_headers(warnings))
-
-
-def _delete_options(body: dict) -> dict:
-    return typed_document(DELETE_OPTIONS_DEFINITION, body, kind="DeleteOptions")
-
-
-def _options_from_request(body: dict, params) -> DeleteOptions:
-    options = dict(_delete_options(body))
-    if "gracePeriodSeconds" in params and "gracePeriodSeconds" not in options:
-        value = params["gracePeriodSeconds"]
-        negative = value.startswith("-")
-        options["gracePeriodSeconds"] = (-1 if negative else 1) * parse_int64(value.lstrip("-"), "gracePeriodSeconds")
-    if "propagationPolicy" in params and "propagationPolicy" not in options:
-        options["propagationPolicy"] = params["propagationPolicy"]
-    if "orphanDependents" in params and "orphanDependents" not in options:
-        if params["orphanDependents"] not in ("true", "false"):
-            raise bad_request("orphanDependents must be true or false")
-        options["orphanDependents"] = params["orphanDependents"] == "true"
-    return DeleteOptions.from_body(options)
+    return _answer(info, updated, form, headers=warning_headers(warnings))
 
 
 async def _delete(ctx, info: RequestInfo, request: Request) -> Response:
     if info.subresource is not None:
         raise method_not_allowed()
     decoded = await read_options(request)
-    options = _options_from_request(decoded.document, request.query_params)
+    options = delete_options_from(decoded.document, request.query_params)
     if options.dry_run and not ctx.dry_run:
         ctx = ctx.for_dry_run()
     accept = request.headers.get("accept", "")
