@@ -34,8 +34,9 @@ def service(name, *ports, ns="default"):
 
 
 def endpoint_slice(service_name, port_name, port, *ips, ready=True, ns="default"):
+    labels = {"kubernetes.io/service-name": service_name}
     return {
-        "metadata": {"name": f"{service_name}-x", "namespace": ns, "labels": {"kubernetes.io/service-name": service_name}},
+        "metadata": {"name": f"{service_name}-x", "namespace": ns, "labels": labels},
         "addressType": "IPv4",
         "ports": [{"name": port_name, "port": port, "protocol": "TCP"}],
         "endpoints": [{"addresses": [ip], "conditions": {"ready": ready}} for ip in ips],
@@ -54,8 +55,7 @@ class Cluster:
         return [
             s
             for s in self.slices
-            if s["metadata"]["namespace"] == namespace
-            and s["metadata"]["labels"]["kubernetes.io/service-name"] == name
+            if s["metadata"]["namespace"] == namespace and s["metadata"]["labels"]["kubernetes.io/service-name"] == name
         ]
 
     def lookups(self):

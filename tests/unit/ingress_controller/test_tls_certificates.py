@@ -44,9 +44,7 @@ async def served_common_name(selector: CertificateSelector, server_name: str | N
     client = ssl.create_default_context()
     client.check_hostname, client.verify_mode = False, ssl.CERT_NONE
     try:
-        _reader, writer = await asyncio.open_connection(
-            "127.0.0.1", port, ssl=client, server_hostname=server_name
-        )
+        _reader, writer = await asyncio.open_connection("127.0.0.1", port, ssl=client, server_hostname=server_name)
         der = writer.get_extra_info("ssl_object").getpeercert(binary_form=True)
         writer.close()
     finally:
