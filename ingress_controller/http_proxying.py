@@ -24,6 +24,7 @@ from collections.abc import Callable
 
 from ingress_controller.canary import RandomInt, use_canary
 from ingress_controller.http_messages import (
+    LENGTH,
     NO_BODY,
     UNTIL_CLOSE,
     BadMessage,
@@ -41,6 +42,7 @@ from ingress_controller.upstream_connections import UpstreamConnection, Upstream
 
 IDLE_KEEPALIVE_SECONDS = 75.0
 RESPONSE_HEAD_TIMEOUT_SECONDS = 60.0
+SMALL_BODY_BYTES = 16 * 1024
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "te", "upgrade", "expect"}
 FORWARDED = {"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port", "x-real-ip"}
 REASONS = {400: "Bad Request", 404: "Not Found", 502: "Bad Gateway", 503: "Service Temporarily Unavailable"}
@@ -203,8 +205,15 @@ class IngressProxy:
             client_keep = keep_alive and framing[0] != UNTIL_CLOSE
             headers = [(k, v) for k, v in response.headers if k.lower() not in ("connection", "keep-alive")]
             headers.append(("Connection", "keep-alive" if client_keep else "close"))
-            writer.write(serialize_head(" ".join(response.parts).strip(), headers))
-            sent = await relay_body(connection.reader, writer, framing)
+            head = serialize_head(" ".join(response.parts).strip(), headers)
+            if framing[0] == LENGTH and framing[1] <= SMALL_BODY_BYTES:
+                # One write for head and a small body: one segment, one syscall.
+                body = await connection.reader.readexactly(framing[1])
+                writer.write(head + body)
+                sent = len(body)
+            else:
+                writer.write(head)
+                sent = await relay_body(connection.reader, writer, framing)
             await writer.drain()
             if framing[0] != UNTIL_CLOSE and "close" not in response.tokens("connection"):
                 self.upstreams.release(connection)

@@ -43,7 +43,9 @@ def choose_certificate(certificates: Mapping[str, TlsCertificate], server_name: 
     return None
 
 
-def self_signed_pem(common_name: str = FALLBACK_COMMON_NAME) -> tuple[bytes, bytes]:
+def self_signed_pem(
+    common_name: str = FALLBACK_COMMON_NAME, *, hosts: tuple[str, ...] = ("ingress.local",)
+) -> tuple[bytes, bytes]:
     """A throwaway certificate and key (PEM) for requests no Secret covers."""
     key = ec.generate_private_key(ec.SECP256R1())
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
@@ -56,7 +58,7 @@ def self_signed_pem(common_name: str = FALLBACK_COMMON_NAME) -> tuple[bytes, byt
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(minutes=5))
         .not_valid_after(now + datetime.timedelta(days=FALLBACK_VALID_DAYS))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName("ingress.local")]), critical=False)
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(host) for host in hosts]), critical=False)
         .sign(key, hashes.SHA256())
     )
     key_pem = key.private_bytes(

@@ -32,6 +32,9 @@ ROUTE_DEADLINE_SECONDS = 10.0
 
 class _EchoHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # One write per response (http.server flushes after each request): no Nagle delay between head and body.
+    wbufsize = 64 * 1024
+    disable_nagle_algorithm = True
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
         self._answer(b"")
