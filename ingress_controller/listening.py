@@ -41,7 +41,7 @@ def candidate_addresses(flag: str, *, well_known: tuple[int, int]) -> list[Liste
     if not flag:
         return []
     if flag == AUTO:
-        return [ListenAddress(DEFAULT_HOST, port) for port in well_known]
+        return [ListenAddress(DEFAULT_HOST, port) for port in (*well_known, 0)]
     host, sep, port = flag.rpartition(":")
     if not sep or not port.isdigit():
         raise ValueError(f"expected HOST:PORT or {AUTO!r}, got {flag!r}")

@@ -25,6 +25,8 @@ DEFAULT_PORTS: dict[str, int] = {
     "controller-manager": 10257,
     "kubelet": 10250,
     "kube-proxy": 10256,
+    # ingress-nginx's health port; HTTP/HTTPS traffic is on 80/443 (or 8081/8443), see the README.
+    "ingress-controller": 10254,
 }
 
 
