@@ -98,6 +98,7 @@ class IngressControllerProcess:
     http_port: int = field(default_factory=free_port)
     https_port: int = field(default_factory=free_port)
     health_port: int = field(default_factory=free_port)
+    extra_args: tuple[str, ...] = ()
     process: subprocess.Popen | None = None
 
     def argv(self) -> list[str]:
@@ -107,6 +108,7 @@ class IngressControllerProcess:
             "--port", str(self.health_port),
             "--http-address", f"127.0.0.1:{self.http_port}",
             "--https-address", f"127.0.0.1:{self.https_port}",
+            *self.extra_args,
         ]  # fmt: skip
 
     @property

@@ -12,7 +12,7 @@ import textwrap
 
 import httpx
 
-from tests.integration.ingress_controller.support import create_service, put_endpoint_slice, wait_until
+from tests.integration.ingress_controller.support import REPO_ROOT, create_service, put_endpoint_slice, wait_until
 
 
 def get(controller, host: str, path: str, **kwargs) -> httpx.Response:
@@ -163,3 +163,9 @@ def test_reload_keeps_open_connections(ingress_controller, kubectl, api, namespa
         wait_until(lambda: answers.append(backend_of(client.get("/"))) or answers[-1] == "after", what="switch")
         assert set(answers) <= {"before", "after"}
     assert "ingress_controller_table_reloads" in ingress_controller.metrics()
+
+
+def test_example_manifests_are_accepted(ingress_controller, kubectl, namespace):
+    for manifest in ("examples/ingress-demo.yaml", "examples/canary/ingress-weight.yaml"):
+        result = kubectl.run("apply", "-n", namespace, "--dry-run=server", "-f", str(REPO_ROOT / manifest))
+        assert "ingress.networking.k8s.io/" in result.stdout, result.stdout
