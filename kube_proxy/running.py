@@ -3,11 +3,12 @@
 preflight (root, `ip`) ──► local route for the Service range (installed unless present)
 ApiClient ──► informers: Services, EndpointSlices (all namespaces)
     ├─► Proxier.run()                       listeners on ClusterIPs / NodePorts → endpoints
+    │   (--proxy-mode=iptables: KernelProxier.run(), DNAT rules in the nat table instead)
     ├─► LoadBalancerStatusController.run()  status.loadBalancer.ingress = node address
     ├─► keep_dns_serving()                  DNS on <cluster DNS>:53, bind retried until it works
     └─► ensure_dns_service()                kube-system/kube-dns holds the DNS address
 HealthServer: /healthz (200 once the first sync is done), /metrics
-exit (SIGTERM/SIGINT, or a crash) ──► listeners and DNS closed, route removed if ours
+exit (SIGTERM/SIGINT, or a crash) ──► listeners (or kernel rules) and DNS closed, route removed if ours
 """
 
 from __future__ import annotations
@@ -17,10 +18,14 @@ import asyncio
 import functools
 import ipaddress
 import logging
+import shutil
 
 from kube_proxy.dns_records import resolve_name
 from kube_proxy.dns_service import ensure_dns_service
 from kube_proxy.dns_serving import DnsServer
+from kube_proxy.kernel.programming import KernelRules, check_can_program
+from kube_proxy.kernel.proxier import KernelProxier
+from kube_proxy.kernel.ruleset import Chains
 from kube_proxy.load_balancer_status import LoadBalancerStatusController
 from kube_proxy.metrics import ProxyMetrics
 from kube_proxy.service_ports import ListenerKey, slices_getter
@@ -39,9 +44,14 @@ DNS_BIND_RETRY_SECONDS = 1.0
 log = logging.getLogger(__name__)
 
 
+PROXY_MODES = ("userspace", "iptables")
+
+
 def preflight(args: argparse.Namespace) -> None:
     """Everything that makes kube-proxy refuse to start, checked before any change is made."""
     check_can_manage_routes(args.service_cluster_ip_range)
+    if args.proxy_mode == "iptables":
+        check_can_program()
     if args.cluster_dns:
         network = ipaddress.IPv4Network(args.service_cluster_ip_range, strict=False)
         if ipaddress.IPv4Address(args.cluster_dns) not in network:
@@ -49,6 +59,13 @@ def preflight(args: argparse.Namespace) -> None:
                 f"--cluster-dns {args.cluster_dns} is outside --service-cluster-ip-range {network}: "
                 "the DNS address must be a ClusterIP"
             )
+
+
+def cleanup(args: argparse.Namespace) -> None:
+    """`--cleanup`: this range's kernel chains and local route, whatever a killed kube-proxy left."""
+    if shutil.which("iptables-save"):
+        KernelRules(Chains.for_range(args.service_cluster_ip_range)).cleanup()
+    remove_local_route(args.service_cluster_ip_range)
 
 
 async def keep_dns_serving(dns: DnsServer) -> None:
@@ -80,9 +97,12 @@ async def run_proxy(args: argparse.Namespace) -> None:
             host=args.cluster_dns, port=args.dns_port, resolve=resolve, metrics=metrics, domain=args.cluster_domain
         )
         reserved = [ListenerKey(args.cluster_dns, args.dns_port, p) for p in ("UDP", "TCP")]
-    proxier = Proxier(
-        services=services, slices=slices, node_address=args.node_address, metrics=metrics, reserved=reserved
-    )
+    common = dict(services=services, slices=slices, node_address=args.node_address, metrics=metrics, reserved=reserved)
+    if args.proxy_mode == "iptables":
+        proxier: Proxier = KernelProxier(chains=Chains.for_range(args.service_cluster_ip_range), **common)
+        await proxier.start()
+    else:
+        proxier = Proxier(**common)
     status = LoadBalancerStatusController(client, services, node_address=args.node_address)
     health = HealthServer(
         host=args.bind_address,

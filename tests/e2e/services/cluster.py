@@ -89,6 +89,7 @@ class ServiceCluster:
     proxy: KubeProxyProcess | None = None
     components: list[Component] = field(default_factory=list)
     route_was_there: bool = False
+    proxy_mode: str = "userspace"
 
     @property
     def url(self) -> str:
@@ -114,8 +115,9 @@ class ServiceCluster:
             "--heartbeat-seconds", "2", *kubelet_dns_flags(),
         )  # fmt: skip
         self.proxy = KubeProxyProcess(
-            self.url, self.base / "kube-proxy.log", service_cidr=SERVICE_CIDR, cluster_dns=CLUSTER_DNS
-        ).start()
+            self.url, self.base / "kube-proxy.log", service_cidr=SERVICE_CIDR, cluster_dns=CLUSTER_DNS,
+            extra_args=("--proxy-mode", self.proxy_mode),
+        ).start()  # fmt: skip
         self.wait_for_node_ready()
         return self
 
