@@ -1,12 +1,12 @@
-"""kube-proxy's userspace proxy against going straight to the backend, same run, same client (wrk).
+"""kube-proxy's two modes against going straight to the backend, same run, same client (wrk).
 
-    .venv/bin/python bench/proxy.py [--backends keepalive,pod] [--rounds 2] [--duration 5]
-                                    [--connections 32] [--threads 2] [--event-loop auto]
+    .venv/bin/python bench/proxy.py [--modes userspace,iptables] [--backends keepalive,pod] [--rounds 2]
+                                    [--duration 5] [--connections 32] [--threads 2] [--event-loop auto]
 
-Starts its own etcd, apiserver and kube-proxy (Service range 10.97.0.0/24, no DNS).
-Per backend, a NodePort Service without selector gets hand-written Endpoints
-naming it, then, alternating for `--rounds`, `wrk -t2 -c32 -d5s --latency` runs
-against the backend directly and against http://127.0.0.1:<nodePort>/:
+Starts its own etcd and apiserver (Service range 10.97.0.0/24, no DNS), then one kube-proxy per
+mode in turn. Per backend, a NodePort Service without selector gets a hand-written EndpointSlice
+naming it, then, alternating for `--rounds`, `wrk -t2 -c32 -d5s --latency` runs against the
+backend directly and against http://127.0.0.1:<nodePort>/:
 
     keepalive  an HTTP/1.1 keep-alive server on 127.0.0.2 (this script, --serve-backend):
                wrk reuses its 32 connections, so this measures the proxy's byte relay
@@ -14,9 +14,10 @@ against the backend directly and against http://127.0.0.1:<nodePort>/:
                (`kubemini-bench`), the tests' pod image: a new connection per request,
                so this measures accept + dial + relay; skipped with a note without Docker
 
-Targets (issue 7), judged on the keepalive backend: proxied throughput >= 0.5x direct,
-added p99 latency < 2 ms. Traffic goes only to loopback and to the script's own
-container; processes, container and network are removed at the end, even on failure.
+Targets, judged on the keepalive backend: userspace >= 0.5x direct throughput and < 2 ms added
+p99 (issue 7); iptables >= 0.9x and < 0.5 ms (issue 17). Traffic goes only to loopback and to the
+script's own container; processes, rules, container and network are removed at the end, even on
+failure.
 """
 
 from __future__ import annotations
@@ -50,8 +51,7 @@ POD_PORT = 8080
 LABEL = "io.kubemini.bench=proxy"
 READY_DEADLINE_SECONDS = 30.0
 WRK_GRACE_SECONDS = 30.0
-TARGET_THROUGHPUT_RATIO = 0.5
-TARGET_ADDED_P99_MS = 2.0
+TARGETS = {"userspace": (0.5, 2.0), "iptables": (0.9, 0.5)}  # (throughput ratio, added p99 ms)
 _UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 _BODY = b"bench-backend\n"
 _RESPONSE = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n%s" % (len(_BODY), _BODY)
@@ -124,13 +124,18 @@ def wait_for(url: str) -> None:
 
 
 def expose(api_url: str, name: str, *, address: str, port: int) -> int:
-    """A NodePort Service whose Endpoints name the backend; its nodePort."""
+    """A NodePort Service whose EndpointSlice names the backend; its nodePort."""
     with httpx.Client(base_url=api_url, timeout=10) as api:
         spec = {"type": "NodePort", "ports": [{"name": "http", "port": 80}]}
         service = api.post("/api/v1/namespaces/default/services", json={"metadata": {"name": name}, "spec": spec})
         service.raise_for_status()
-        subsets = [{"addresses": [{"ip": address}], "ports": [{"name": "http", "port": port}]}]
-        api.post("/api/v1/namespaces/default/endpoints", json={"metadata": {"name": name}, "subsets": subsets})
+        endpoint_slice = {
+            "metadata": {"name": name, "labels": {"kubernetes.io/service-name": name}},
+            "addressType": "IPv4",
+            "endpoints": [{"addresses": [address], "conditions": {"ready": True}}],
+            "ports": [{"name": "http", "port": port, "protocol": "TCP"}],
+        }
+        api.post("/apis/discovery.k8s.io/v1/namespaces/default/endpointslices", json=endpoint_slice).raise_for_status()
         return service.json()["spec"]["ports"][0]["nodePort"]
 
 
@@ -152,27 +157,28 @@ class Bench:
         self.args = args
         self.work = work
         self.cleanups: list = []
+        self.targets: dict[str, tuple[str, str]] = {}  # backend -> (direct URL, proxied URL)
         self.results: dict[str, dict[str, list[WrkResult]]] = {}
 
-    def measure(self, backend: str, direct_url: str, proxied_url: str) -> None:
+    def measure(self, backend: str, mode: str) -> None:
+        direct_url, proxied_url = self.targets[backend]
         wait_for(direct_url)
         wait_for(proxied_url)
-        runs: dict[str, list[WrkResult]] = {"direct": [], "proxied": []}
+        runs = self.results.setdefault(backend, {"direct": []})
+        runs.setdefault(mode, [])
         for _ in range(self.args.rounds):
-            for path, url in (("direct", direct_url), ("proxied", proxied_url)):
-                runs[path].append(
-                    run_wrk(
-                        url, threads=self.args.threads, connections=self.args.connections, duration=self.args.duration
-                    )
+            for path, url in (("direct", direct_url), (mode, proxied_url)):
+                result = run_wrk(
+                    url, threads=self.args.threads, connections=self.args.connections, duration=self.args.duration
                 )
-        self.results[backend] = runs
+                runs[path].append(result)
 
     def keepalive(self, api_url: str) -> None:
         port = free_port()
         server = subprocess.Popen([sys.executable, __file__, "--serve-backend", f"{KEEPALIVE_HOST}:{port}"])
         self.cleanups.append(lambda: (server.terminate(), server.wait(10)))
         node_port = expose(api_url, "bench-keepalive", address=KEEPALIVE_HOST, port=port)
-        self.measure("keepalive", f"http://{KEEPALIVE_HOST}:{port}/", f"http://127.0.0.1:{node_port}/")
+        self.targets["keepalive"] = (f"http://{KEEPALIVE_HOST}:{port}/", f"http://127.0.0.1:{node_port}/")
 
     def pod(self, api_url: str) -> None:
         if not docker_usable():
@@ -186,34 +192,39 @@ class Bench:
         self.cleanups.append(lambda: docker("rm", "-f", container, check=False))
         address = docker("inspect", "-f", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", container)
         node_port = expose(api_url, "bench-pod", address=address, port=POD_PORT)
-        self.measure("pod", f"http://{address}:{POD_PORT}/", f"http://127.0.0.1:{node_port}/")
+        self.targets["pod"] = (f"http://{address}:{POD_PORT}/", f"http://127.0.0.1:{node_port}/")
 
     def report(self) -> bool:
         load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
         print(
             f"wrk -t{self.args.threads} -c{self.args.connections} -d{self.args.duration}s --latency, "
-            f"{self.args.rounds} rounds alternating direct/proxied; {os.cpu_count()} CPUs, load average {load}"
+            f"{self.args.rounds} rounds alternating direct/proxied per mode; {os.cpu_count()} CPUs, load average {load}"
         )
-        print(f"{'backend':<10} {'path':<8} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+        print(f"{'backend':<10} {'path':<10} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
         verdicts, ok = [], True
         for backend, runs in self.results.items():
             for path, results in runs.items():
                 for r in results:
                     print(
-                        f"{backend:<10} {path:<8} {r.requests_per_second:>9.0f} {r.p50_ms:>8.2f} {r.p99_ms:>8.2f} "
+                        f"{backend:<10} {path:<10} {r.requests_per_second:>9.0f} {r.p50_ms:>8.2f} {r.p99_ms:>8.2f} "
                         f"{r.errors:>7}"
                     )
-            direct, proxied = runs["direct"], runs["proxied"]
-            ratio = statistics.median(r.requests_per_second for r in proxied) / statistics.median(
-                r.requests_per_second for r in direct
-            )
-            added = statistics.median(r.p99_ms for r in proxied) - statistics.median(r.p99_ms for r in direct)
-            errors = sum(r.errors for r in direct + proxied)
-            verdicts.append(f"{backend}: {ratio:.2f}x throughput, p99 {added:+.2f} ms, {errors} errors")
-            if backend == "keepalive":
-                ok = ratio >= TARGET_THROUGHPUT_RATIO and added < TARGET_ADDED_P99_MS and errors == 0
-        target = f"target on keepalive >= {TARGET_THROUGHPUT_RATIO}x and < {TARGET_ADDED_P99_MS} ms added p99"
-        print(f"summary: proxied vs direct, {'; '.join(verdicts)} ({target}): {'PASS' if ok else 'MISS'}")
+            direct = runs["direct"]
+            for mode in (m for m in runs if m != "direct"):
+                proxied = runs[mode]
+                ratio = statistics.median(r.requests_per_second for r in proxied) / statistics.median(
+                    r.requests_per_second for r in direct
+                )
+                added = statistics.median(r.p99_ms for r in proxied) - statistics.median(r.p99_ms for r in direct)
+                errors = sum(r.errors for r in proxied)
+                met = ""
+                if backend == "keepalive":
+                    ratio_target, p99_target = TARGETS[mode]
+                    passed = ratio >= ratio_target and added < p99_target and errors == 0
+                    ok = ok and passed
+                    met = f" (target >= {ratio_target}x, < {p99_target} ms: {'PASS' if passed else 'MISS'})"
+                verdicts.append(f"{backend} {mode}: {ratio:.2f}x throughput, p99 {added:+.2f} ms, {errors} errors{met}")
+        print("summary: proxied vs direct, " + "; ".join(verdicts))
         return ok
 
     def close(self) -> None:
@@ -224,8 +235,27 @@ class Bench:
                 print(f"cleanup failed: {error}", file=sys.stderr)
 
 
+def run_mode(bench: Bench, apiserver_url: str, mode: str) -> None:
+    proxy = KubeProxyProcess(
+        apiserver_url,
+        bench.work / f"kube-proxy-{mode}.log",
+        service_cidr=SERVICE_CIDR,
+        extra_args=("--event-loop", bench.args.event_loop, "--proxy-mode", mode),
+    )
+    proxy.start()
+    try:
+        for backend in bench.targets:
+            bench.measure(backend, mode)
+        errors = [line for line in proxy.metrics().splitlines() if line.startswith("kubeproxy_errors_total")]
+        if errors:
+            print(f"kube-proxy ({mode}) errors:\n  " + "\n  ".join(errors), file=sys.stderr)
+    finally:
+        proxy.stop()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--modes", default="userspace,iptables", help="comma-separated: userspace, iptables")
     parser.add_argument("--backends", default="keepalive,pod", help="comma-separated: keepalive, pod")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
@@ -238,6 +268,9 @@ def main() -> int:
         host, _, port = args.serve_backend.rpartition(":")
         asyncio.run(serve_backend(host, int(port)))
         return 0
+    modes = [m.strip() for m in args.modes.split(",")]
+    if unknown := [m for m in modes if m not in TARGETS]:
+        parser.error(f"unknown modes {unknown}; known: {', '.join(TARGETS)}")
     bench = Bench(args, Path(tempfile.mkdtemp(prefix="bench-proxy-")))
     try:
         etcd = EtcdServer(bench.work / "etcd").start()
@@ -247,21 +280,12 @@ def main() -> int:
         )
         bench.cleanups.append(apiserver.stop)
         apiserver.start()
-        proxy = KubeProxyProcess(
-            apiserver.url,
-            bench.work / "kube-proxy.log",
-            service_cidr=SERVICE_CIDR,
-            extra_args=("--event-loop", args.event_loop),
-        )
-        bench.cleanups.append(proxy.stop)
-        proxy.start()
         for backend in (name.strip() for name in args.backends.split(",")):
             if backend not in ("keepalive", "pod"):
                 parser.error(f"unknown backend {backend!r}; known: keepalive, pod")
             getattr(bench, backend)(apiserver.url)
-        errors = [line for line in proxy.metrics().splitlines() if line.startswith("kubeproxy_errors_total")]
-        if errors:
-            print("kube-proxy errors:\n  " + "\n  ".join(errors), file=sys.stderr)
+        for mode in modes:
+            run_mode(bench, apiserver.url, mode)
         return 0 if bench.report() else 1
     finally:
         bench.close()

@@ -1,7 +1,8 @@
 """`python -m kube_proxy`: flags, logging, then `running.run_proxy` until SIGTERM/SIGINT.
 
 Refuses to start (exit 1, one clear line on stderr) when it cannot make the
-Service range local: not root, no `ip` command, or a DNS address outside the range.
+Service range local: not root, no `ip` command, or a DNS address outside the range; in
+`--proxy-mode=iptables` also without iptables. `--cleanup` removes what a killed one left.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import logging
 import os
 import sys
 
-from kube_proxy.running import run_proxy
+from kube_proxy.kernel.programming import KernelRulesError
+from kube_proxy.running import PROXY_MODES, cleanup, run_proxy
 from kube_proxy.service_routing import RouteError
 from kubemini.component.lifecycle import run_until_signalled
 from kubemini.component.options import add_common_flags, configure_logging
@@ -48,6 +50,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--cluster-domain", default=os.environ.get("KUBEMINI_CLUSTER_DOMAIN", DEFAULT_CLUSTER_DOMAIN))
     parser.add_argument("--dns-port", type=int, default=53, help="port of the cluster DNS server")
     parser.add_argument(
+        "--proxy-mode",
+        choices=PROXY_MODES,
+        default=os.environ.get("KUBEMINI_PROXY_MODE", "userspace"),
+        help="userspace: listeners that relay bytes; iptables: DNAT rules in the kernel's nat table "
+        "(env KUBEMINI_PROXY_MODE)",
+    )
+    parser.add_argument(
+        "--cleanup",
+        action="store_true",
+        help="remove this Service range's kernel rules and local route (left by a killed kube-proxy), then exit",
+    )
+    parser.add_argument(
         "--event-loop",
         choices=("auto", "uvloop", "asyncio"),
         default=os.environ.get("KUBEMINI_PROXY_EVENT_LOOP", "auto"),
@@ -74,6 +88,9 @@ def install_event_loop(choice: str) -> str:
 def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     configure_logging(args.log_level, component="kube-proxy")
+    if args.cleanup:
+        cleanup(args)
+        return
     logging.getLogger(__name__).info("event loop: %s", install_event_loop(args.event_loop))
 
     async def main_task() -> None:
@@ -81,7 +98,7 @@ def main(argv: list[str] | None = None) -> None:
 
     try:
         run_until_signalled(main_task)
-    except RouteError as error:
+    except (RouteError, KernelRulesError) as error:
         print(f"kube-proxy: refusing to start: {error}", file=sys.stderr)
         sys.exit(1)
 

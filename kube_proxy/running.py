@@ -1,13 +1,14 @@
 """kube-proxy's process: wires the caches, the proxier, the cluster DNS and the health endpoint.
 
 preflight (root, `ip`) ──► local route for the Service range (installed unless present)
-ApiClient ──► informers: Services, Endpoints (all namespaces)
+ApiClient ──► informers: Services, EndpointSlices (all namespaces)
     ├─► Proxier.run()                       listeners on ClusterIPs / NodePorts → endpoints
+    │   (--proxy-mode=iptables: KernelProxier.run(), DNAT rules in the nat table instead)
     ├─► LoadBalancerStatusController.run()  status.loadBalancer.ingress = node address
     ├─► keep_dns_serving()                  DNS on <cluster DNS>:53, bind retried until it works
     └─► ensure_dns_service()                kube-system/kube-dns holds the DNS address
 HealthServer: /healthz (200 once the first sync is done), /metrics
-exit (SIGTERM/SIGINT, or a crash) ──► listeners and DNS closed, route removed if ours
+exit (SIGTERM/SIGINT, or a crash) ──► listeners (or kernel rules) and DNS closed, route removed if ours
 """
 
 from __future__ import annotations
@@ -17,13 +18,17 @@ import asyncio
 import functools
 import ipaddress
 import logging
+import shutil
 
 from kube_proxy.dns_records import resolve_name
 from kube_proxy.dns_service import ensure_dns_service
 from kube_proxy.dns_serving import DnsServer
+from kube_proxy.kernel.programming import KernelRules, check_can_program
+from kube_proxy.kernel.proxier import KernelProxier
+from kube_proxy.kernel.ruleset import Chains
 from kube_proxy.load_balancer_status import LoadBalancerStatusController
 from kube_proxy.metrics import ProxyMetrics
-from kube_proxy.service_ports import ListenerKey
+from kube_proxy.service_ports import ListenerKey, slices_getter
 from kube_proxy.service_routing import RouteError, check_can_manage_routes, install_local_route, remove_local_route
 from kube_proxy.syncing import Proxier
 from kubemini.api.registry import by_kind
@@ -33,15 +38,20 @@ from kubemini.component.health_server import HealthServer
 from kubemini.component.options import server_url
 
 SERVICE = by_kind("Service")
-ENDPOINTS = by_kind("Endpoints")
+ENDPOINT_SLICE = by_kind("EndpointSlice")
 DNS_BIND_RETRY_SECONDS = 1.0
 
 log = logging.getLogger(__name__)
 
 
+PROXY_MODES = ("userspace", "iptables")
+
+
 def preflight(args: argparse.Namespace) -> None:
     """Everything that makes kube-proxy refuse to start, checked before any change is made."""
     check_can_manage_routes(args.service_cluster_ip_range)
+    if args.proxy_mode == "iptables":
+        check_can_program()
     if args.cluster_dns:
         network = ipaddress.IPv4Network(args.service_cluster_ip_range, strict=False)
         if ipaddress.IPv4Address(args.cluster_dns) not in network:
@@ -49,6 +59,13 @@ def preflight(args: argparse.Namespace) -> None:
                 f"--cluster-dns {args.cluster_dns} is outside --service-cluster-ip-range {network}: "
                 "the DNS address must be a ClusterIP"
             )
+
+
+def cleanup(args: argparse.Namespace) -> None:
+    """`--cleanup`: this range's kernel chains and local route, whatever a killed kube-proxy left."""
+    if shutil.which("iptables-save"):
+        KernelRules(Chains.for_range(args.service_cluster_ip_range)).cleanup()
+    remove_local_route(args.service_cluster_ip_range)
 
 
 async def keep_dns_serving(dns: DnsServer) -> None:
@@ -68,27 +85,30 @@ async def run_proxy(args: argparse.Namespace) -> None:
     preflight(args)
     client = ApiClient(server_url(args), user_agent="kube-proxy")
     informers = SharedInformers(client)
-    services, endpoints = informers.informer(SERVICE), informers.informer(ENDPOINTS)
+    services, slices = informers.informer(SERVICE), informers.informer(ENDPOINT_SLICE)
     metrics = ProxyMetrics()
     dns: DnsServer | None = None
     reserved: list[ListenerKey] = []
     if args.cluster_dns:
         resolve = functools.partial(
-            resolve_name, services=services.get, endpoints=endpoints.get, domain=args.cluster_domain
+            resolve_name, services=services.get, slices=slices_getter(slices), domain=args.cluster_domain
         )
         dns = DnsServer(
             host=args.cluster_dns, port=args.dns_port, resolve=resolve, metrics=metrics, domain=args.cluster_domain
         )
         reserved = [ListenerKey(args.cluster_dns, args.dns_port, p) for p in ("UDP", "TCP")]
-    proxier = Proxier(
-        services=services, endpoints=endpoints, node_address=args.node_address, metrics=metrics, reserved=reserved
-    )
+    common = dict(services=services, slices=slices, node_address=args.node_address, metrics=metrics, reserved=reserved)
+    if args.proxy_mode == "iptables":
+        proxier: Proxier = KernelProxier(chains=Chains.for_range(args.service_cluster_ip_range), **common)
+        await proxier.start()
+    else:
+        proxier = Proxier(**common)
     status = LoadBalancerStatusController(client, services, node_address=args.node_address)
     health = HealthServer(
         host=args.bind_address,
         port=args.port,
         registry=metrics.registry,
-        checks={"informers": lambda: services.has_synced() and endpoints.has_synced(), "proxier": proxier.healthy},
+        checks={"informers": lambda: services.has_synced() and slices.has_synced(), "proxier": proxier.healthy},
     )
     route_is_ours = False
     try:

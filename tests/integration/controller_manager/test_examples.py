@@ -6,7 +6,10 @@ import pytest
 
 from tests.support.processes import REPO_ROOT
 
-EXAMPLES = ["job.yaml", "cronjob.yaml", "daemonset.yaml", "statefulset.yaml", "pdb.yaml"]
+EXAMPLES = [
+    "job.yaml", "cronjob.yaml", "daemonset.yaml", "statefulset.yaml", "pdb.yaml",
+    "blue-green/blue-green.yaml", "canary/canary.yaml",
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("name", EXAMPLES)

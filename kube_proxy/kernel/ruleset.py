@@ -1,0 +1,120 @@
+"""The nat-table rules for a set of service ports, as kube-proxy's iptables mode lays them out (pure).
+
+    <P>-SERVICES   -d <clusterIP> -p tcp --dport 80      -j <P>-SVC-<hash>      (one per listener:
+                   -d <node address> --dport <nodePort>   -j <P>-SVC-<hash>       ClusterIP, NodePort, LB)
+    <P>-SVC-<hash> -j <P>-MARK-MASQ
+                   [ClientIP affinity: -m recent --rcheck --seconds T --reap   -j <P>-SEP-<hash>, each endpoint]
+                   -m statistic --mode random --probability 1/(n-i)        -j <P>-SEP-<hash>  (i-th of n)
+                   -j <P>-SEP-<last>
+    <P>-SEP-<hash> [-m recent --set] -p tcp -j DNAT --to-destination <ip>:<port>
+    <P>-POSTROUTING: marked packets ──► MASQUERADE (host and hairpin traffic get a source the pod can answer)
+A service port without endpoints gets no SVC chain: its packets reach the local stack (the range is
+a `local` route), where nothing listens, so TCP is reset and UDP refused, as upstream's REJECT.
+`<P>` is KUBEMINI-<4 hex of the Service range>, so two clusters on one machine never share chains.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from kube_proxy.service_ports import ListenerKey, ServicePort, ServicePortName
+
+MASQUERADE_MARK = "0x4000"
+MAX_CHAIN_LENGTH = 28  # iptables' limit on a chain name
+
+
+@dataclass(frozen=True)
+class Chains:
+    prefix: str
+
+    @classmethod
+    def for_range(cls, service_cidr: str) -> Chains:
+        return cls(f"KUBEMINI-{hashlib.sha256(service_cidr.encode()).hexdigest()[:4]}")
+
+    @property
+    def services(self) -> str:
+        return f"{self.prefix}-SERVICES"
+
+    @property
+    def postrouting(self) -> str:
+        return f"{self.prefix}-POSTROUTING"
+
+    @property
+    def mark_masquerade(self) -> str:
+        return f"{self.prefix}-MARK-MASQ"
+
+    def _hashed(self, kind: str, *parts: object) -> str:
+        head = f"{self.prefix}-{kind}-"
+        digest = hashlib.sha256("/".join(str(p) for p in parts).encode()).hexdigest()
+        return head + digest[: MAX_CHAIN_LENGTH - len(head)]
+
+    def service(self, port: ServicePort) -> str:
+        return self._hashed("SVC", port.name, port.protocol)
+
+    def endpoint(self, port: ServicePort, ip: str, number: int) -> str:
+        return self._hashed("SEP", port.name, port.protocol, ip, number)
+
+    def owns(self, chain: str) -> bool:
+        return chain.startswith(self.prefix + "-")
+
+
+def _listener_rule(chains: Chains, key: ListenerKey, target: str, name: ServicePortName) -> str:
+    match = f"-d {key.ip}/32 -p {key.protocol.lower()} --dport {key.port}"
+    return f'-A {chains.services} -m comment --comment "{name}" {match} -j {target}'
+
+
+def render(
+    service_ports: Mapping[ServicePortName, ServicePort],
+    listeners: Mapping[ListenerKey, ServicePortName],
+    *,
+    chains: Chains,
+    stale_chains: Iterable[str] = (),
+) -> str:
+    """iptables-restore input for table nat: our chains declared (so flushed) and refilled; chains
+    we made before that are not wanted any more deleted. `listeners` is desired_listeners()'s."""
+    declared = [chains.services, chains.postrouting, chains.mark_masquerade]
+    rules = [
+        f"-A {chains.mark_masquerade} -j MARK --or-mark {MASQUERADE_MARK}",
+        f"-A {chains.postrouting} -m mark ! --mark {MASQUERADE_MARK}/{MASQUERADE_MARK} -j RETURN",
+        f"-A {chains.postrouting} -j MARK --xor-mark {MASQUERADE_MARK}",
+        f"-A {chains.postrouting} -j MASQUERADE",
+    ]
+    with_endpoints = {name: port for name, port in service_ports.items() if port.endpoints}
+    for key, name in sorted(listeners.items()):
+        if name in with_endpoints:
+            rules.append(_listener_rule(chains, key, chains.service(with_endpoints[name]), name))
+    for name in sorted(with_endpoints):
+        port = with_endpoints[name]
+        service_chain = chains.service(port)
+        declared.append(service_chain)
+        rules.append(f"-A {service_chain} -j {chains.mark_masquerade}")
+        endpoints = sorted(port.endpoints)
+        endpoint_chains = [chains.endpoint(port, e.ip, e.port) for e in endpoints]
+        if port.affinity_seconds is not None:
+            for chain in endpoint_chains:
+                rules.append(
+                    f"-A {service_chain} -m recent --name {chain} --mask 255.255.255.255 --rsource --rcheck "
+                    f"--seconds {int(port.affinity_seconds)} --reap -j {chain}"
+                )
+        for index, chain in enumerate(endpoint_chains):
+            remaining = len(endpoint_chains) - index
+            if remaining > 1:
+                rules.append(
+                    f"-A {service_chain} -m statistic --mode random --probability {1 / remaining:.10f} -j {chain}"
+                )
+            else:
+                rules.append(f"-A {service_chain} -j {chain}")
+        for endpoint, chain in zip(endpoints, endpoint_chains, strict=True):
+            declared.append(chain)
+            if port.affinity_seconds is not None:
+                rules.append(f"-A {chain} -m recent --name {chain} --mask 255.255.255.255 --rsource --set")
+            protocol = port.protocol.lower()
+            rules.append(f"-A {chain} -p {protocol} -j DNAT --to-destination {endpoint.ip}:{endpoint.port}")
+    wanted = set(declared)
+    removed = sorted(c for c in stale_chains if chains.owns(c) and c not in wanted)
+    lines = ["*nat", *(f":{c} - [0:0]" for c in declared), *(f":{c} - [0:0]" for c in removed), *rules]
+    lines += [f"-X {c}" for c in removed]
+    lines.append("COMMIT")
+    return "\n".join(lines) + "\n"
