@@ -166,6 +166,6 @@ def test_reload_keeps_open_connections(ingress_controller, kubectl, api, namespa
 
 
 def test_example_manifests_are_accepted(ingress_controller, kubectl, namespace):
-    for manifest in ("examples/ingress-demo.yaml", "examples/canary/ingress-weight.yaml"):
+    for manifest in ("examples/ingress-demo.yaml", "examples/canary/ingress-canary.yaml"):
         result = kubectl.run("apply", "-n", namespace, "--dry-run=server", "-f", str(REPO_ROOT / manifest))
         assert "ingress.networking.k8s.io/" in result.stdout, result.stdout
