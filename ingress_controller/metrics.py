@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
 
@@ -29,3 +31,11 @@ class IngressMetrics:
         self.connections = Gauge(
             "ingress_controller_open_connections", "Client connections open now", ("scheme",), registry=self.registry
         )
+        self._request_counters: dict[tuple[str, int], Any] = {}
+
+    def count_request(self, ingress: str, status: int) -> None:
+        """Bump the request counter; the labelled child is cached (a label lookup per request is costly)."""
+        counter = self._request_counters.get((ingress, status))
+        if counter is None:
+            counter = self._request_counters[(ingress, status)] = self.requests.labels(ingress, str(status))
+        counter.inc()
