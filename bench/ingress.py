@@ -74,6 +74,12 @@ def expose(api_url: str, name: str, *, address: str, port: int) -> str:
     return host
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (from /proc): a figure the machine's load does not skew."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def docker(*args: str, check: bool = True) -> str:
     return subprocess.run(["docker", *args], capture_output=True, text=True, check=check, timeout=120).stdout.strip()
 
@@ -90,6 +96,7 @@ class WrkResult:
     p50_ms: float
     p99_ms: float
     errors: int
+    cpu_us_per_request: float | None = None  # the ingress controller's CPU time per request
 
 
 def _ms(text: str) -> float:
@@ -199,7 +206,11 @@ def main() -> int:
             for _ in range(args.rounds):
                 for name, direct_url, host in targets:
                     runs.setdefault((name, "direct"), []).append(run_wrk(direct_url, args))
+                    cpu_before = process_cpu_seconds(controller.process.pid)
                     result = run_wrk(f"{controller.http_url}/", args, headers=(f"Host: {host}",))
+                    handled = result.requests_per_second * args.duration
+                    cpu = process_cpu_seconds(controller.process.pid) - cpu_before
+                    result.cpu_us_per_request = 1e6 * cpu / handled if handled else None
                     runs.setdefault((name, "ingress"), []).append(result)
         finally:
             for cleanup in reversed(cleanups):
@@ -209,14 +220,18 @@ def main() -> int:
         f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s --latency, {args.rounds} rounds alternating "
         f"direct/ingress, access log {'on' if args.access_log else 'off'}; {os.cpu_count()} CPUs, load {load}"
     )
-    print(f"{'backend':<10} {'path':<8} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    print(
+        f"{'backend':<10} {'path':<8} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'ingress CPU us/req':>19}"
+    )
     medians = {}
     for (name, path), results in runs.items():
         medians[(name, path)] = statistics.median(r.requests_per_second for r in results)
         p50 = statistics.median(r.p50_ms for r in results)
         p99 = statistics.median(r.p99_ms for r in results)
         errors = sum(r.errors for r in results)
-        print(f"{name:<10} {path:<8} {medians[(name, path)]:>9.0f} {p50:>8.2f} {p99:>8.2f} {errors:>7}")
+        costs = [r.cpu_us_per_request for r in results if r.cpu_us_per_request is not None]
+        cost = f"{statistics.median(costs):.0f}" if costs else "-"
+        print(f"{name:<10} {path:<8} {medians[(name, path)]:>9.0f} {p50:>8.2f} {p99:>8.2f} {errors:>7} {cost:>19}")
     verdicts = []
     for name in dict.fromkeys(name for name, _ in runs):
         verdicts.append(f"{name} {medians[(name, 'ingress')] / medians[(name, 'direct')]:.2f}x")
