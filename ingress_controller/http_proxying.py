@@ -22,6 +22,7 @@ import ssl
 import time
 from collections.abc import Callable
 
+from ingress_controller.access_logging import AccessLog
 from ingress_controller.canary import RandomInt, use_canary
 from ingress_controller.http_messages import (
     LENGTH,
@@ -53,7 +54,6 @@ PAGES = {
     400: b"400 Bad Request\n",
 }
 
-access_log = logging.getLogger("ingress_controller.access")
 log = logging.getLogger(__name__)
 
 
@@ -65,13 +65,13 @@ class IngressProxy:
         metrics: IngressMetrics,
         upstreams: UpstreamConnections | None = None,
         randint: RandomInt = random.randint,
-        log_requests: bool = True,
+        access_log: AccessLog | None = None,
     ):
         self.current_table = current_table
         self.metrics = metrics
         self.upstreams = upstreams or UpstreamConnections()
         self.randint = randint
-        self.log_requests = log_requests
+        self.access_log = access_log
 
     async def serve_connection(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *, scheme: str
@@ -159,12 +159,18 @@ class IngressProxy:
             return keep_alive
         finally:
             self.metrics.count_request(ingress, status)
-            if self.log_requests:
-                access_log.info(
-                    '%s "%s %s %s" %d %d %.4f host=%s ingress=%s upstream=%s canary=%s',
-                    client, method, target, version, status, sent, time.monotonic() - started,
-                    host_header or "-", ingress or "-", endpoint, "true" if canary else "false",
-                )  # fmt: skip
+            if self.access_log is not None:
+                self.access_log.record(
+                    client=client,
+                    request_line=f"{method} {target} {version}",
+                    status=status,
+                    sent=sent,
+                    seconds=time.monotonic() - started,
+                    host=host_header,
+                    ingress=ingress,
+                    upstream=endpoint,
+                    canary=canary,
+                )
 
     async def forward(
         self,

@@ -15,6 +15,7 @@ import asyncio
 import functools
 import logging
 
+from ingress_controller.access_logging import AccessLog
 from ingress_controller.http_proxying import IngressProxy
 from ingress_controller.ingress_classes import ensure_default_class
 from ingress_controller.listening import HTTP_PORTS, HTTPS_PORTS, listen
@@ -73,7 +74,8 @@ async def run_controller(args: argparse.Namespace) -> None:
         metrics=metrics,
         on_swap=on_swap,
     )
-    proxy = IngressProxy(syncer.current_table, metrics=metrics, upstreams=upstreams, log_requests=args.access_log)
+    access_log = AccessLog() if args.access_log else None
+    proxy = IngressProxy(syncer.current_table, metrics=metrics, upstreams=upstreams, access_log=access_log)
     selector = CertificateSelector(syncer.current_table)
     servers: list[asyncio.AbstractServer] = []
     health = HealthServer(
@@ -118,6 +120,8 @@ async def run_controller(args: argparse.Namespace) -> None:
     finally:
         for server in servers:
             server.close()
+        if access_log is not None:
+            access_log.flush()
         upstreams.close()
         await health.stop()
         for informer in informers:

@@ -145,7 +145,8 @@ def test_round_robin_forwarded_headers_body_and_curl(ingress_controller, kubectl
         capture_output=True, text=True, timeout=30, check=True,
     )  # fmt: skip
     assert '"path": "/via-curl"' in curl.stdout
-    assert 'GET /via-curl HTTP/1.1" 200' in ingress_controller.log_tail(20000)  # the access log line
+    # The access log line (written in batches, a tenth of a second apart).
+    wait_until(lambda: 'GET /via-curl HTTP/1.1" 200' in ingress_controller.log_tail(20000), what="access log line")
 
 
 def test_reload_keeps_open_connections(ingress_controller, kubectl, api, namespace, start_backends):

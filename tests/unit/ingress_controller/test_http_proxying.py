@@ -35,7 +35,7 @@ async def scripted_backend(answer: bytes, *, seen: list[bytes], close: bool):
 
 
 async def proxy_for(table: RoutingTable):
-    proxy = IngressProxy(lambda: table, metrics=IngressMetrics(), log_requests=False)
+    proxy = IngressProxy(lambda: table, metrics=IngressMetrics(), access_log=None)
     server = await asyncio.start_server(functools.partial(proxy.serve_connection, scheme="http"), "127.0.0.1", 0)
     return server, server.sockets[0].getsockname()[1]
 
