@@ -18,6 +18,7 @@ import threading
 from pathlib import Path
 
 from kube_proxy.kernel.ruleset import Chains
+from kube_proxy.service_ports import ListenerKey
 
 log = logging.getLogger(__name__)
 IPTABLES_TIMEOUT_SECONDS = 30.0
@@ -84,6 +85,18 @@ class KernelRules:
             rule = [builtin, "-j", target]
             if _run(["iptables", "-w", "-t", "nat", "-C", *rule], check=False).returncode != 0:
                 _run(["iptables", "-w", "-t", "nat", "-I", builtin, "1", "-j", target])
+
+    def forget_udp_flows(self, stale: list[tuple[ListenerKey, str | None]]) -> None:
+        if not stale:
+            return
+        if shutil.which("conntrack") is None:
+            log.warning("conntrack not found: UDP clients of %d removed endpoints keep their old flows", len(stale))
+            return
+        for key, endpoint_ip in stale:
+            argv = ["conntrack", "-D", "-p", "udp", "--orig-dst", key.ip, "--orig-port-dst", str(key.port)]
+            if endpoint_ip is not None:
+                argv += ["--reply-src", endpoint_ip]
+            _run(argv, check=False)  # exit 1 when there was no such flow: nothing to forget
 
     def allow_localnet(self) -> None:
         try:
