@@ -18,7 +18,7 @@
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-APT_PACKAGES=(docker.io etcd-server busybox-static iptables debootstrap curl ca-certificates wrk)
+APT_PACKAGES=(docker.io etcd-server busybox-static iptables conntrack debootstrap curl ca-certificates wrk)
 DOCKERD_LOG=/var/log/kubemini-dockerd.log
 DOCKERD_START_DEADLINE_SECONDS=60
 VENV_DIR="$REPO_ROOT/.venv"

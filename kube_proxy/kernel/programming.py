@@ -14,9 +14,11 @@ from __future__ import annotations
 import logging
 import shutil
 import subprocess
+import threading
 from pathlib import Path
 
 from kube_proxy.kernel.ruleset import Chains
+from kube_proxy.service_ports import ListenerKey
 
 log = logging.getLogger(__name__)
 IPTABLES_TIMEOUT_SECONDS = 30.0
@@ -48,6 +50,10 @@ class KernelRules:
     def __init__(self, chains: Chains) -> None:
         self.chains = chains
         self._localnet_before: str | None = None
+        # A sync's apply runs in a worker thread that cancelling the sync does not stop: cleanup
+        # waits for it, and nothing is applied once cleanup has run.
+        self._lock = threading.Lock()
+        self._closed = False
 
     @property
     def jumps(self) -> list[tuple[str, str]]:
@@ -63,14 +69,34 @@ class KernelRules:
         return [name for name in names if self.chains.owns(name)]
 
     def apply(self, text: str) -> None:
-        _run(["iptables-restore", "--noflush", "--wait"], stdin=text)
-        self.ensure_jumps()
+        with self._lock:
+            if self._closed:
+                return
+            _run(["iptables-restore", "--noflush", "--wait"], stdin=text)
+            self._ensure_jumps()
 
     def ensure_jumps(self) -> None:
+        with self._lock:
+            if not self._closed:
+                self._ensure_jumps()
+
+    def _ensure_jumps(self) -> None:
         for builtin, target in self.jumps:
             rule = [builtin, "-j", target]
             if _run(["iptables", "-w", "-t", "nat", "-C", *rule], check=False).returncode != 0:
                 _run(["iptables", "-w", "-t", "nat", "-I", builtin, "1", "-j", target])
+
+    def forget_udp_flows(self, stale: list[tuple[ListenerKey, str | None]]) -> None:
+        if not stale:
+            return
+        if shutil.which("conntrack") is None:
+            log.warning("conntrack not found: UDP clients of %d removed endpoints keep their old flows", len(stale))
+            return
+        for key, endpoint_ip in stale:
+            argv = ["conntrack", "-D", "-p", "udp", "--orig-dst", key.ip, "--orig-port-dst", str(key.port)]
+            if endpoint_ip is not None:
+                argv += ["--reply-src", endpoint_ip]
+            _run(argv, check=False)  # exit 1 when there was no such flow: nothing to forget
 
     def allow_localnet(self) -> None:
         try:
@@ -82,6 +108,11 @@ class KernelRules:
             log.warning("cannot set route_localnet (%s): NodePorts on 127.0.0.1 reach loopback endpoints only", error)
 
     def cleanup(self) -> None:
+        with self._lock:
+            self._closed = True
+            self._remove_all()
+
+    def _remove_all(self) -> None:
         for builtin, target in self.jumps:
             while _run(["iptables", "-w", "-t", "nat", "-D", builtin, "-j", target], check=False).returncode == 0:
                 pass

@@ -13,7 +13,7 @@ import logging
 import time
 
 from kube_proxy.kernel.programming import KernelRules
-from kube_proxy.kernel.ruleset import Chains, render
+from kube_proxy.kernel.ruleset import Chains, UdpFlows, render, stale_udp_flows, udp_flows
 from kube_proxy.service_ports import build_service_ports, desired_listeners, slices_getter
 from kube_proxy.syncing import Proxier
 
@@ -25,6 +25,7 @@ class KernelProxier(Proxier):
         super().__init__(**common)
         self.rules = KernelRules(chains)
         self.applied: str | None = None
+        self.udp_flows: UdpFlows = {}
 
     async def start(self) -> None:
         await asyncio.to_thread(self.rules.allow_localnet)
@@ -37,6 +38,9 @@ class KernelProxier(Proxier):
         text = render(desired_ports, listeners, chains=self.rules.chains, stale_chains=stale)
         if text != self.applied:
             await asyncio.to_thread(self.rules.apply, text)
+            flows = udp_flows(desired_ports, listeners)
+            await asyncio.to_thread(self.rules.forget_udp_flows, stale_udp_flows(self.udp_flows, flows))
+            self.udp_flows = flows
             if self.applied is None or len(text) != len(self.applied):
                 log.info("kernel rules: %d service ports, %d listeners", len(desired_ports), len(listeners))
             self.applied = text

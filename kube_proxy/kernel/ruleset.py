@@ -118,3 +118,28 @@ def render(
     lines += [f"-X {c}" for c in removed]
     lines.append("COMMIT")
     return "\n".join(lines) + "\n"
+
+
+UdpFlows = dict[ListenerKey, frozenset[str]]
+
+
+def udp_flows(
+    service_ports: Mapping[ServicePortName, ServicePort], listeners: Mapping[ListenerKey, ServicePortName]
+) -> UdpFlows:
+    """Each UDP listener → the endpoint IPs its rules send to now."""
+    return {
+        key: frozenset(e.ip for e in service_ports[name].endpoints)
+        for key, name in listeners.items()
+        if key.protocol == "UDP" and name in service_ports
+    }
+
+
+def stale_udp_flows(before: UdpFlows, now: UdpFlows) -> list[tuple[ListenerKey, str | None]]:
+    """Conntrack entries to delete, as upstream kube-proxy does (UDP has no connection to end):
+    (listener, endpoint IP) for an endpoint DNATed before and not any more, whose entries would keep
+    a client's datagrams going to it; (listener, None), every entry to the listener, when it has
+    endpoints now and had none, since datagrams sent before its rules existed made entries without
+    DNAT that would otherwise keep that client off the endpoints."""
+    gone = [(key, ip) for key, ips in before.items() for ip in ips - now.get(key, frozenset())]
+    started = [(key, None) for key, ips in now.items() if ips and not before.get(key)]
+    return sorted(gone + started, key=lambda pair: (pair[0], pair[1] or ""))

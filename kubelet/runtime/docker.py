@@ -55,6 +55,7 @@ from kubelet.runtime.docker_translation import (
     record_from_inspect,
     registry_host,
 )
+from kubelet.runtime.hairpin import enable_hairpin
 from kubelet.runtime.network_lock import NETWORK_LOCK_PATH, holding_file_lock
 
 API_VERSION = "1.41"  # Docker 20.10; fixed so that building the client never needs the daemon
@@ -243,6 +244,10 @@ class DockerRuntime:
             await self._container_op(container_id, self._api.start)
         except docker.errors.APIError as error:
             raise StartContainerError(explain(error)) from error
+        if container_id in self._sandboxes:
+            pid = ((await self._call(self._api.inspect_container, container_id)).get("State") or {}).get("Pid")
+            if pid:
+                await asyncio.to_thread(enable_hairpin, int(pid))
 
     async def stop_container(self, container_id: str, *, timeout_seconds: float) -> None:
         try:

@@ -4,6 +4,7 @@ chains and are gone after SIGTERM (or `--cleanup` after a kill -9)."""
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -96,3 +97,33 @@ def test_cleanup_removes_what_a_killed_kube_proxy_left(api, namespace, kernel_pr
 
 def _listening_sockets() -> list[str]:
     return subprocess.run(["ss", "-ltnH"], capture_output=True, text=True, timeout=10).stdout.splitlines()
+
+
+def test_a_udp_clients_flow_moves_off_an_endpoint_that_went_away(api, namespace, kernel_proxy, start_backends):
+    backends = start_backends("127.0.0.5", "127.0.0.6", udp=True)
+    service = create_service(api, namespace, "dns-like", ports=[{"name": "dns", "port": 53, "protocol": "UDP"}])
+    cluster_ip = service["spec"]["clusterIP"]
+    ports = [{"name": "dns", "port": backends[0].port, "protocol": "UDP"}]
+    put_endpoints(api, namespace, "dns-like", addresses=[b.host for b in backends], ports=ports)
+    client = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)  # one source port: one conntrack flow
+    client.settimeout(0.5)
+    client.bind(("127.0.0.1", 0))
+
+    def ask() -> str:
+        client.sendto(b"ping", (cluster_ip, 53))
+        return client.recv(1024).decode().split()[0]
+
+    first = wait_until(lambda: _answer(ask), what="an answer through the ClusterIP", timeout=10)
+    assert {_answer(ask) for _ in range(5)} == {first}, "one flow, one endpoint"
+    remaining = next(b for b in backends if b.host != first)
+    put_endpoints(api, namespace, "dns-like", addresses=[remaining.host], ports=ports)
+    # The removed backend still listens: only deleting the flow moves the client off it.
+    wait_until(lambda: _answer(ask) == remaining.host, what=f"the flow moved to {remaining.host}", timeout=10)
+    client.close()
+
+
+def _answer(ask) -> str | None:
+    try:
+        return ask()
+    except OSError:
+        return None

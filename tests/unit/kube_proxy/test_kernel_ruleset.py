@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kube_proxy.kernel.ruleset import MAX_CHAIN_LENGTH, Chains, render
+from kube_proxy.kernel.ruleset import MAX_CHAIN_LENGTH, Chains, render, stale_udp_flows
 from kube_proxy.load_balancing import Endpoint
 from kube_proxy.service_ports import ListenerKey, ServicePort, ServicePortName, desired_listeners
 
@@ -64,3 +64,12 @@ def test_reserved_listeners_are_left_to_the_in_process_dns():
                                      reserved=[ListenerKey("10.97.0.10", 53, "UDP")])  # fmt: skip
     lines = render({dns.name: dns}, listeners, chains=CHAINS).splitlines()
     assert not any(line.startswith(f"-A {CHAINS.services}") for line in lines)
+
+
+def test_udp_flows_are_forgotten_for_endpoints_gone_and_for_listeners_that_got_endpoints():
+    dns = ListenerKey("10.97.0.10", 53, "UDP")
+    other = ListenerKey("10.97.0.11", 53, "UDP")
+    before = {dns: frozenset({"172.18.0.2", "172.18.0.3"}), other: frozenset()}
+    now = {dns: frozenset({"172.18.0.3"}), other: frozenset({"172.18.0.9"})}
+    assert stale_udp_flows(before, now) == [(dns, "172.18.0.2"), (other, None)]
+    assert stale_udp_flows(now, now) == []
