@@ -36,6 +36,7 @@ from ingress_controller.http_messages import (
     relay_body,
     serialize_head,
 )
+from ingress_controller.idle_watching import IdleWatch
 from ingress_controller.metrics import IngressMetrics
 from ingress_controller.path_matching import normalize_host
 from ingress_controller.routing_table import RoutingTable, Upstream, choose_route
@@ -72,6 +73,12 @@ class IngressProxy:
         self.upstreams = upstreams or UpstreamConnections()
         self.randint = randint
         self.access_log = access_log
+        self.idle_clients = IdleWatch(IDLE_KEEPALIVE_SECONDS)
+        self.slow_upstreams = IdleWatch(RESPONSE_HEAD_TIMEOUT_SECONDS)
+
+    def close(self) -> None:
+        self.idle_clients.close()
+        self.slow_upstreams.close()
 
     async def serve_connection(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *, scheme: str
@@ -82,9 +89,9 @@ class IngressProxy:
         gauge.inc()
         try:
             while True:
-                # asyncio.timeout, not wait_for: no extra task per request on the hot path.
-                async with asyncio.timeout(IDLE_KEEPALIVE_SECONDS):
-                    raw = await read_head(reader)
+                self.idle_clients.waiting(writer)
+                raw = await read_head(reader)
+                self.idle_clients.busy(writer)
                 if raw is None:
                     break
                 try:
@@ -103,6 +110,7 @@ class IngressProxy:
             pass
         finally:
             gauge.dec()
+            self.idle_clients.busy(writer)
             writer.close()
             with contextlib.suppress(Exception):
                 await writer.wait_closed()
@@ -251,8 +259,11 @@ class IngressProxy:
 
     async def _read_response(self, connection: UpstreamConnection) -> Head | None:
         try:
-            async with asyncio.timeout(RESPONSE_HEAD_TIMEOUT_SECONDS):
+            self.slow_upstreams.waiting(connection.writer)
+            try:
                 raw = await read_head(connection.reader)
+            finally:
+                self.slow_upstreams.busy(connection.writer)
         except (ConnectionError, TimeoutError, BadMessage):
             return None
         return None if raw is None else parse_head(raw, request=False)

@@ -122,6 +122,7 @@ async def run_controller(args: argparse.Namespace) -> None:
             server.close()
         if access_log is not None:
             access_log.flush()
+        proxy.close()
         upstreams.close()
         await health.stop()
         for informer in informers:
