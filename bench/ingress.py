@@ -97,6 +97,7 @@ class WrkResult:
     p99_ms: float
     errors: int
     cpu_us_per_request: float | None = None  # the ingress controller's CPU time per request
+    error_detail: str = ""
 
 
 def _ms(text: str) -> float:
@@ -117,7 +118,8 @@ def run_wrk(url: str, args: argparse.Namespace, *, headers: tuple[str, ...] = ()
     p99 = _ms(re.search(r"^\s+99%\s+(\S+)", output, re.MULTILINE)[1])
     errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    return WrkResult(rate, p50, p99, errors + (int(non_2xx[1]) if non_2xx else 0))
+    detail = " ".join(line.strip() for line in output.splitlines() if "Socket errors" in line or "Non-2xx" in line)
+    return WrkResult(rate, p50, p99, errors + (int(non_2xx[1]) if non_2xx else 0), error_detail=detail)
 
 
 class _KeepAliveHttp(asyncio.Protocol):
@@ -232,6 +234,9 @@ def main() -> int:
         costs = [r.cpu_us_per_request for r in results if r.cpu_us_per_request is not None]
         cost = f"{statistics.median(costs):.0f}" if costs else "-"
         print(f"{name:<10} {path:<8} {medians[(name, path)]:>9.0f} {p50:>8.2f} {p99:>8.2f} {errors:>7} {cost:>19}")
+    for (name, path), results in runs.items():
+        for detail in {r.error_detail for r in results if r.error_detail}:
+            print(f"  {name} {path}: {detail}")
     verdicts = []
     for name in dict.fromkeys(name for name, _ in runs):
         verdicts.append(f"{name} {medians[(name, 'ingress')] / medians[(name, 'direct')]:.2f}x")
