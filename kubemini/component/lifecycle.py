@@ -1,7 +1,9 @@
 """Running a component: signals, leader election around the work, clean shutdown.
 
 SIGTERM/SIGINT cancel the main task; a leader releases its Lease on the way
-out so a standby takes over at once.
+out so a standby takes over at once. A shutdown still running SLOW_SHUTDOWN_SECONDS
+after the signal dumps every thread's stack to stderr (the component's log), so
+whatever holds it up is named before a supervisor's SIGKILL ends it.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import faulthandler
 import logging
 import signal
 from collections.abc import Awaitable, Callable
@@ -18,6 +21,7 @@ from kubemini.client.leader_election import LeaderElector
 
 log = logging.getLogger(__name__)
 LEASE_NAMESPACE = "kube-system"
+SLOW_SHUTDOWN_SECONDS = 5.0
 
 
 def run_until_signalled(main: Callable[[], Awaitable[None]]) -> None:
@@ -26,10 +30,18 @@ def run_until_signalled(main: Callable[[], Awaitable[None]]) -> None:
     async def runner() -> None:
         task = asyncio.create_task(main())
         loop = asyncio.get_running_loop()
+
+        def shut_down() -> None:
+            faulthandler.dump_traceback_later(SLOW_SHUTDOWN_SECONDS, exit=False)
+            task.cancel()
+
         for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signum, task.cancel)
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+            loop.add_signal_handler(signum, shut_down)
+        try:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        finally:
+            faulthandler.cancel_dump_traceback_later()
 
     asyncio.run(runner())
 

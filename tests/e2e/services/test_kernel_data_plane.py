@@ -6,6 +6,7 @@ pod under load fails no request once its endpoint is gone; the rules go with kub
 from __future__ import annotations
 
 import subprocess
+import sys
 from collections import Counter
 
 import pytest
@@ -20,6 +21,7 @@ from tests.e2e.services.test_service_traffic import (
     test_deleting_a_pod_under_load_fails_no_request_after_the_endpoints_update as deletion_under_load,
 )
 from tests.integration.kube_proxy.backends import http_get
+from tests.integration.kube_proxy.proxy_process import REPO_ROOT
 
 CHAINS = Chains.for_range(SERVICE_CIDR)
 POD_NETWORK = "kubemini"
@@ -37,7 +39,11 @@ def cluster(tmp_path_factory):
         yield running.start()
     finally:
         running.stop()
-        assert our_rules() == [], "kube-proxy's exit removes its rules"
+        left = our_rules()
+        if left:  # never leave them on the machine, even when the test fails
+            cleanup = [sys.executable, "-m", "kube_proxy", "--cleanup", "--service-cluster-ip-range", SERVICE_CIDR]
+            subprocess.run(cleanup, cwd=REPO_ROOT, timeout=60, check=False, capture_output=True)
+        assert left == [], f"kube-proxy's exit removes its rules; its log:\n{running.proxy.log_tail()}"
 
 
 def test_node_port_cluster_ip_and_pods_reach_every_endpoint_through_the_kernel(web, api, cluster):
