@@ -102,48 +102,53 @@ def body_framing(head: Head, *, request: bool, method: str = "GET") -> tuple[str
     return (NO_BODY, 0) if request else (UNTIL_CLOSE, 0)
 
 
-async def relay_body(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, framing: tuple[str, int]) -> int:
-    """Copy one body; the number of bytes written."""
+async def relay_body(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, framing: tuple[str, int], *, dechunk: bool = False
+) -> int:
+    """Copy one body; the number of body bytes. `dechunk` strips chunked framing (for HTTP/1.0 clients)."""
     kind, length = framing
     sent = 0
     if kind == LENGTH:
-        while length > 0:
-            chunk = await reader.read(min(length, CHUNK_BYTES))
-            if not chunk:
-                raise asyncio.IncompleteReadError(b"", length)
-            writer.write(chunk)
-            await writer.drain()
-            length -= len(chunk)
-            sent += len(chunk)
+        sent = await _copy_exactly(reader, writer, length)
     elif kind == CHUNKED:
         while True:
             size_line = await reader.readuntil(b"\r\n")
-            writer.write(size_line)
+            if not dechunk:
+                writer.write(size_line)
             try:
                 size = int(size_line.split(b";", 1)[0].strip(), 16)
             except ValueError as error:
                 raise BadMessage(f"bad chunk size {size_line[:40]!r}") from error
             if size == 0:
                 while (trailer := await reader.readuntil(b"\r\n")) != b"\r\n":
-                    writer.write(trailer)
-                writer.write(b"\r\n")
+                    if not dechunk:
+                        writer.write(trailer)
+                if not dechunk:
+                    writer.write(b"\r\n")
                 await writer.drain()
                 return sent
-            remaining = size + 2  # the chunk and its CRLF
-            while remaining > 0:
-                chunk = await reader.read(min(remaining, CHUNK_BYTES))
-                if not chunk:
-                    raise asyncio.IncompleteReadError(b"", remaining)
-                writer.write(chunk)
-                remaining -= len(chunk)
-            sent += size
-            await writer.drain()
+            sent += await _copy_exactly(reader, writer, size)
+            end = await reader.readexactly(2)
+            if not dechunk:
+                writer.write(end)
     elif kind == UNTIL_CLOSE:
         while chunk := await reader.read(CHUNK_BYTES):
             writer.write(chunk)
             await writer.drain()
             sent += len(chunk)
     return sent
+
+
+async def _copy_exactly(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, length: int) -> int:
+    remaining = length
+    while remaining > 0:
+        chunk = await reader.read(min(remaining, CHUNK_BYTES))
+        if not chunk:
+            raise asyncio.IncompleteReadError(b"", remaining)
+        writer.write(chunk)
+        await writer.drain()
+        remaining -= len(chunk)
+    return length
 
 
 def serialize_head(start_line: str, headers: list[tuple[str, str]]) -> bytes:

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from ingress_controller.access_logging import AccessLog
 from ingress_controller.canary import RandomInt, use_canary
 from ingress_controller.http_messages import (
+    CHUNKED,
     LENGTH,
     NO_BODY,
     UNTIL_CLOSE,
@@ -39,14 +40,13 @@ from ingress_controller.http_messages import (
 from ingress_controller.idle_watching import IdleWatch
 from ingress_controller.metrics import IngressMetrics
 from ingress_controller.path_matching import normalize_host
+from ingress_controller.request_forwarding import forwarded_head, pipe_both_ways
 from ingress_controller.routing_table import RoutingTable, Upstream, choose_route
 from ingress_controller.upstream_connections import UpstreamConnection, UpstreamConnections
 
 IDLE_KEEPALIVE_SECONDS = 75.0
 RESPONSE_HEAD_TIMEOUT_SECONDS = 60.0
 SMALL_BODY_BYTES = 16 * 1024
-HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "te", "upgrade", "expect"}
-FORWARDED = {"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port", "x-real-ip"}
 REASONS = {400: "Bad Request", 404: "Not Found", 502: "Bad Gateway", 503: "Service Temporarily Unavailable"}
 PAGES = {
     404: b"default backend - 404\n",
@@ -158,7 +158,15 @@ class IngressProxy:
             if "100-continue" in request.tokens("expect"):
                 writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
             outgoing = forwarded_head(request, client=client, scheme=scheme, port=port)
-            result = await self.forward(outgoing, request_framing, upstream, reader, writer, keep_alive=keep_alive)
+            result = await self.forward(
+                outgoing,
+                request_framing,
+                upstream,
+                reader,
+                writer,
+                keep_alive=keep_alive,
+                http10_client=version == "HTTP/1.0",
+            )
             if result is None:
                 status = 502
                 await self.answer_locally(writer, status, keep_alive=False)
@@ -189,6 +197,7 @@ class IngressProxy:
         writer: asyncio.StreamWriter,
         *,
         keep_alive: bool,
+        http10_client: bool = False,
     ) -> tuple[int, int, str, bool] | None:
         """Send the request to an endpoint and stream the answer back: (status, bytes, endpoint, keep-alive)."""
         connection = await self.upstreams.connect_any(upstream)
@@ -218,8 +227,11 @@ class IngressProxy:
                 await pipe_both_ways(reader, writer, connection)
                 return status, 0, endpoint, False
             framing = body_framing(response, request=False, method=method)
-            client_keep = keep_alive and framing[0] != UNTIL_CLOSE
-            headers = [(k, v) for k, v in response.headers if k.lower() not in ("connection", "keep-alive")]
+            # An HTTP/1.0 client cannot read chunks: it gets the bare body, ended by closing.
+            dechunk = http10_client and framing[0] == CHUNKED
+            client_keep = keep_alive and framing[0] != UNTIL_CLOSE and not dechunk
+            dropped = ("connection", "keep-alive", "transfer-encoding") if dechunk else ("connection", "keep-alive")
+            headers = [(k, v) for k, v in response.headers if k.lower() not in dropped]
             headers.append(("Connection", "keep-alive" if client_keep else "close"))
             head = serialize_head(" ".join(response.parts).strip(), headers)
             if framing[0] == LENGTH and framing[1] <= SMALL_BODY_BYTES:
@@ -229,7 +241,7 @@ class IngressProxy:
                 sent = len(body)
             else:
                 writer.write(head)
-                sent = await relay_body(connection.reader, writer, framing)
+                sent = await relay_body(connection.reader, writer, framing, dechunk=dechunk)
             await writer.drain()
             # An HTTP/1.0 answer without keep-alive (busybox httpd) means the endpoint closes now.
             if framing[0] != UNTIL_CLOSE and response.wants_keep_alive(response.parts[0]):
@@ -267,48 +279,3 @@ class IngressProxy:
         except (ConnectionError, TimeoutError, BadMessage):
             return None
         return None if raw is None else parse_head(raw, request=False)
-
-
-def forwarded_head(request: Head, *, client: str, scheme: str, port: int) -> bytes:
-    """The request head as the endpoint sees it: HTTP/1.1, keep-alive, hop-by-hop headers dropped."""
-    method, target, _version = request.parts
-    named_hop = request.tokens("connection")
-    upgrade = request.get("upgrade") if "upgrade" in named_hop else None
-    headers = [
-        (name, value)
-        for name, value in request.headers
-        if (lower := name.lower()) not in HOP_BY_HOP and lower not in FORWARDED and lower not in named_hop
-    ]
-    host = request.get("host") or ""
-    headers += [
-        ("X-Real-IP", client),
-        ("X-Forwarded-For", client),
-        ("X-Forwarded-Proto", scheme),
-        ("X-Forwarded-Host", host),
-        ("X-Forwarded-Port", str(port)),
-    ]
-    if upgrade:
-        headers += [("Connection", "upgrade"), ("Upgrade", upgrade)]
-    else:
-        headers.append(("Connection", "keep-alive"))
-    return serialize_head(f"{method} {target} HTTP/1.1", headers)
-
-
-async def pipe_both_ways(
-    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, connection: UpstreamConnection
-) -> None:
-    """After a 101 (WebSocket and other upgrades): copy bytes both ways until either side closes."""
-
-    async def copy(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
-        with contextlib.suppress(ConnectionError):
-            while chunk := await source.read(64 * 1024):
-                sink.write(chunk)
-                await sink.drain()
-        with contextlib.suppress(OSError):
-            if sink.can_write_eof():
-                sink.write_eof()
-
-    try:
-        await asyncio.gather(copy(reader, connection.writer), copy(connection.reader, writer))
-    finally:
-        connection.close()

@@ -89,6 +89,18 @@ async def test_http10_backend_that_closes_and_chunked_bodies():
     proxy.close()
 
 
+async def test_http10_client_gets_a_dechunked_body_and_a_close():
+    seen: list[bytes] = []
+    chunked = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"
+    backend, backend_port = await scripted_backend(chunked, seen=seen, close=False)
+    proxy, port = await proxy_for(table_to(backend_port))
+    answer = await exchange(port, b"GET / HTTP/1.0\r\nHost: web.test\r\nConnection: keep-alive\r\n\r\n")
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert body == b"abcde" and b"Connection: close" in head and b"chunked" not in head.lower()
+    backend.close()
+    proxy.close()
+
+
 async def test_until_close_body_closes_the_client_connection():
     seen: list[bytes] = []
     backend, backend_port = await scripted_backend(b"HTTP/1.1 200 OK\r\n\r\nstreamed", seen=seen, close=True)
