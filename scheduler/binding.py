@@ -1,7 +1,8 @@
 """Writing decisions: POST pods/{name}/binding concurrently, off the scheduling loop.
 
     scheduling loop ──► wait_for_capacity() (at most max_in_flight calls) ──► start(pod, node)
-        binding task ──► POST binding
+        binding task ──► its WaitForFirstConsumer claims annotated volume.kubernetes.io/selected-node
+                     ──► POST binding
             ├─ 201 ──► cache.finish_binding (the assumption now waits for its watch event),
             │          queue.done, `Scheduled` event, latency metrics
             ├─ 409 already assigned / being deleted, 404 ──► someone else decided (another
@@ -22,6 +23,8 @@ import logging
 import time
 from collections.abc import Sequence
 
+from kubemini.api.persistent_volumes import SELECTED_NODE_ANNOTATION
+from kubemini.api.registry import by_kind
 from kubemini.client.api_client import ApiClient
 from kubemini.client.errors import Conflict, NotFound
 from kubemini.client.events import NORMAL
@@ -33,6 +36,7 @@ from scheduler.scheduling_queue import QueuedPod, SchedulingQueue
 
 MAX_BINDINGS_IN_FLIGHT = 32
 REASON_SCHEDULED = "Scheduled"
+PVC = by_kind("PersistentVolumeClaim")
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +91,12 @@ class Binder:
     async def _bind(self, pod: PodInfo, node_name: str, *, entry: QueuedPod, started: float) -> None:
         key = pod.key
         try:
-            await next(self._next_client).bind(pod.namespace, pod.name, node_name)
+            client = next(self._next_client)
+            for claim in pod.volumes.delayed_claims if pod.volumes is not None else ():
+                # The PV controller provisions (or binds) there; the kubelet mounts once it is bound.
+                annotation = {"metadata": {"annotations": {SELECTED_NODE_ANNOTATION: node_name}}}
+                await client.patch(PVC, claim, annotation, namespace=pod.namespace)
+            await client.bind(pod.namespace, pod.name, node_name)
         except Exception as error:  # noqa: BLE001 - any failure: undo the assumption, decide again
             # Cancellation (leadership lost mid-call) is not caught: the next leader relists and
             # either sees the pod bound or binds it itself; a late duplicate gets a 409.
