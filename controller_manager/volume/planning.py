@@ -187,13 +187,13 @@ def plan_volume(volume: Obj, claim: Obj | None) -> VolumePlan:
             return VolumePlan(BOUND)
         if not (claim.get("spec") or {}).get("volumeName"):
             return VolumePlan(WAIT_FOR_CLAIM)  # the binding is half written: the claim's sync completes it
-    if phase == "Failed" or _meta(volume).get("deletionTimestamp"):
+    if phase == "Failed":
         return VolumePlan(NOTHING)
     policy = spec.get("persistentVolumeReclaimPolicy") or "Retain"
     if phase != "Released":
         return VolumePlan(RELEASED)
-    if policy == "Retain":
-        return VolumePlan(NOTHING)
+    if policy == "Retain" or _meta(volume).get("deletionTimestamp"):
+        return VolumePlan(NOTHING)  # kept; or already on its way out
     if policy == "Delete" and local_path.provisioned_here(volume):
         return VolumePlan(DELETE)
     return VolumePlan(FAILED, NO_DELETER.format(name=_meta(volume).get("name")))
