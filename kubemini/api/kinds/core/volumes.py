@@ -59,6 +59,13 @@ def access_modes(spec: dict) -> str:
     return ",".join(ACCESS_MODE_SHORT.get(mode, mode) for mode in spec.get("accessModes") or [])
 
 
+def _phase_cell(obj: dict) -> str:
+    """STATUS as kubectl prints it: Terminating once deletion has begun (a protection finalizer holds it)."""
+    if (obj.get("metadata") or {}).get("deletionTimestamp"):
+        return "Terminating"
+    return printing.status(obj).get("phase", "")
+
+
 def _check_modes(spec: dict, errors: FieldErrors) -> None:
     modes = spec.get("accessModes") or []
     if not modes:
@@ -151,7 +158,7 @@ class PersistentVolumeStrategy(Strategy):
             (spec.get("capacity") or {}).get("storage", ""),
             access_modes(spec),
             spec.get("persistentVolumeReclaimPolicy", ""),
-            status.get("phase", ""),
+            _phase_cell(obj),
             claim_text,
             spec.get("storageClassName", ""),
             spec.get("volumeAttributesClassName") or printing.UNSET,
@@ -213,7 +220,7 @@ class PersistentVolumeClaimStrategy(Strategy):
         spec, status = printing.spec(obj), printing.status(obj)
         return [
             printing.name(obj),
-            status.get("phase", ""),
+            _phase_cell(obj),
             spec.get("volumeName", ""),
             (status.get("capacity") or {}).get("storage", ""),
             access_modes(status) if status.get("accessModes") else "",
