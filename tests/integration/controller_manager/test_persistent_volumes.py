@@ -73,11 +73,11 @@ def claims_path(namespace):
 def wait_bound(api, namespace, name, *, timeout=20.0):
     path = f"{claims_path(namespace)}/{name}"
     return api.wait_for(
-        lambda: (c := api.get(path))["status"].get("phase") == "Bound" and c,
+        lambda: (c := api.get_or_none(path) or {}).get("status", {}).get("phase") == "Bound" and c,
         what=f"claim {name} Bound",
         timeout=timeout,
         seen=lambda: (
-            api.get(path),
+            api.get_or_none(path),
             [(v["metadata"]["name"], v["status"], v["spec"].get("claimRef")) for v in api.items(PVS)],
             [(e["reason"], e["message"]) for e in api.items(f"/api/v1/namespaces/{namespace}/events")],
         ),
@@ -254,3 +254,46 @@ def test_recycle_is_refused_with_the_deprecation_message(api, tag):
     standard = httpx.get(f"{api.url}{CLASSES}/standard").json()
     assert standard["provisioner"] == "kubemini.io/local-path"
     assert standard["metadata"]["annotations"]["storageclass.kubernetes.io/is-default-class"] == "true"
+
+
+def test_statefulset_claim_templates_bind_through_the_local_path_provisioner(api, namespace):
+    template = {
+        "metadata": {"name": "data"},
+        "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}},
+    }
+    api.create(
+        f"/apis/apps/v1/namespaces/{namespace}/statefulsets",
+        {
+            "metadata": {"name": "db"},
+            "spec": {
+                "replicas": 2,
+                "serviceName": "db",
+                "selector": {"matchLabels": {"app": "db"}},
+                "template": {
+                    "metadata": {"labels": {"app": "db"}},
+                    "spec": {
+                        "terminationGracePeriodSeconds": 0,
+                        "containers": [
+                            {
+                                "name": "db",
+                                "image": "kubemini/busybox:1.35",
+                                "volumeMounts": [{"name": "data", "mountPath": "/data"}],
+                            }
+                        ],
+                    },
+                },
+                "volumeClaimTemplates": [template],
+            },
+        },
+    )
+    for index in range(2):
+        bound = wait_bound(api, namespace, f"data-db-{index}", timeout=40)
+        pod = api.get(f"/api/v1/namespaces/{namespace}/pods/db-{index}")
+        volume = api.get(f"{PVS}/{bound['spec']['volumeName']}")
+        terms = volume["spec"]["nodeAffinity"]["required"]["nodeSelectorTerms"]
+        assert bound["spec"]["storageClassName"] == "standard"
+        assert terms[0]["matchExpressions"][0]["values"] == [pod["spec"]["nodeName"]]
+    api.delete(f"/apis/apps/v1/namespaces/{namespace}/statefulsets/db")
+    for index in range(2):  # whenDeleted Retain (the default): the claims stay until deleted, then their pods go
+        api.delete(f"{claims_path(namespace)}/data-db-{index}")
+    api.wait_for(lambda: not api.items(claims_path(namespace)), what="claims gone", timeout=30)
