@@ -28,7 +28,10 @@ from tests.support.ports import free_port
 from tests.support.processes import REPO_ROOT
 
 IMAGE = "kubemini/busybox:1.35"
-CONTROLLERS = "serviceaccount,root-ca-cert-publisher,persistentvolume-binder,pvc-protection,pv-protection"
+CONTROLLERS = ",".join(
+    ("serviceaccount", "root-ca-cert-publisher", "persistentvolume-binder", "persistentvolume-expander")
+    + ("pvc-protection", "pv-protection")
+)
 START_SECONDS = 30.0
 
 
