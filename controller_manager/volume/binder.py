@@ -34,6 +34,9 @@ from kubemini.client.shared_informers import SharedInformers
 PV, PVC = by_kind("PersistentVolume"), by_kind("PersistentVolumeClaim")
 STORAGE_CLASS, NODE = by_kind("StorageClass"), by_kind("Node")
 CLAIM, VOLUME = "claim", "volume"
+# A claim that cannot be provisioned yet (no Ready node, its node not registered) looks again this
+# often: nodes' heartbeats are not watched here, so nothing else would wake it.
+PROVISION_RETRY_SECONDS = 5.0
 
 Obj = dict[str, Any]
 
@@ -107,6 +110,8 @@ class PersistentVolumeBinder(ClientController):
             await self._provision(claim, storage_class, plan.node)
         elif plan.action in (planning.PENDING, planning.LOST):
             await self._set_claim_phase(claim, "Pending" if plan.action == planning.PENDING else "Lost")
+            if plan.event is not None and plan.event[1] == "ProvisioningFailed" and storage_class is not None:
+                return Result(requeue_after=PROVISION_RETRY_SECONDS)
         return None
 
     async def _bind(self, claim: Obj, volume: Obj) -> None:
