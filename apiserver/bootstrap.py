@@ -89,7 +89,8 @@ async def ensure_api_services(ctx) -> None:
 
 
 async def ensure_kubernetes_service(ctx, advertise_address: str) -> None:
-    """The `kubernetes` Service on the range's first IP, with Endpoints at the apiserver's address."""
+    """The `kubernetes` Service on the range's first IP, with Endpoints and an EndpointSlice at the
+    apiserver's address."""
     host, _, port = advertise_address.rpartition(":")
     service = {
         "metadata": {"name": "kubernetes", "labels": {"component": "apiserver", "provider": "kubernetes"}},
@@ -102,8 +103,15 @@ async def ensure_kubernetes_service(ctx, advertise_address: str) -> None:
         "metadata": {"name": "kubernetes", "labels": {"endpointslice.kubernetes.io/skip-mirror": "true"}},
         "subsets": [{"addresses": [{"ip": host}], "ports": [{"name": "https", "port": int(port), "protocol": "TCP"}]}],
     }
+    endpoint_slice = {  # written by the apiserver itself, as upstream (the Endpoints are never mirrored)
+        "metadata": {"name": "kubernetes", "labels": {"kubernetes.io/service-name": "kubernetes"}},
+        "addressType": "IPv4",
+        "endpoints": [{"addresses": [host], "conditions": {"ready": True}}],
+        "ports": [{"name": "https", "port": int(port), "protocol": "TCP"}],
+    }
     await _ensure(ctx, "Service", service, namespace="default")
     await _ensure(ctx, "Endpoints", endpoints, namespace="default")
+    await _ensure(ctx, "EndpointSlice", endpoint_slice, namespace="default", group="discovery.k8s.io")
 
 
 async def ensure_identity(ctx, signing_key_pem: bytes | None) -> None:

@@ -22,7 +22,9 @@ from controller_manager.cronjob.controller import CronJobController
 from controller_manager.daemonset.controller import DaemonSetController
 from controller_manager.deployment import DeploymentController
 from controller_manager.disruption import DisruptionController
-from controller_manager.endpoints import EndpointsController
+from controller_manager.endpoints.endpoints_controller import EndpointsController
+from controller_manager.endpoints.mirroring import EndpointSliceMirroringController
+from controller_manager.endpoints.slice_controller import EndpointSliceController
 from controller_manager.garbage_collector import GarbageCollector
 from controller_manager.job.controller import BACKOFF_BASE_SECONDS, JobController
 from controller_manager.metrics import ControllerMetrics
@@ -99,6 +101,10 @@ BUILDERS: dict[str, Builder] = {
         b.client, b.informers, workers=b.settings.deployment_workers, **b.common("deployment-controller")
     ),
     "endpoints": lambda b: EndpointsController(b.client, b.informers, **b.common("endpoint-controller")),
+    "endpointslice": lambda b: EndpointSliceController(b.client, b.informers, **b.common("endpointslice-controller")),
+    "endpointslice-mirroring": lambda b: EndpointSliceMirroringController(
+        b.client, b.informers, **b.common("endpointslicemirroring-controller")
+    ),
     "garbagecollector": lambda b: GarbageCollector(b.client, b.informers, workers=b.settings.gc_workers, **b.common()),
     "namespace": lambda b: NamespaceController(
         b.client, b.informers, workers=b.settings.namespace_workers, **b.common()

@@ -2,7 +2,8 @@
 
     query bytes ──► parse (garbage: no answer at all)
         not a single standard query        ──► NOTIMP / FORMERR
-        name outside the cluster domain    ──► REFUSED (nothing is ever forwarded off the node)
+        name outside the cluster domain    ──► NXDOMAIN, not authoritative (nothing is ever forwarded
+                                               off the node: such a name does not exist here)
         name unknown in the cluster domain ──► NXDOMAIN + the zone's SOA (negative caching)
         name known, no record of that type ──► NOERROR, empty answer + SOA (e.g. AAAA)
         else                               ──► A / CNAME / SRV answers, TTL DNS_TTL_SECONDS
@@ -82,7 +83,7 @@ def answer_query(
         question = request.q
         records = resolve(str(question.qname))
         if records is None:
-            reply.header.rcode = RCODE.REFUSED
+            reply.header.rcode = RCODE.NXDOMAIN
             reply.header.aa = 0
         elif not records.exists:
             reply.header.rcode = RCODE.NXDOMAIN

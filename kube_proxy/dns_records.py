@@ -9,7 +9,8 @@
     any other name in the cluster domain ──► does not exist (NXDOMAIN)
     a name outside the cluster domain    ──► None: not ours (REFUSED, never forwarded)
 
-Pure: the caches come in as `get("namespace/name")` callables.
+Pure: the caches come in as callables: `services("namespace/name")` → the Service,
+`slices("namespace/name")` → its EndpointSlices (headless answers: their ready endpoints).
 """
 
 from __future__ import annotations
@@ -19,9 +20,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from kubemini.api.service_endpoints import ready_addresses
+
 DEFAULT_CLUSTER_DOMAIN = "cluster.local"
 
 Getter = Callable[[str], Mapping[str, Any] | None]
+SlicesGetter = Callable[[str], list[Mapping[str, Any]]]
 
 
 @dataclass(frozen=True)
@@ -44,16 +48,7 @@ MISSING = NameRecords(exists=False)
 EMPTY = NameRecords(exists=True)
 
 
-def _ready_addresses(endpoints: Mapping[str, Any] | None) -> list[Mapping[str, Any]]:
-    found: dict[str, Mapping[str, Any]] = {}
-    for subset in (endpoints or {}).get("subsets") or []:
-        for address in subset.get("addresses") or []:
-            if address.get("ip"):
-                found.setdefault(str(address["ip"]), address)
-    return [found[ip] for ip in sorted(found, key=ipaddress.ip_address)]
-
-
-def _service_records(service: Mapping[str, Any], endpoints: Mapping[str, Any] | None) -> NameRecords:
+def _service_records(service: Mapping[str, Any], slices: list[Mapping[str, Any]]) -> NameRecords:
     spec = service.get("spec") or {}
     if spec.get("type") == "ExternalName":
         external = str(spec.get("externalName") or "").rstrip(".")
@@ -61,7 +56,7 @@ def _service_records(service: Mapping[str, Any], endpoints: Mapping[str, Any] | 
     cluster_ip = spec.get("clusterIP")
     if cluster_ip and cluster_ip != "None":
         return NameRecords(exists=True, addresses=(str(cluster_ip),))
-    return NameRecords(exists=True, addresses=tuple(str(a["ip"]) for a in _ready_addresses(endpoints)))
+    return NameRecords(exists=True, addresses=tuple(ip for ip, _ in ready_addresses(slices)))
 
 
 def _srv_records(service: Mapping[str, Any], *, port_name: str, protocol: str, fqdn: str) -> NameRecords:
@@ -85,7 +80,7 @@ def resolve_name(
     name: str,
     *,
     services: Getter,
-    endpoints: Getter,
+    slices: SlicesGetter,
     domain: str = DEFAULT_CLUSTER_DOMAIN,
 ) -> NameRecords | None:
     """Records for `name` (any case, trailing dot or not); None when it is outside `domain`."""
@@ -109,11 +104,11 @@ def resolve_name(
     fqdn = f"{service_name}.{namespace}.svc.{domain}"
     prefix = labels[:-3]
     if not prefix:
-        return _service_records(service, endpoints(f"{namespace}/{service_name}"))
+        return _service_records(service, slices(f"{namespace}/{service_name}"))
     if len(prefix) == 2 and prefix[0].startswith("_") and prefix[1].startswith("_"):
         return _srv_records(service, port_name=prefix[0][1:], protocol=prefix[1][1:], fqdn=fqdn)
     if len(prefix) == 1 and (service.get("spec") or {}).get("clusterIP") == "None":
-        for address in _ready_addresses(endpoints(f"{namespace}/{service_name}")):
-            if address.get("hostname") == prefix[0]:
-                return NameRecords(exists=True, addresses=(str(address["ip"]),))
+        for ip, hostname in ready_addresses(slices(f"{namespace}/{service_name}")):
+            if hostname == prefix[0]:
+                return NameRecords(exists=True, addresses=(ip,))
     return MISSING

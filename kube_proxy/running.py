@@ -1,7 +1,7 @@
 """kube-proxy's process: wires the caches, the proxier, the cluster DNS and the health endpoint.
 
 preflight (root, `ip`) ──► local route for the Service range (installed unless present)
-ApiClient ──► informers: Services, Endpoints (all namespaces)
+ApiClient ──► informers: Services, EndpointSlices (all namespaces)
     ├─► Proxier.run()                       listeners on ClusterIPs / NodePorts → endpoints
     ├─► LoadBalancerStatusController.run()  status.loadBalancer.ingress = node address
     ├─► keep_dns_serving()                  DNS on <cluster DNS>:53, bind retried until it works
@@ -23,7 +23,7 @@ from kube_proxy.dns_service import ensure_dns_service
 from kube_proxy.dns_serving import DnsServer
 from kube_proxy.load_balancer_status import LoadBalancerStatusController
 from kube_proxy.metrics import ProxyMetrics
-from kube_proxy.service_ports import ListenerKey
+from kube_proxy.service_ports import ListenerKey, slices_getter
 from kube_proxy.service_routing import RouteError, check_can_manage_routes, install_local_route, remove_local_route
 from kube_proxy.syncing import Proxier
 from kubemini.api.registry import by_kind
@@ -33,7 +33,7 @@ from kubemini.component.health_server import HealthServer
 from kubemini.component.options import server_url
 
 SERVICE = by_kind("Service")
-ENDPOINTS = by_kind("Endpoints")
+ENDPOINT_SLICE = by_kind("EndpointSlice")
 DNS_BIND_RETRY_SECONDS = 1.0
 
 log = logging.getLogger(__name__)
@@ -68,27 +68,27 @@ async def run_proxy(args: argparse.Namespace) -> None:
     preflight(args)
     client = ApiClient(server_url(args), user_agent="kube-proxy")
     informers = SharedInformers(client)
-    services, endpoints = informers.informer(SERVICE), informers.informer(ENDPOINTS)
+    services, slices = informers.informer(SERVICE), informers.informer(ENDPOINT_SLICE)
     metrics = ProxyMetrics()
     dns: DnsServer | None = None
     reserved: list[ListenerKey] = []
     if args.cluster_dns:
         resolve = functools.partial(
-            resolve_name, services=services.get, endpoints=endpoints.get, domain=args.cluster_domain
+            resolve_name, services=services.get, slices=slices_getter(slices), domain=args.cluster_domain
         )
         dns = DnsServer(
             host=args.cluster_dns, port=args.dns_port, resolve=resolve, metrics=metrics, domain=args.cluster_domain
         )
         reserved = [ListenerKey(args.cluster_dns, args.dns_port, p) for p in ("UDP", "TCP")]
     proxier = Proxier(
-        services=services, endpoints=endpoints, node_address=args.node_address, metrics=metrics, reserved=reserved
+        services=services, slices=slices, node_address=args.node_address, metrics=metrics, reserved=reserved
     )
     status = LoadBalancerStatusController(client, services, node_address=args.node_address)
     health = HealthServer(
         host=args.bind_address,
         port=args.port,
         registry=metrics.registry,
-        checks={"informers": lambda: services.has_synced() and endpoints.has_synced(), "proxier": proxier.healthy},
+        checks={"informers": lambda: services.has_synced() and slices.has_synced(), "proxier": proxier.healthy},
     )
     route_is_ours = False
     try:

@@ -1,15 +1,16 @@
-"""The proxy's desired state, rebuilt from the Service and Endpoints caches on every sync.
+"""The proxy's desired state, rebuilt from the Service and EndpointSlice caches on every sync.
 
-    Services ─┐
-              ├─► build_service_ports() ──► {ServicePortName: ServicePort(cluster IP, port, nodePort,
-    Endpoints ┘                                  protocol, affinity, ready endpoints)}
+    Services ──────┐
+                   ├─► build_service_ports() ──► {ServicePortName: ServicePort(cluster IP, port, nodePort,
+    EndpointSlices ┘                                  protocol, affinity, endpoints)}
                          desired_listeners() ──► {ListenerKey(ip, port, protocol): ServicePortName}
 
 A service port is listened for on its ClusterIP:port; NodePort and LoadBalancer
 Services also on <node address>:nodePort, and LoadBalancer ones on <node address>:port
 (the address their `status.loadBalancer.ingress` names, as k3s' ServiceLB does).
-Headless and ExternalName Services get no listeners. Only `subsets[].addresses`
-(ready) become endpoints, never `notReadyAddresses`. Pure functions, no I/O.
+Headless and ExternalName Services get no listeners. Which slice endpoints carry traffic
+(ready ones; serving-terminating ones only when none is ready) is
+kubemini/api/service_endpoints.py's `traffic_endpoints`. Pure functions, no I/O.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kube_proxy.load_balancing import DEFAULT_AFFINITY_SECONDS, Endpoint
+from kubemini.api.service_endpoints import SERVICE_NAME_LABEL, slices_of_service, traffic_endpoints
+from kubemini.client.informer import Informer
 from kubemini.client.log_once import UNINTERPRETABLE, LogOnce
 
 log = logging.getLogger(__name__)
@@ -85,31 +88,33 @@ def affinity_seconds(spec: Mapping[str, Any]) -> float | None:
     return float(config) if config else DEFAULT_AFFINITY_SECONDS
 
 
-def ready_endpoints(endpoints: Mapping[str, Any] | None, *, port_name: str, protocol: str) -> tuple[Endpoint, ...]:
-    """The ready addresses offering the named port, sorted and without duplicates."""
-    found: set[Endpoint] = set()
-    for subset in (endpoints or {}).get("subsets") or []:
-        for port in subset.get("ports") or []:
-            if (port.get("name") or "") != port_name or (port.get("protocol") or "TCP") != protocol:
-                continue
-            for address in subset.get("addresses") or []:
-                if address.get("ip") and port.get("port"):
-                    found.add(Endpoint(str(address["ip"]), int(port["port"])))
-    return tuple(sorted(found))
+def ready_endpoints(slices: Iterable[Mapping[str, Any]], *, port_name: str, protocol: str) -> tuple[Endpoint, ...]:
+    """The endpoints offering the named port, sorted and without duplicates."""
+    return tuple(Endpoint(ip, port) for ip, port in traffic_endpoints(slices, port_name=port_name, protocol=protocol))
+
+
+def slices_getter(slices: Informer) -> Callable[[str], list[Mapping[str, Any]]]:
+    """`slices_for("ns/name")`: the Service's EndpointSlices from the cache, by their service-name label."""
+
+    def slices_for(key: str) -> list[Mapping[str, Any]]:
+        namespace, _, name = key.rpartition("/")
+        return slices_of_service(slices.by_index("label", f"{SERVICE_NAME_LABEL}={name}"), namespace, name)
+
+    return slices_for
 
 
 def build_service_ports(
     services: Iterable[Mapping[str, Any]],
-    endpoints_for: Callable[[str], Mapping[str, Any] | None],
+    slices_for: Callable[[str], list[Mapping[str, Any]]],
 ) -> dict[ServicePortName, ServicePort]:
-    """Every proxied service port; `endpoints_for("ns/name")` reads the Endpoints cache.
+    """Every proxied service port; `slices_for("ns/name")` reads the Service's EndpointSlices.
 
-    A Service (or its Endpoints) that cannot be interpreted is left out, said once per
+    A Service (or one of its slices) that cannot be interpreted is left out, said once per
     version: one malformed stored object must not stop every other Service's traffic."""
     result: dict[ServicePortName, ServicePort] = {}
     for service in services:
         try:
-            result.update(_ports_of(service, endpoints_for))
+            result.update(_ports_of(service, slices_for))
         except UNINTERPRETABLE:
             meta = _meta(service) if isinstance(service.get("metadata"), dict) else {}
             key = f"{meta.get('namespace')}/{meta.get('name')}"
@@ -118,7 +123,7 @@ def build_service_ports(
 
 
 def _ports_of(
-    service: Mapping[str, Any], endpoints_for: Callable[[str], Mapping[str, Any] | None]
+    service: Mapping[str, Any], slices_for: Callable[[str], list[Mapping[str, Any]]]
 ) -> dict[ServicePortName, ServicePort]:
     result: dict[ServicePortName, ServicePort] = {}
     spec = service.get("spec") or {}
@@ -126,7 +131,7 @@ def _ports_of(
     if not cluster_ip or cluster_ip == "None" or spec.get("type") == "ExternalName":
         return result
     namespace, name = _meta(service).get("namespace") or "", _meta(service).get("name") or ""
-    endpoints = endpoints_for(f"{namespace}/{name}")
+    slices = slices_for(f"{namespace}/{name}")
     node_ports = spec.get("type") in NODE_PORT_TYPES
     for port in spec.get("ports") or []:
         protocol = port.get("protocol") or "TCP"
@@ -141,7 +146,7 @@ def _ports_of(
             node_port=int(port["nodePort"]) if node_ports and port.get("nodePort") else None,
             load_balancer=spec.get("type") == "LoadBalancer",
             affinity_seconds=affinity_seconds(spec),
-            endpoints=ready_endpoints(endpoints, port_name=port_name.port, protocol=protocol),
+            endpoints=ready_endpoints(slices, port_name=port_name.port, protocol=protocol),
         )
     return result
 

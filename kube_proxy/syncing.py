@@ -1,9 +1,9 @@
 """The proxier's loop: rebuild the desired listeners from the caches, diff with the installed ones.
 
-    Service / Endpoints informer events ──► request_sync() (sets a flag, never does work)
+    Service / EndpointSlice informer events ──► request_sync() (sets a flag, never does work)
                                                  │
     run(): flag set, or RESYNC_PERIOD_SECONDS passed, or a failed bind to retry
-        └─► sync():  desired = build_service_ports(services, endpoints)
+        └─► sync():  desired = build_service_ports(services, EndpointSlices by service name)
                      every desired port   ──► its PortProxy's balancer gets the ready endpoints
                      listeners installed but not desired (or for another port) ──► close
                      listeners desired but not installed ──► open (a failure is logged,
@@ -24,7 +24,13 @@ from collections.abc import Iterable
 
 from kube_proxy.metrics import ProxyMetrics
 from kube_proxy.port_proxy import PortProxy
-from kube_proxy.service_ports import ListenerKey, ServicePortName, build_service_ports, desired_listeners
+from kube_proxy.service_ports import (
+    ListenerKey,
+    ServicePortName,
+    build_service_ports,
+    desired_listeners,
+    slices_getter,
+)
 from kube_proxy.tcp_proxying import TcpListener
 from kube_proxy.udp_proxying import UdpListener
 from kubemini.client.informer import Informer
@@ -42,14 +48,14 @@ class Proxier:
         self,
         *,
         services: Informer,
-        endpoints: Informer,
+        slices: Informer,
         node_address: str,
         metrics: ProxyMetrics,
         reserved: Iterable[ListenerKey] = (),
         resync_period_seconds: float = RESYNC_PERIOD_SECONDS,
     ):
         self.services = services
-        self.endpoints = endpoints
+        self.slices = slices
         self.node_address = node_address
         self.metrics = metrics
         self.reserved = tuple(reserved)
@@ -60,7 +66,7 @@ class Proxier:
         self.last_sync: float | None = None
         self._wanted = asyncio.Event()
         self._reported_conflicts: set[tuple[ListenerKey, ServicePortName]] = set()
-        for informer in (services, endpoints):
+        for informer in (services, slices):
             informer.add_event_handler(
                 on_add=lambda _obj: self.request_sync(),
                 on_update=lambda _old, _new: self.request_sync(),
@@ -74,7 +80,7 @@ class Proxier:
         return self.last_sync is not None
 
     async def run(self) -> None:
-        await asyncio.gather(self.services.wait_for_sync(), self.endpoints.wait_for_sync())
+        await asyncio.gather(self.services.wait_for_sync(), self.slices.wait_for_sync())
         while True:
             self._wanted.clear()
             started, retry = time.monotonic(), False
@@ -95,7 +101,7 @@ class Proxier:
                 pass
 
     async def sync(self) -> None:
-        desired_ports = build_service_ports(self.services.list(), self.endpoints.get)
+        desired_ports = build_service_ports(self.services.list(), slices_getter(self.slices))
         for name, service_port in desired_ports.items():
             proxy = self.proxies.get(name)
             if proxy is None or proxy.protocol != service_port.protocol:

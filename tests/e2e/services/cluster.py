@@ -4,8 +4,7 @@
     scheduler, controller-manager           --no-leader-elect
     kubelet (Docker runtime)                 a node name unique to this run
     kube-proxy                               route + DNS on 10.98.0.10, NodePorts on 127.0.0.1
-    endpoints controller                     inside the controller-manager once it is registered
-                                             there, else its own process (endpoints_runner)
+    (Endpoints and EndpointSlices come from the controller-manager; kube-proxy reads the slices)
 
 `stop()` runs whatever happened: components stopped newest first (kube-proxy
 removes its route), then every container labelled with this run's node name removed.
@@ -41,13 +40,6 @@ def kubelet_dns_flags() -> list[str]:
 
     known = {option for action in build_parser()._actions for option in action.option_strings}
     return ["--cluster-dns", CLUSTER_DNS] if "--cluster-dns" in known else []
-
-
-def endpoints_controller_in_manager() -> bool:
-    """Whether `python -m controller_manager` already runs the Endpoints controller."""
-    from controller_manager import manager
-
-    return "endpoints" in manager.ALL_CONTROLLERS
 
 
 @dataclass
@@ -117,8 +109,6 @@ class ServiceCluster:
         common = ("--server", self.url, "--port", "0")
         self._python("scheduler", "scheduler", *common, "--no-leader-elect")
         self._python("controller-manager", "controller_manager", *common, "--no-leader-elect")
-        if not endpoints_controller_in_manager():
-            self._python("endpoints-controller", "tests.e2e.services.endpoints_runner", "--server", self.url)
         self._python(
             "kubelet", "kubelet", "--server", self.url, "--port", str(free_port()), "--node-name", self.node,
             "--heartbeat-seconds", "2", *kubelet_dns_flags(),

@@ -29,6 +29,10 @@ def test_kubernetes_service_has_the_first_address(api):
     assert kubernetes["spec"]["clusterIP"] == "10.96.0.1"
     endpoints = api.get("/api/v1/namespaces/default/endpoints/kubernetes").json()
     assert endpoints["subsets"][0]["addresses"][0]["ip"] == "127.0.0.1"
+    endpoint_slice = api.get("/apis/discovery.k8s.io/v1/namespaces/default/endpointslices/kubernetes").json()
+    assert endpoint_slice["metadata"]["labels"]["kubernetes.io/service-name"] == "kubernetes"
+    assert endpoint_slice["endpoints"][0]["addresses"] == ["127.0.0.1"]
+    assert endpoint_slice["ports"][0]["port"] == endpoints["subsets"][0]["ports"][0]["port"]
 
 
 def test_cluster_ip_and_node_ports_are_assigned(api, namespace):

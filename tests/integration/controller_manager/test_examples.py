@@ -7,14 +7,10 @@ import pytest
 from tests.support.processes import REPO_ROOT
 
 EXAMPLES = [
-    "job.yaml",
-    "cronjob.yaml",
-    "daemonset.yaml",
-    "statefulset.yaml",
-    "pdb.yaml",
-    "pvc-demo.yaml",
-    "pv-hostpath.yaml",
-]
+    "job.yaml", "cronjob.yaml", "daemonset.yaml", "statefulset.yaml", "pdb.yaml",
+    "blue-green/blue-green.yaml", "canary/canary.yaml",
+    "pvc-demo.yaml", "pv-hostpath.yaml",
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("name", EXAMPLES)

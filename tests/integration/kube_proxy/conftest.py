@@ -107,20 +107,27 @@ def create_service(api: httpx.Client, namespace: str, name: str, *, ports: list[
 
 
 def put_endpoints(api: httpx.Client, namespace: str, name: str, *, addresses: list[str], ports: list[dict]) -> dict:
-    """Create or replace the Service's Endpoints by hand (the Service has no selector)."""
-    path = f"/api/v1/namespaces/{namespace}/endpoints/{name}"
+    """Create or replace the Service's one EndpointSlice by hand (the Service has no selector), as
+    a user or another controller would: kube-proxy reads slices labelled with the service name."""
+    path = f"/apis/discovery.k8s.io/v1/namespaces/{namespace}/endpointslices/{name}-by-hand"
     body = {
-        "apiVersion": "v1",
-        "kind": "Endpoints",
-        "metadata": {"name": name, "namespace": namespace},
-        "subsets": [{"addresses": [{"ip": ip} for ip in addresses], "ports": ports}] if addresses else [],
+        "apiVersion": "discovery.k8s.io/v1",
+        "kind": "EndpointSlice",
+        "metadata": {
+            "name": f"{name}-by-hand",
+            "namespace": namespace,
+            "labels": {"kubernetes.io/service-name": name, "endpointslice.kubernetes.io/managed-by": "tests"},
+        },
+        "addressType": "IPv4",
+        "endpoints": [{"addresses": [ip], "conditions": {"ready": True}} for ip in addresses],
+        "ports": ports,
     }
     current = api.get(path)
     if current.status_code == 200:
         body["metadata"]["resourceVersion"] = current.json()["metadata"]["resourceVersion"]
         response = api.put(path, json=body)
     else:
-        response = api.post(f"/api/v1/namespaces/{namespace}/endpoints", json=body)
+        response = api.post(f"/apis/discovery.k8s.io/v1/namespaces/{namespace}/endpointslices", json=body)
     assert response.status_code in (200, 201), response.text
     return response.json()
 

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from controller_manager.endpoints import EndpointsController
+from controller_manager.endpoints.endpoints_controller import EndpointsController
 from kubemini.api.registry import by_kind
 from kubemini.client.api_client import ApiClient
 from kubemini.client.errors import NotFound

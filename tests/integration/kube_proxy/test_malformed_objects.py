@@ -19,11 +19,12 @@ BAD_SERVICES = {
     "port-name-for-number": {"spec": {"ports": [{"port": "http", "nodePort": "x"}], "type": "NodePort"}},
     "selector-list": {"spec": {"ports": [{"port": 81}], "selector": ["a"], "clusterIP": "10.99.0.51"}},
 }
-BAD_ENDPOINTS = {
-    "ports-string": {"subsets": "x"},
-    "addresses-string": {"subsets": [{"addresses": "x", "ports": [{"port": 80}]}]},
-    "selector-list": {"subsets": [{"addresses": [{"ip": 7}], "ports": [{"port": "x"}]}]},
-}
+BAD_SLICES = {  # each labelled as a Service's slice, so kube-proxy reads it
+    "ports-string": {"addressType": "IPv4", "endpoints": [{"addresses": ["10.1.0.1"]}], "ports": "x"},
+    "addresses-string": {"addressType": "IPv4", "endpoints": [{"addresses": "x"}], "ports": [{"port": 80}]},
+    "selector-list": {"addressType": "IPv4", "endpoints": [{"addresses": [7], "conditions": "x"}],
+                      "ports": [{"port": "x"}]},
+}  # fmt: skip
 
 
 async def _plant(etcd_url: str, namespace: str) -> None:
@@ -34,9 +35,10 @@ async def _plant(etcd_url: str, namespace: str) -> None:
             "metadata": {"name": name, "namespace": namespace, "uid": name},
         }
         await put_raw(etcd_url, f"/registry/services/{namespace}/{name}", {**service, **body})
-    for name, body in BAD_ENDPOINTS.items():
-        endpoints = {"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": name, "namespace": namespace}}
-        await put_raw(etcd_url, f"/registry/endpoints/{namespace}/{name}", {**endpoints, **body})
+    for name, body in BAD_SLICES.items():
+        meta = {"name": name, "namespace": namespace, "labels": {"kubernetes.io/service-name": name}}
+        endpoint_slice = {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice", "metadata": meta}
+        await put_raw(etcd_url, f"/registry/endpointslices/{namespace}/{name}", {**endpoint_slice, **body})
     await put_raw(etcd_url, f"/registry/services/{namespace}/not-json", b"\x00\x01")
 
 

@@ -1,4 +1,4 @@
-"""DNS answers built from Services and Endpoints, bytes in and bytes out (no sockets)."""
+"""DNS answers built from Services and EndpointSlices, bytes in and bytes out (no sockets)."""
 
 from __future__ import annotations
 
@@ -15,17 +15,19 @@ SERVICES = {
     "shop/db": {"spec": {"clusterIP": "None", "ports": [{"name": "pg", "port": 5432}]}},
     "shop/ext": {"spec": {"type": "ExternalName", "externalName": "db.example.invalid."}},
 }
-ENDPOINTS = {
-    "shop/db": {
-        "subsets": [
-            {
-                "addresses": [{"ip": "10.244.0.7", "hostname": "db-0"}, {"ip": "10.244.0.3"}],
-                "notReadyAddresses": [{"ip": "10.244.0.9"}],
-            }
-        ]
-    }
+SLICES = {
+    "shop/db": [
+        {
+            "addressType": "IPv4",
+            "endpoints": [
+                {"addresses": ["10.244.0.7"], "hostname": "db-0", "conditions": {"ready": True}},
+                {"addresses": ["10.244.0.3"], "conditions": {"ready": True}},
+                {"addresses": ["10.244.0.9"], "conditions": {"ready": False}},
+            ],
+        }
+    ]
 }
-resolve = functools.partial(resolve_name, services=SERVICES.get, endpoints=ENDPOINTS.get)
+resolve = functools.partial(resolve_name, services=SERVICES.get, slices=lambda key: SLICES.get(key, []))
 
 
 def ask(name: str, qtype: str = "A", *, max_size: int | None = 512) -> tuple[DNSRecord, str]:
@@ -96,15 +98,17 @@ def test_known_name_without_that_type_is_nodata_not_nxdomain():
 
 
 @pytest.mark.parametrize("name", ["example.com", "cluster.local.example.com", "localhost"])
-def test_names_outside_the_cluster_domain_are_refused(name):
+def test_names_outside_the_cluster_domain_do_not_exist_and_are_never_forwarded(name):
     answer, rcode = ask(name)
 
-    assert rcode == "REFUSED" and answer.rr == []
+    assert rcode == "NXDOMAIN" and answer.rr == [] and not answer.header.aa
 
 
 def test_oversized_udp_answer_is_truncated_with_the_question_kept():
-    many = {"subsets": [{"addresses": [{"ip": f"10.244.{i // 250}.{i % 250 + 1}"} for i in range(60)]}]}
-    big = functools.partial(resolve_name, services=SERVICES.get, endpoints={"shop/db": many}.get)
+    many = [
+        {"addressType": "IPv4", "endpoints": [{"addresses": [f"10.244.{i // 250}.{i % 250 + 1}"]} for i in range(60)]}
+    ]
+    big = functools.partial(resolve_name, services=SERVICES.get, slices=lambda key: many)
     query = DNSRecord.question("db.shop.svc.cluster.local")
 
     udp, _ = answer_query(query.pack(), resolve=big, max_size=512)

@@ -31,8 +31,11 @@ def service(name: str, *, node_port: int | None = None, cluster_ip: str = CLUSTE
 
 
 def endpoints(name: str, *ips: str) -> dict:
-    subsets = [{"addresses": [{"ip": ip} for ip in ips], "ports": [{"name": "http", "port": 9000}]}]
-    return {"metadata": {"name": name, "namespace": "ns", "resourceVersion": "1", "uid": name}, "subsets": subsets}
+    """The Service's one EndpointSlice, its endpoints ready."""
+    meta = {"name": f"{name}-abcde", "namespace": "ns", "resourceVersion": "1", "uid": name,
+            "labels": {"kubernetes.io/service-name": name}}  # fmt: skip
+    endpoints = [{"addresses": [ip], "conditions": {"ready": True}} for ip in ips]
+    return {"metadata": meta, "addressType": "IPv4", "endpoints": endpoints, "ports": [{"name": "http", "port": 9000}]}
 
 
 def accepts(host: str, port: int) -> bool:
@@ -44,8 +47,8 @@ def accepts(host: str, port: int) -> bool:
 @pytest.fixture
 def proxier():
     services = Informer(None, by_kind("Service"))  # type: ignore[arg-type]
-    endpoint_cache = Informer(None, by_kind("Endpoints"))  # type: ignore[arg-type]
-    built = Proxier(services=services, endpoints=endpoint_cache, node_address=NODE, metrics=ProxyMetrics())
+    endpoint_cache = Informer(None, by_kind("EndpointSlice"))  # type: ignore[arg-type]
+    built = Proxier(services=services, slices=endpoint_cache, node_address=NODE, metrics=ProxyMetrics())
     yield built
     built.close()
 
@@ -53,7 +56,7 @@ def proxier():
 async def test_sync_installs_then_moves_then_removes_listeners(proxier):
     first, second = free_port(), free_port()
     proxier.services.store.put(service("web", node_port=first))
-    proxier.endpoints.store.put(endpoints("web", "127.0.0.2", "127.0.0.3"))
+    proxier.slices.store.put(endpoints("web", "127.0.0.2", "127.0.0.3"))
 
     await proxier.sync()
     assert set(proxier.installed) == {ListenerKey(CLUSTER_IP, 8080, "TCP"), ListenerKey(NODE, first, "TCP")}
@@ -78,7 +81,7 @@ async def test_endpoint_changes_reach_the_balancer_without_touching_listeners(pr
     await proxier.sync()
     installed = dict(proxier.installed)
 
-    proxier.endpoints.store.put(endpoints("web", "127.0.0.4"))
+    proxier.slices.store.put(endpoints("web", "127.0.0.4"))
     await proxier.sync()
 
     assert proxier.installed == installed
@@ -105,10 +108,10 @@ async def test_a_port_taken_by_someone_else_is_retried_until_free(proxier):
 
 async def test_reserved_listeners_are_left_to_their_owner():
     services = Informer(None, by_kind("Service"))  # type: ignore[arg-type]
-    endpoint_cache = Informer(None, by_kind("Endpoints"))  # type: ignore[arg-type]
+    endpoint_cache = Informer(None, by_kind("EndpointSlice"))  # type: ignore[arg-type]
     proxier = Proxier(
         services=services,
-        endpoints=endpoint_cache,
+        slices=endpoint_cache,
         node_address=NODE,
         metrics=ProxyMetrics(),
         reserved=[ListenerKey(CLUSTER_IP, 8080, "TCP")],

@@ -15,7 +15,8 @@
         unchanged           ──► no write; else create or PUT (a stale resourceVersion is a
                                 Conflict: retried with backoff by the base class)
 
-The computation (`find_port`, `compute_subsets`, `desired_endpoints`) is pure and tested alone.
+The computation (`compute_subsets`, `desired_endpoints`) is pure and tested alone; what an endpoint
+is made of (target ports, pod IPs, hostnames) is kubemini/api/service_endpoints.py.
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from kubemini.api import pods as pod_rules
 from kubemini.api.registry import by_kind
 from kubemini.api.selectors import labels_match, selector_from_label_selector
+from kubemini.api.service_endpoints import endpoint_hostname, is_headless, pod_ip, target_port
 from kubemini.client.controller import ClientController, Result
 from kubemini.client.errors import AlreadyExists, Conflict, NotFound
 from kubemini.client.events import WARNING
@@ -38,7 +41,7 @@ ENDPOINTS = by_kind("Endpoints")
 MANAGED_BY_LABEL = "endpoints.kubernetes.io/managed-by"
 CONTROLLER_NAME = "endpoint-controller"
 HEADLESS_LABEL = "service.kubernetes.io/headless"
-TERMINAL_PHASES = ("Succeeded", "Failed")
+SKIP_MIRROR_LABEL = "endpointslice.kubernetes.io/skip-mirror"  # its EndpointSlices come from the pods directly
 
 log = logging.getLogger(__name__)
 
@@ -52,45 +55,10 @@ def _meta(obj: Mapping[str, Any]) -> Mapping[str, Any]:
     return obj.get("metadata") or {}
 
 
-def find_port(pod: Mapping[str, Any], service_port: Mapping[str, Any]) -> int | None:
-    """The pod's port for this service port: a numeric targetPort as is, a named one looked up
-    among the pod's container ports of the same protocol; None when the pod has no such name."""
-    target = service_port.get("targetPort", service_port.get("port"))
-    if isinstance(target, int) and not isinstance(target, bool):
-        return target
-    if not isinstance(target, str) or not target:
-        return None
-    if target.isdigit():
-        return int(target)
-    protocol = service_port.get("protocol") or "TCP"
-    for container in (pod.get("spec") or {}).get("containers") or []:
-        for port in container.get("ports") or []:
-            if port.get("name") == target and (port.get("protocol") or "TCP") == protocol:
-                return int(port["containerPort"])
-    return None
-
-
-def pod_ip(pod: Mapping[str, Any]) -> str | None:
-    status = pod.get("status") or {}
-    if status.get("podIP"):
-        return str(status["podIP"])
-    for entry in status.get("podIPs") or []:
-        if entry.get("ip"):
-            return str(entry["ip"])
-    return None
-
-
-def is_pod_ready(pod: Mapping[str, Any]) -> bool:
-    for condition in (pod.get("status") or {}).get("conditions") or []:
-        if condition.get("type") == "Ready":
-            return condition.get("status") == "True"
-    return False
-
-
 def should_be_in_endpoints(pod: Mapping[str, Any], *, include_terminating: bool) -> bool:
     """Kubernetes' rule: a finished pod never, a pod without an IP never, a terminating one only
     when the Service publishes not-ready addresses."""
-    if (pod.get("status") or {}).get("phase") in TERMINAL_PHASES:
+    if pod_rules.phase(pod) in pod_rules.TERMINAL_PHASES:
         return False
     if not pod_ip(pod):
         return False
@@ -99,6 +67,7 @@ def should_be_in_endpoints(pod: Mapping[str, Any], *, include_terminating: bool)
 
 def endpoint_address(pod: Mapping[str, Any], service: Mapping[str, Any]) -> Obj:
     meta, spec = _meta(pod), pod.get("spec") or {}
+    hostname = endpoint_hostname(pod, service)
     address: Obj = {
         "ip": pod_ip(pod),
         "targetRef": {
@@ -110,8 +79,8 @@ def endpoint_address(pod: Mapping[str, Any], service: Mapping[str, Any]) -> Obj:
     }
     if spec.get("nodeName"):
         address["nodeName"] = spec["nodeName"]
-    if spec.get("hostname") and spec.get("subdomain") == _meta(service).get("name"):
-        address["hostname"] = spec["hostname"]
+    if hostname:
+        address["hostname"] = hostname
     return address
 
 
@@ -138,7 +107,7 @@ def compute_subsets(service: Mapping[str, Any], pods: list[Mapping[str, Any]]) -
     spec = service.get("spec") or {}
     tolerate_unready = bool(spec.get("publishNotReadyAddresses"))
     service_ports = [p for p in spec.get("ports") or [] if isinstance(p, Mapping)]
-    headless = spec.get("clusterIP") == "None"
+    headless = is_headless(service)
     addresses: dict[tuple[str, str], tuple[Obj, bool]] = {}
     by_port: dict[tuple[str, int, str], tuple[Obj | None, set[tuple[str, str]]]] = {}
     for pod in pods:
@@ -151,14 +120,14 @@ def compute_subsets(service: Mapping[str, Any], pods: list[Mapping[str, Any]]) -
             if headless:
                 offered.append(None)  # a headless Service without ports still lists its pods
         for service_port in service_ports:
-            number = find_port(pod, service_port)
+            number = target_port(pod, service_port)
             if number is not None:
                 offered.append(_endpoint_port(service_port, number))
         for port in offered:
             port_key = _port_key(port) if port is not None else ("", -1, "")
             by_port.setdefault(port_key, (port, set()))[1].add(key)
         if offered:
-            addresses[key] = (address, tolerate_unready or is_pod_ready(pod))
+            addresses[key] = (address, tolerate_unready or pod_rules.is_ready(pod))
     groups: dict[frozenset[tuple[str, str]], list[Obj]] = {}
     for port, members in by_port.values():
         ports = groups.setdefault(frozenset(members), [])
@@ -188,7 +157,8 @@ def desired_endpoints(service: Mapping[str, Any], pods: list[Mapping[str, Any]])
     meta = _meta(service)
     labels = dict(meta.get("labels") or {})
     labels[MANAGED_BY_LABEL] = CONTROLLER_NAME
-    if (service.get("spec") or {}).get("clusterIP") == "None":
+    labels[SKIP_MIRROR_LABEL] = "true"
+    if is_headless(service):
         labels[HEADLESS_LABEL] = ""
     return {
         "apiVersion": "v1",

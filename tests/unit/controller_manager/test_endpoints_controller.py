@@ -1,4 +1,4 @@
-"""`controller_manager/endpoints.py`: subsets from pods, port resolution, and the writes it makes.
+"""`controller_manager/endpoints/endpoints_controller.py`: subsets from pods, port resolution, and its writes.
 
 The controller runs against a fake client and informer stores filled by hand,
 so each test asserts exactly which API calls a reconcile made.
@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import pytest
 
-from controller_manager.endpoints import (
+from controller_manager.endpoints.endpoints_controller import (
     CONTROLLER_NAME,
     MANAGED_BY_LABEL,
+    SKIP_MIRROR_LABEL,
     EndpointsController,
     compute_subsets,
-    find_port,
 )
+from kubemini.api.service_endpoints import target_port
 from kubemini.client.errors import NotFound
 from kubemini.client.shared_informers import SharedInformers
 
@@ -58,12 +59,12 @@ def test_find_port_numeric_named_and_missing():
         ports=[{"name": "http", "containerPort": 8080}, {"name": "dns", "containerPort": 53, "protocol": "UDP"}],
     )
 
-    assert find_port(p, {"port": 80, "targetPort": 9000}) == 9000
-    assert find_port(p, {"port": 80}) == 80
-    assert find_port(p, {"port": 80, "targetPort": "http"}) == 8080
-    assert find_port(p, {"port": 53, "targetPort": "dns", "protocol": "UDP"}) == 53
-    assert find_port(p, {"port": 53, "targetPort": "dns"}) is None  # TCP asked, only UDP named
-    assert find_port(p, {"port": 80, "targetPort": "metrics"}) is None
+    assert target_port(p, {"port": 80, "targetPort": 9000}) == 9000
+    assert target_port(p, {"port": 80}) == 80
+    assert target_port(p, {"port": 80, "targetPort": "http"}) == 8080
+    assert target_port(p, {"port": 53, "targetPort": "dns", "protocol": "UDP"}) == 53
+    assert target_port(p, {"port": 53, "targetPort": "dns"}) is None  # TCP asked, only UDP named
+    assert target_port(p, {"port": 80, "targetPort": "metrics"}) is None
 
 
 # -- subsets --------------------------------------------------------------------------------------
@@ -188,7 +189,7 @@ async def test_creates_endpoints_for_a_selecting_service(controller):
 
     [(verb, kind, namespace, obj)] = controller.fake.calls
     assert (verb, kind, namespace) == ("create", "Endpoints", "shop")
-    assert obj["metadata"]["labels"] == {"tier": "front", MANAGED_BY_LABEL: CONTROLLER_NAME}
+    assert obj["metadata"]["labels"] == {"tier": "front", MANAGED_BY_LABEL: CONTROLLER_NAME, SKIP_MIRROR_LABEL: "true"}
     assert ips(obj["subsets"][0]["addresses"]) == ["10.0.0.1"]
 
 
