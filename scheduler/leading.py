@@ -86,6 +86,7 @@ class SchedulerTerm:
             metrics=metrics,
             events=self.events,
             max_in_flight=settings.max_bindings_in_flight,
+            claims_bound=self._claims_bound,
         )
         # A parked or backing-off pod still waits; an active or in-flight one is being retried.
         self.reporter = FailureReporter(
@@ -103,6 +104,10 @@ class SchedulerTerm:
             scheduler_name=settings.scheduler_name,
             volume_needs=self._volume_needs,
         )
+
+    def _claims_bound(self, namespace: str, names) -> bool:
+        claims = (self.claims.get(f"{namespace}/{name}") for name in names)
+        return all(claim is not None and (claim.get("spec") or {}).get("volumeName") for claim in claims)
 
     def _volume_needs(self, pod):
         return volume_needs(

@@ -118,8 +118,11 @@ def test_claims_keep_data_across_pods_and_reclaim_as_asked(storage_cluster, tmp_
         return None if found is None else (found.get("status") or {}).get("phase")
 
     def finished(name: str) -> str:
+        def story() -> str:
+            return kubectl.run("get", "pods,pvc,pv,events", "-n", ns, check=False).stdout + kubelet.log_tail()
+
         wait_until(lambda: phase("pods", name) in ("Succeeded", "Failed"), what=f"{name} finished", timeout=40,
-                   context=kubelet.log_tail)  # fmt: skip
+                   context=story)  # fmt: skip
         assert phase("pods", name) == "Succeeded", kubectl.run("logs", "-n", ns, name, check=False).stdout
         return kubectl.run("logs", "-n", ns, name).stdout
 
@@ -144,9 +147,27 @@ spec:
   hostPath: {{path: {manual_dir}, type: Directory}}
 """)
     apply(claim("byhand", cls="", volume_name=f"manual-{ns}"))
+    local_dir = tmp_path / "local"
+    local_dir.mkdir()
+    apply(f"""
+apiVersion: v1
+kind: PersistentVolume
+metadata: {{name: local-{ns}, labels: {{disk: local-{ns}}}}}
+spec:
+  capacity: {{storage: 2Gi}}
+  accessModes: [ReadWriteOnce]
+  storageClassName: ""
+  local: {{path: {local_dir}}}
+  nodeAffinity:
+    required:
+      nodeSelectorTerms:
+      - matchExpressions: [{{key: kubernetes.io/hostname, operator: In, values: [{kubelet.node}]}}]
+""")
+    apply(claim("bylabel", cls="") + f"  selector: {{matchLabels: {{disk: local-{ns}}}}}\n")
     assert "Pending" in kubectl.run("get", "pvc", "data", "-n", ns).stdout  # WaitForFirstConsumer
     apply(pod("writer", "data", "echo hello > /data/greeting && ls -ln /data/greeting"))
     apply(pod("keeper", "kept", "echo retained > /data/note"))
+    apply(pod("local-writer", "bylabel", "echo local > /data/f && ls -ln /data/f"))
     apply(
         pod(
             "reader-manual",
@@ -159,7 +180,11 @@ spec:
     assert finished("writer").split()[3] == "2000", "fsGroup owns the provisioned volume's files"
     finished("keeper")
     assert finished("reader-manual") == "made by hand\n"
+    assert finished("local-writer").split()[3] == "2000", "fsGroup owns a local volume"
+    assert (local_dir / "f").read_text() == "local\n"
 
+    writer_events = api.get(f"/api/v1/namespaces/{ns}/events", params={"fieldSelector": "involvedObject.name=writer"})
+    assert "FailedMount" not in {e["reason"] for e in writer_events.json()["items"]}, "bound before the pod was"
     volume = obj("pv", obj("persistentvolumeclaims", "data")["spec"]["volumeName"])
     directory = Path(volume["spec"]["hostPath"]["path"])
     assert directory.parent == kubelet.root_dir / "local-path" and (directory / "greeting").read_text() == "hello\n"

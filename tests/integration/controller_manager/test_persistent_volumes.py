@@ -251,6 +251,14 @@ def test_recycle_is_refused_with_the_deprecation_message(api, tag):
     [cause] = refused.json()["details"]["causes"]
     assert cause["field"] == "spec.persistentVolumeReclaimPolicy"
     assert "The Recycle reclaim policy is deprecated" in cause["message"]
+    local = pv(f"local-{tag}", cls="x")
+    local["spec"]["local"] = {"path": "/mnt/disk"}
+    del local["spec"]["hostPath"]
+    refused = api.http.post(PVS, json=local)
+    assert refused.status_code == 422 and refused.json()["details"]["causes"] == [
+        {"reason": "FieldValueRequired", "message": "Required value: Local volume requires node affinity",
+         "field": "spec.nodeAffinity"}
+    ]  # fmt: skip
     standard = httpx.get(f"{api.url}{CLASSES}/standard").json()
     assert standard["provisioner"] == "kubemini.io/local-path"
     assert standard["metadata"]["annotations"]["storageclass.kubernetes.io/is-default-class"] == "true"
