@@ -1,7 +1,7 @@
 """PersistentVolume binder ("persistentvolume-binder"): claims bound to volumes, phases, reclaim, provisioning.
 
 Claim events ──► `claim/<ns>/<name>` (+ its volume's key);  Volume events ──► `volume/<name>` + its
-    claim's key + every unbound claim (a new volume may fit one);  StorageClass events ──► unbound claims
+    claim's key, or every unbound claim when it is Available and free;  StorageClass events ──► unbound claims
 reconcile(claim)  ──► planning.plan_claim ──► BIND: volume claimRef (PUT) → volume Bound (status)
                       → claim volumeName + bind-completed (PUT) → claim Bound, capacity, modes (status)
                   ──► PROVISION: PV `pvc-<uid>` pre-bound to the claim (local_path.provisioned_volume);
@@ -68,8 +68,10 @@ class PersistentVolumeBinder(ClientController):
         keys = [f"{VOLUME}/{_meta(volume).get('name')}"]
         ref = claim_ref_key(volume)
         if ref is not None:
-            keys.append(f"{CLAIM}/{ref}")
-        return keys + self._unbound_claims()
+            return [*keys, f"{CLAIM}/{ref}"]
+        if (volume.get("status") or {}).get("phase") == "Available":
+            keys += self._unbound_claims()  # a free volume may fit any waiting claim
+        return keys
 
     def _unbound_claims(self) -> list[str]:
         return [
