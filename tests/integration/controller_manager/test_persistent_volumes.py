@@ -296,7 +296,11 @@ def test_statefulset_claim_templates_bind_through_the_local_path_provisioner(api
     )
     for index in range(2):
         bound = wait_bound(api, namespace, f"data-db-{index}", timeout=40)
-        pod = api.get(f"/api/v1/namespaces/{namespace}/pods/db-{index}")
+        pod_path = f"/api/v1/namespaces/{namespace}/pods/db-{index}"
+        # The claim is bound first: the scheduler binds the pod once its claims are (PreBind).
+        pod = api.wait_for(
+            lambda path=pod_path: (p := api.get(path))["spec"].get("nodeName") and p, what=f"db-{index} bound"
+        )
         volume = api.get(f"{PVS}/{bound['spec']['volumeName']}")
         terms = volume["spec"]["nodeAffinity"]["required"]["nodeSelectorTerms"]
         assert bound["spec"]["storageClassName"] == "standard"
