@@ -1,7 +1,8 @@
 """What every cluster starts with: its keys (apiserver/identity), the default namespaces, the
 `kubernetes` Service, kube-public/cluster-info (the server and the cluster CA, as kubeadm publishes
-them), the two system PriorityClasses, and one APIService per served group-version
-(kube-apiserver's autoregister)."""
+them), the two system PriorityClasses, the default StorageClass `standard` (the local-path
+provisioner, as k3s ships it), and one APIService per served group-version (kube-apiserver's
+autoregister)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from apiserver.storage.errors import StorageError
 from apiserver.writing import create_object
 from kubemini.api import registry, timestamps
 from kubemini.api.kinds.scheduling import SYSTEM_CLASSES
+from kubemini.api.local_path import default_storage_class
 
 log = logging.getLogger("apiserver.bootstrap")
 DEFAULT_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
@@ -51,6 +53,10 @@ async def ensure_system_priority_classes(ctx) -> None:
     for name, value in SYSTEM_CLASSES.items():
         priority_class = {"metadata": {"name": name}, "value": value, "description": SYSTEM_CLASS_DESCRIPTIONS[name]}
         await _ensure(ctx, "PriorityClass", priority_class, namespace=None, group="scheduling.k8s.io")
+
+
+async def ensure_default_storage_class(ctx) -> None:
+    await _ensure(ctx, "StorageClass", default_storage_class(), namespace=None, group="storage.k8s.io")
 
 
 async def ensure_api_services(ctx) -> None:
@@ -142,6 +148,7 @@ async def ensure_all(ctx, advertise_address: str, *, signing_key_pem: bytes | No
         ensure_cluster_info(ctx, advertise_address),
         ensure_kubernetes_service(ctx, advertise_address),
         ensure_system_priority_classes(ctx),
+        ensure_default_storage_class(ctx),
         ensure_api_services(ctx),
     )
     ctx.bootstrapped.set()

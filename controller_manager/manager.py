@@ -41,6 +41,9 @@ from controller_manager.serviceaccount import ServiceAccountsController
 from controller_manager.statefulset.controller import StatefulSetController
 from controller_manager.taint_eviction import TaintEvictionController
 from controller_manager.ttl_after_finished import TTLAfterFinishedController
+from controller_manager.volume.binder import PersistentVolumeBinder
+from controller_manager.volume.expander import VolumeExpander
+from controller_manager.volume.protection import PVCProtectionController, PVProtectionController
 from kubemini.client.api_client import ApiClient
 from kubemini.client.controller import Controller
 from kubemini.client.events import EventRecorder
@@ -135,6 +138,12 @@ BUILDERS: dict[str, Builder] = {
         b.client, b.informers, root_ca_file=b.settings.root_ca_file, **b.common()
     ),
     "statefulset": lambda b: StatefulSetController(b.client, b.informers, **b.common("statefulset-controller")),
+    "persistentvolume-binder": lambda b: PersistentVolumeBinder(
+        b.client, b.informers, **b.common("persistentvolume-controller")
+    ),
+    "persistentvolume-expander": lambda b: VolumeExpander(b.client, b.informers, **b.common("volume_expand")),
+    "pvc-protection": lambda b: PVCProtectionController(b.client, b.informers, **b.common()),
+    "pv-protection": lambda b: PVProtectionController(b.client, b.informers, **b.common()),
 }
 ALL_CONTROLLERS = tuple(BUILDERS)
 

@@ -7,6 +7,7 @@
     housekeeping (after the first list, then every HOUSEKEEPING_PERIOD_SECONDS):
         containers in the runtime whose pod uid has no worker ──► a worker with pod None
         ──► stopped and removed (orphans of pods deleted while we were down)
+    local-path PVs being deleted (LocalPathCleaner, real nodes only) ──► their directories removed
 
 Adoption after a restart needs nothing special: the first sync of a live pod
 finds its containers running (by their labels) and leaves them alone.
@@ -26,6 +27,8 @@ from kubelet.node_heartbeat import NodeHeartbeat
 from kubelet.pod_sync import PodWork, sync_pod
 from kubelet.pod_workers import DONE, PodWorkers
 from kubelet.probe_manager import ProbeManager
+from kubelet.volumes.layout import local_path_dir
+from kubelet.volumes.local_path_cleanup import LocalPathCleaner
 
 HOUSEKEEPING_PERIOD_SECONDS = 30.0
 EVENT_RETRY_SECONDS = 2.0
@@ -50,6 +53,12 @@ class NodeAgent:
         self.heartbeat = NodeHeartbeat(ctx, status_period_seconds=period, lease_period_seconds=period)
         self.pods_listed = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
+        root = ctx.settings.root_dir
+        self.local_paths = (
+            None
+            if root is None
+            else LocalPathCleaner(ctx.client, node_name=ctx.node_name, base_dir=local_path_dir(root))
+        )
 
     @property
     def name(self) -> str:
@@ -146,10 +155,13 @@ class NodeAgent:
             self._runtime_events(),
             self._housekeeping_loop(),
             self._readiness_gauge(),
+            *([self.local_paths.run()] if self.local_paths is not None else []),
         ):
             self._tasks.append(asyncio.create_task(coroutine))
 
     async def stop(self) -> None:
+        if self.local_paths is not None:
+            self.local_paths.stop()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:

@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from kubelet.node_context import NodeContext
-from kubelet.node_status import node_labels, node_object, node_status
+from kubelet.node_status import node_annotations, node_labels, node_object, node_status
 from kubelet.runtime import NodeResources
 from kubemini.api import timestamps
 from kubemini.api.registry import by_kind
@@ -89,7 +89,14 @@ class NodeHeartbeat:
             log.info("registered node %s", self.name)
         except AlreadyExists:
             await self.ctx.client.patch(
-                NODE, self.name, {"metadata": {"labels": node_labels(self.name, self.ctx.settings)}}
+                NODE,
+                self.name,
+                {
+                    "metadata": {
+                        "labels": node_labels(self.name, self.ctx.settings),
+                        "annotations": node_annotations(self.ctx.settings),
+                    }
+                },
             )
             created = await self.ctx.client.patch(NODE, self.name, {"status": status}, subresource="status")
         self.node_uid = (created.get("metadata") or {}).get("uid")

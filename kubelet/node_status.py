@@ -18,7 +18,9 @@ from typing import Any
 
 from kubelet.node_context import KUBELET_VERSION, KubeletSettings
 from kubelet.runtime import NodeResources
+from kubelet.volumes.layout import local_path_dir
 from kubemini.api import timestamps
+from kubemini.api.local_path import NODE_DIR_ANNOTATION
 from kubemini.api.quantity import format_cpu_millis
 
 MAX_PODS = 110
@@ -47,6 +49,11 @@ def node_labels(name: str, settings: KubeletSettings) -> dict[str, str]:
         labels["kubemini.io/hollow"] = "true"
     labels.update(settings.node_labels)
     return labels
+
+
+def node_annotations(settings: KubeletSettings) -> dict[str, str]:
+    """Where the local-path provisioner puts this node's volumes (none on a hollow node)."""
+    return {} if settings.root_dir is None else {NODE_DIR_ANNOTATION: local_path_dir(settings.root_dir)}
 
 
 def memory_quantity(memory_bytes: int) -> str:
@@ -127,7 +134,7 @@ def node_object(name: str, *, settings: KubeletSettings, status: dict[str, Any])
     return {
         "apiVersion": "v1",
         "kind": "Node",
-        "metadata": {"name": name, "labels": node_labels(name, settings)},
+        "metadata": {"name": name, "labels": node_labels(name, settings), "annotations": node_annotations(settings)},
         "spec": {},
         "status": status,
     }

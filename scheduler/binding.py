@@ -1,7 +1,10 @@
 """Writing decisions: POST pods/{name}/binding concurrently, off the scheduling loop.
 
     scheduling loop ──► wait_for_capacity() (at most max_in_flight calls) ──► start(pod, node)
-        binding task ──► POST binding
+        binding task ──► its WaitForFirstConsumer claims annotated volume.kubernetes.io/selected-node
+                     ──► wait (at most CLAIM_BINDING_WAIT_SECONDS) until the PV controller bound them,
+                         as kube-scheduler's VolumeBinding PreBind, so the kubelet finds them bound
+                     ──► POST binding
             ├─ 201 ──► cache.finish_binding (the assumption now waits for its watch event),
             │          queue.done, `Scheduled` event, latency metrics
             ├─ 409 already assigned / being deleted, 404 ──► someone else decided (another
@@ -20,8 +23,10 @@ import asyncio
 import itertools
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
+from kubemini.api.persistent_volumes import SELECTED_NODE_ANNOTATION
+from kubemini.api.registry import by_kind
 from kubemini.client.api_client import ApiClient
 from kubemini.client.errors import Conflict, NotFound
 from kubemini.client.events import NORMAL
@@ -33,6 +38,10 @@ from scheduler.scheduling_queue import QueuedPod, SchedulingQueue
 
 MAX_BINDINGS_IN_FLIGHT = 32
 REASON_SCHEDULED = "Scheduled"
+PVC = by_kind("PersistentVolumeClaim")
+CLAIM_BINDING_WAIT_SECONDS = 15.0  # then bind anyway: the kubelet retries its mounts until they are bound
+CLAIM_POLL_SECONDS = 0.05
+ClaimsBound = Callable[[str, Sequence[str]], bool]
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +61,7 @@ class Binder:
         metrics: SchedulerMetrics,
         events: EventSink,
         max_in_flight: int = MAX_BINDINGS_IN_FLIGHT,
+        claims_bound: ClaimsBound | None = None,
     ):
         self.clients = list(clients)
         self._next_client = itertools.cycle(self.clients)
@@ -60,6 +70,7 @@ class Binder:
         self.metrics = metrics
         self.events = events
         self.max_in_flight = max_in_flight
+        self.claims_bound = claims_bound
         self.bound = 0
         self._tasks: set[asyncio.Task[None]] = set()
         self._capacity = asyncio.Event()
@@ -87,7 +98,14 @@ class Binder:
     async def _bind(self, pod: PodInfo, node_name: str, *, entry: QueuedPod, started: float) -> None:
         key = pod.key
         try:
-            await next(self._next_client).bind(pod.namespace, pod.name, node_name)
+            client = next(self._next_client)
+            for claim in pod.volumes.delayed_claims if pod.volumes is not None else ():
+                # The PV controller provisions (or binds) there; the kubelet mounts once it is bound.
+                annotation = {"metadata": {"annotations": {SELECTED_NODE_ANNOTATION: node_name}}}
+                await client.patch(PVC, claim, annotation, namespace=pod.namespace)
+            if pod.volumes is not None and pod.volumes.delayed_claims:
+                await self._wait_for_claims(pod.namespace, pod.volumes.delayed_claims)
+            await client.bind(pod.namespace, pod.name, node_name)
         except Exception as error:  # noqa: BLE001 - any failure: undo the assumption, decide again
             # Cancellation (leadership lost mid-call) is not caught: the next leader relists and
             # either sees the pod bound or binds it itself; a late duplicate gets a 409.
@@ -109,6 +127,13 @@ class Binder:
         self.metrics.pod_latency.observe(now - entry.first_queued)
         message = f"Successfully assigned {pod.namespace}/{pod.name} to {node_name}"
         self.events.post(pod.pod, NORMAL, REASON_SCHEDULED, message)
+
+    async def _wait_for_claims(self, namespace: str, claims: Sequence[str]) -> None:
+        if self.claims_bound is None:
+            return
+        deadline = time.monotonic() + CLAIM_BINDING_WAIT_SECONDS
+        while not self.claims_bound(namespace, claims) and time.monotonic() < deadline:
+            await asyncio.sleep(CLAIM_POLL_SECONDS)
 
     async def close(self) -> None:
         for task in list(self._tasks):

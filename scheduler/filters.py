@@ -6,7 +6,7 @@ end up in the `0/N nodes are available: ...` message users read. They run in
 kube-scheduler's order and a node stops at its first failing filter:
 
     NodeUnschedulable → TaintToleration → NodeAffinity (nodeSelector + required)
-        → NodePorts → NodeResourcesFit
+        → NodePorts → NodeResourcesFit → VolumeBinding (only for pods with claims)
 
 (kube-scheduler's NodeName filter has no counterpart: a pod that names its node is
 bound already and never reaches the queue.)
@@ -21,6 +21,7 @@ from kubemini.api.tolerations import NO_SCHEDULE, Taint, first_untolerated, tole
 from scheduler.node_info import TAINT_UNSCHEDULABLE, NodeInfo
 from scheduler.pod_info import PodInfo
 from scheduler.resources import ports_conflict
+from scheduler.volume_binding import check_volume_binding
 
 REASON_UNSCHEDULABLE = "node(s) were unschedulable"
 REASON_NODE_AFFINITY = "node(s) didn't match Pod's node affinity/selector"
@@ -87,7 +88,19 @@ def check_resources(pod: PodInfo, node: NodeInfo) -> Reasons | None:
     return tuple(reasons) if reasons else None
 
 
-FILTERS = (check_node_unschedulable, check_taints, check_node_affinity, check_host_ports, check_resources)
+def check_volumes(pod: PodInfo, node: NodeInfo) -> Reasons | None:
+    """Bound claims' PV node affinity; WaitForFirstConsumer claims served by existing PVs only."""
+    return None if pod.volumes is None else check_volume_binding(pod.volumes, node.labels, node.name)
+
+
+FILTERS = (
+    check_node_unschedulable,
+    check_taints,
+    check_node_affinity,
+    check_host_ports,
+    check_resources,
+    check_volumes,
+)
 
 
 Filter = Callable[[PodInfo, NodeInfo], Reasons | None]
@@ -100,6 +113,7 @@ def filters_for(pod: PodInfo) -> tuple[Filter, ...]:
         for check in FILTERS
         if (check is not check_node_affinity or pod.has_affinity_constraints)
         and (check is not check_host_ports or pod.usage.ports)
+        and (check is not check_volumes or pod.volumes is not None)
     )
 
 

@@ -1,6 +1,7 @@
 """One leadership term of the scheduler: everything is built fresh and thrown away.
 
-    became leader ──► informers (all Pods, all Nodes) ──► ClusterEvents ──► cache + queue
+    became leader ──► informers (all Pods, all Nodes; claims, volumes, classes for VolumeBinding)
+                  ──► ClusterEvents ──► cache + queue
                   ──► wait until both informers have listed
                   ──► SchedulingLoop + Binder + FailureReporter + EventSink + housekeeping
     lost the lease (the work is cancelled) ──► cancel bindings in flight, stop the informers
@@ -33,6 +34,7 @@ from scheduler.pod_info import DEFAULT_SCHEDULER_NAME
 from scheduler.reporting import FailureReporter
 from scheduler.schedule_one import SchedulingLoop
 from scheduler.scheduling_queue import BACKOFF, UNSCHEDULABLE, SchedulingQueue
+from scheduler.volume_binding import volume_needs
 
 HOUSEKEEPING_PERIOD_SECONDS = 1.0
 SYNC_TIMEOUT_SECONDS = 120.0
@@ -63,6 +65,15 @@ class SchedulerTerm:
         self.metrics = metrics
         self.pods = Informer(client, by_kind("Pod"))
         self.nodes = Informer(client, by_kind("Node"))
+        self.claims = Informer(client, by_kind("PersistentVolumeClaim"))
+        self.volumes = Informer(client, by_kind("PersistentVolume"))
+        self.classes = Informer(client, by_kind("StorageClass"))
+        for informer in (self.claims, self.volumes, self.classes):
+            # A claim bound or a volume made may let a parked pod fit.
+            informer.add_event_handler(
+                on_add=lambda _: self.queue.move_all_to_active(),
+                on_update=lambda _old, _new: self.queue.move_all_to_active(),
+            )
         self.cache = SchedulerCache(assumed_ttl_seconds=settings.assumed_ttl_seconds)
         self.queue = SchedulingQueue()
         self.events = EventSink(
@@ -75,6 +86,7 @@ class SchedulerTerm:
             metrics=metrics,
             events=self.events,
             max_in_flight=settings.max_bindings_in_flight,
+            claims_bound=self._claims_bound,
         )
         # A parked or backing-off pod still waits; an active or in-flight one is being retried.
         self.reporter = FailureReporter(
@@ -90,15 +102,30 @@ class SchedulerTerm:
             reporter=self.reporter,
             metrics=metrics,
             scheduler_name=settings.scheduler_name,
+            volume_needs=self._volume_needs,
+        )
+
+    def _claims_bound(self, namespace: str, names) -> bool:
+        claims = (self.claims.get(f"{namespace}/{name}") for name in names)
+        return all(claim is not None and (claim.get("spec") or {}).get("volumeName") for claim in claims)
+
+    def _volume_needs(self, pod):
+        return volume_needs(
+            pod,
+            claim=self.claims.get,
+            volume=self.volumes.get,
+            storage_class=self.classes.get,
+            all_volumes=self.volumes.list,
         )
 
     async def run(self) -> None:
-        self.nodes.start()
-        self.pods.start()
+        informers = (self.nodes, self.claims, self.volumes, self.classes, self.pods)
+        for informer in informers:
+            informer.start()
         try:
             async with asyncio.timeout(SYNC_TIMEOUT_SECONDS):
-                await self.nodes.wait_for_sync()
-                await self.pods.wait_for_sync()
+                for informer in informers:
+                    await informer.wait_for_sync()
             log.info("caches synced: %s; queue %s", self.cache.counts(), self.queue.lengths())
             self.metrics.watch_queue(self.queue.lengths)
             async with asyncio.TaskGroup() as group:
@@ -109,7 +136,7 @@ class SchedulerTerm:
             self.metrics.watch_queue(None)
             await self.binder.close()
             await self.reporter.close()
-            for informer in (self.pods, self.nodes):
+            for informer in informers:
                 with contextlib.suppress(Exception):
                     await informer.stop()
 

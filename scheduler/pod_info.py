@@ -2,7 +2,7 @@
 
     pod dict ──► PodInfo: usage (requests, scoring requests, host ports, owner),
                  nodeSelector, compiled required / preferred node affinity, tolerations,
-                 priority
+                 priority, and what its claims need (volume_binding.volume_needs, given by the loop)
 
 Everything a filter or score needs per node is looked up here, so checking a
 thousand nodes never re-parses quantities or selector terms.
@@ -17,6 +17,7 @@ from typing import Any
 from kubemini.api.node_affinity import Term, preferred_terms, required_terms
 from kubemini.api.tolerations import Toleration, parse_tolerations
 from scheduler.resources import PodUsage, pod_usage
+from scheduler.volume_binding import VolumeNeeds
 
 DEFAULT_SCHEDULER_NAME = "default-scheduler"
 
@@ -30,6 +31,7 @@ class PodInfo:
     preferred_affinity: tuple[tuple[int, Term], ...]
     tolerations: tuple[Toleration, ...]
     priority: int
+    volumes: VolumeNeeds | None = None  # claims the pod names (volume_binding.py); None: no claim
 
     @property
     def key(self) -> str:
@@ -53,7 +55,7 @@ def pod_priority(pod: Mapping[str, Any]) -> int:
     return priority if isinstance(priority, int) and not isinstance(priority, bool) else 0
 
 
-def pod_info(pod: Mapping[str, Any]) -> PodInfo:
+def pod_info(pod: Mapping[str, Any], *, volumes: VolumeNeeds | None = None) -> PodInfo:
     spec = pod.get("spec") or {}
     return PodInfo(
         pod=pod,
@@ -63,6 +65,7 @@ def pod_info(pod: Mapping[str, Any]) -> PodInfo:
         preferred_affinity=preferred_terms(spec),
         tolerations=parse_tolerations(spec.get("tolerations")),
         priority=pod_priority(pod),
+        volumes=volumes,
     )
 
 

@@ -2,7 +2,7 @@
 
     wait for binding capacity ──► queue.pop() ──► latest pod from the informer store
         gone / bound / assumed / not ours any more ──► queue.done (nothing to do)
-        PodInfo ──► NodePicker.pick(pod, cache.nodes())        (filter → score → select)
+        PodInfo (+ its claims: volume_binding) ──► NodePicker.pick(pod, cache.nodes())  (filter → score → select)
             ├─ FitError ──► FailureReporter (event + PodScheduled=False, in the background)
             │               ──► queue.requeue_unschedulable
             └─ node ──► cache.assume(pod, node) ──► Binder.start (in the background)
@@ -16,6 +16,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from kubemini.client.informer import Informer
 from kubemini.client.log_once import LogOnce
@@ -26,6 +28,7 @@ from scheduler.pod_info import DEFAULT_SCHEDULER_NAME, is_responsible_for, pod_i
 from scheduler.reporting import FailureReporter
 from scheduler.scheduling import FitError, NodePicker
 from scheduler.scheduling_queue import QueuedPod, SchedulingQueue
+from scheduler.volume_binding import VolumeNeeds
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +45,7 @@ class SchedulingLoop:
         metrics: SchedulerMetrics,
         picker: NodePicker | None = None,
         scheduler_name: str = DEFAULT_SCHEDULER_NAME,
+        volume_needs: Callable[[Mapping[str, Any]], VolumeNeeds | None] = lambda pod: None,
     ):
         self.pods = pods
         self.cache = cache
@@ -51,6 +55,7 @@ class SchedulingLoop:
         self.metrics = metrics
         self.picker = picker or NodePicker()
         self.scheduler_name = scheduler_name
+        self.volume_needs = volume_needs
         self.failures = LogOnce(log)
 
     async def run(self) -> None:
@@ -69,7 +74,7 @@ class SchedulingLoop:
             return
         started = time.monotonic()
         try:
-            info = pod_info(pod)
+            info = pod_info(pod, volumes=self.volume_needs(pod))
             decision = self.picker.pick(info, self.cache.nodes())
         except FitError as error:
             self.metrics.algorithm_latency.observe(time.monotonic() - started)

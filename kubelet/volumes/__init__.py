@@ -28,4 +28,5 @@ class VolumeError(Exception):
 class PodVolumes:
     paths: dict[str, str] = field(default_factory=dict)  # volume name ──► host path
     read_only: set[str] = field(default_factory=set)  # API volumes are always mounted read-only
+    read_only_claims: set[str] = field(default_factory=set)  # persistentVolumeClaim {readOnly: true}
     eviction: str | None = None  # an emptyDir over its sizeLimit: why the pod is evicted

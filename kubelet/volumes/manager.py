@@ -3,7 +3,7 @@
     set_up(pod): for each spec.volumes[] (in a thread: file work never blocks the event loop)
         emptyDir ──► make_empty_dir            hostPath ──► check_host_path ──► its own path
         configMap/secret/downwardAPI/projected ──► volume_files ──► write_atomically (only on change)
-        persistentVolumeClaim ──► claimed_path
+        persistentVolumeClaim ──► claimed_path (readOnly: mounted read-only; fsGroup on owned volumes)
         ──► PodVolumes; the first failure ──► VolumeError naming the volume (FailedMount)
         every EVICTION_CHECK_SECONDS: emptyDir usage over sizeLimit ──► PodVolumes.eviction
     tear_down(uid): unmount tmpfs volumes ──► remove <root>/pods/<uid>
@@ -24,7 +24,7 @@ from kubelet.referenced_objects import ReferencedObjects
 from kubelet.volumes import PodVolumes, VolumeError
 from kubelet.volumes.atomic_writing import PayloadError, write_atomically
 from kubelet.volumes.empty_dirs import make_empty_dir, over_limit, unmount_all
-from kubelet.volumes.host_paths import check_host_path, claimed_path
+from kubelet.volumes.host_paths import apply_fs_group, check_host_path, claimed_path
 from kubelet.volumes.layout import pod_dir, volume_dir
 from kubelet.volumes.projections import volume_files
 from kubelet.volumes.tokens import TokenManager
@@ -69,6 +69,8 @@ class VolumeManager:
                 raise VolumeError(f'MountVolume.SetUp failed for volume "{name}" : {error}') from error
             if any(volume.get(plugin) is not None for plugin in API_VOLUMES):
                 volumes.read_only.add(name)
+            if (volume.get("persistentVolumeClaim") or {}).get("readOnly"):
+                volumes.read_only_claims.add(name)
         volumes.eviction = await self._eviction(pod, uid=uid, paths=volumes.paths)
         return volumes
 
@@ -89,9 +91,12 @@ class VolumeManager:
             await asyncio.to_thread(check_host_path, path, str(source.get("type") or ""))
             return path
         if volume.get("persistentVolumeClaim") is not None:
-            return await claimed_path(
+            path, owned = await claimed_path(
                 self.client, str(pod["metadata"].get("namespace")), volume["persistentVolumeClaim"]
             )
+            if owned and gid is not None:
+                await asyncio.to_thread(apply_fs_group, path, gid)
+            return path
         if volume.get("emptyDir") is not None:
             path = volume_dir(self.root_dir, uid, plugin="emptyDir", name=name)
             await asyncio.to_thread(make_empty_dir, path, volume["emptyDir"], gid=gid)

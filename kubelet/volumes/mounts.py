@@ -55,7 +55,7 @@ def prepare_container_mounts(
             sub_path = expand(str(mount["subPathExpr"]), env)
         if sub_path:
             path = _sub_path(path, sub_path, api_volume=name in volumes.read_only)
-        read_only = bool(mount.get("readOnly")) or name in volumes.read_only
+        read_only = bool(mount.get("readOnly")) or name in volumes.read_only or name in volumes.read_only_claims
         mounts.append(Mount(path, str(mount.get("mountPath", "")), read_only))
     return mounts
 

@@ -5,21 +5,13 @@ from __future__ import annotations
 from kubemini.api.field_errors import FieldErrors
 from kubemini.api.kinds import printing
 from kubemini.api.kinds.strategy import AGE, NAME, Column, Strategy
+from kubemini.api.persistent_volumes import is_default_class
 from kubemini.api.validation.common import check_immutable, check_one_of
 
-DEFAULT_CLASS_ANNOTATIONS = (
-    "storageclass.kubernetes.io/is-default-class",
-    "storageclass.beta.kubernetes.io/is-default-class",
-)
 RECLAIM_POLICIES = ("Delete", "Retain")
 BINDING_MODES = ("Immediate", "WaitForFirstConsumer")
 FS_GROUP_POLICIES = ("ReadWriteOnceWithFSType", "File", "None")
 LIFECYCLE_MODES = ("Persistent", "Ephemeral")
-
-
-def is_default_class(storage_class: dict) -> bool:
-    annotations = (storage_class.get("metadata") or {}).get("annotations") or {}
-    return any(annotations.get(key) == "true" for key in DEFAULT_CLASS_ANNOTATIONS)
 
 
 class StorageClassStrategy(Strategy):

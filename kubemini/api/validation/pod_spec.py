@@ -224,11 +224,14 @@ def _check_tolerations(tolerations: list | None, path: str, errors: FieldErrors)
             errors.invalid(f"{where}.key", toleration["key"], problem)
 
 
-def validate_pod_spec(spec: dict | None, path: str, errors: FieldErrors) -> None:
+def validate_pod_spec(
+    spec: dict | None, path: str, errors: FieldErrors, *, claim_templates: frozenset[str] = frozenset()
+) -> None:
+    """`claim_templates`: a StatefulSet's volumeClaimTemplates names, volumes its pods will have."""
     if spec is None:
         errors.required(path)
         return
-    volumes = _check_volumes(spec.get("volumes"), f"{path}.volumes", errors)
+    volumes = _check_volumes(spec.get("volumes"), f"{path}.volumes", errors) | claim_templates
     containers = spec.get("containers") or []
     seen: set[str] = set()
     if not containers:

@@ -17,6 +17,7 @@ def validate_template(
     errors: FieldErrors,
     *,
     restart_policies: tuple[str, ...] = ALWAYS,
+    claim_templates: frozenset[str] = frozenset(),
 ) -> None:
     if not template:
         errors.required(path)
@@ -25,7 +26,7 @@ def validate_template(
     validate_labels(metadata.get("labels"), f"{path}.metadata.labels", errors)
     validate_annotations(metadata.get("annotations"), errors, path=f"{path}.metadata.annotations")
     spec = template.get("spec")
-    validate_pod_spec(spec, f"{path}.spec", errors)
+    validate_pod_spec(spec, f"{path}.spec", errors, claim_templates=claim_templates)
     policy = (spec or {}).get("restartPolicy", "Always")
     if policy not in restart_policies:
         errors.not_supported(f"{path}.spec.restartPolicy", policy, restart_policies)

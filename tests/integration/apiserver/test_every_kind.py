@@ -172,6 +172,12 @@ def test_every_verb_on_every_kind(record, api_module, kind_namespace, apiserver)
         assert after.json()["status"]["phase"] == "Terminating"
     elif record.kind == "CustomResourceDefinition":  # its cleanup finalizer deletes its objects first
         wait_gone(api, item)
+    elif record.kind in ("PersistentVolume", "PersistentVolumeClaim"):  # pv-/pvc-protection (no controller here)
+        assert after.json()["metadata"]["deletionTimestamp"] and after.json()["metadata"]["finalizers"]
+        unfinalized = api.patch(
+            item, json={"metadata": {"finalizers": None}}, headers={"Content-Type": "application/merge-patch+json"}
+        )
+        assert unfinalized.status_code == 200 and api.get(item).status_code == 404, unfinalized.text
     else:
         assert after.status_code == 404, after.text
 

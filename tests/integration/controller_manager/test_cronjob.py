@@ -125,8 +125,15 @@ def test_replace_deletes_the_running_job_for_the_next_one(api, namespace, contro
     tick(controller, clock, namespace, "replace", second.replace(second=5))
     api.wait_for(lambda: job_names(api, namespace) == [minute_name("replace", second)],
                  what="the first Job replaced by the second", seen=lambda: job_names(api, namespace))  # fmt: skip
-    active = api.get(f"{cronjobs_path(namespace)}/replace")["status"]["active"]
-    assert [ref["name"] for ref in active] == [minute_name("replace", second)], active
+    # The Job shows up before the CronJob's status write that lists it: wait for that write too.
+    api.wait_for(
+        lambda: (
+            [ref["name"] for ref in api.get(f"{cronjobs_path(namespace)}/replace")["status"].get("active") or []]
+            == [minute_name("replace", second)]
+        ),
+        what="status.active naming only the second Job",
+        seen=lambda: api.get(f"{cronjobs_path(namespace)}/replace")["status"],
+    )
 
 
 def test_after_downtime_only_the_most_recent_missed_run_starts(api, namespace, controller, clock):

@@ -35,7 +35,8 @@ STATEFULSET_IMMUTABLE_MESSAGE = (
 def validate_workload(obj: dict, errors: FieldErrors) -> dict:
     spec = obj.get("spec") or {}
     validate_selector_matches_template(spec, errors)
-    validate_template(spec.get("template"), "spec.template", errors)
+    claims = frozenset(str((c.get("metadata") or {}).get("name")) for c in spec.get("volumeClaimTemplates") or [])
+    validate_template(spec.get("template"), "spec.template", errors, claim_templates=claims)
     check_non_negative(spec.get("replicas"), "spec.replicas", errors)
     check_non_negative(spec.get("minReadySeconds"), "spec.minReadySeconds", errors)
     check_non_negative(spec.get("revisionHistoryLimit"), "spec.revisionHistoryLimit", errors)

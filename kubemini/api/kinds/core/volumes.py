@@ -1,15 +1,27 @@
-"""PersistentVolumes and PersistentVolumeClaims: defaults, required capacity and modes, columns."""
+"""PersistentVolumes and PersistentVolumeClaims: defaults, required capacity and modes, columns.
+
+    PV create/update ──► modes, capacity, one source, reclaim policy (Recycle refused: kubemini has
+        no recycler, and upstream deprecates it), `local` needs node affinity
+    PVC update ──► spec immutable except resources.requests (bound claims only: expansion) and
+        volumeAttributesClassName; a request never below status.capacity
+Whether a claim may grow (its class allows expansion) is the PersistentVolumeClaimResize
+admission plugin's call: it needs the StorageClass.
+"""
 
 from __future__ import annotations
 
 from kubemini.api.field_errors import FieldErrors
 from kubemini.api.kinds import printing
 from kubemini.api.kinds.strategy import AGE, NAME, Column, Strategy
+from kubemini.api.persistent_volumes import requested_bytes, storage_bytes
 from kubemini.api.quantity import parse_quantity
 
 ACCESS_MODES = ("ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod")
 ACCESS_MODE_SHORT = {"ReadWriteOnce": "RWO", "ReadOnlyMany": "ROX", "ReadWriteMany": "RWX", "ReadWriteOncePod": "RWOP"}
 RECLAIM_POLICIES = ("Retain", "Delete", "Recycle")
+RECYCLE_DEPRECATED = (
+    "The Recycle reclaim policy is deprecated. Instead, the recommended approach is to use dynamic provisioning."
+)
 VOLUME_MODES = ("Filesystem", "Block")
 PV_SOURCES = (
     "hostPath",
@@ -45,6 +57,13 @@ VOLUME_MODE = Column(
 
 def access_modes(spec: dict) -> str:
     return ",".join(ACCESS_MODE_SHORT.get(mode, mode) for mode in spec.get("accessModes") or [])
+
+
+def _phase_cell(obj: dict) -> str:
+    """STATUS as kubectl prints it: Terminating once deletion has begun (a protection finalizer holds it)."""
+    if (obj.get("metadata") or {}).get("deletionTimestamp"):
+        return "Terminating"
+    return printing.status(obj).get("phase", "")
 
 
 def _check_modes(spec: dict, errors: FieldErrors) -> None:
@@ -120,6 +139,10 @@ class PersistentVolumeStrategy(Strategy):
         policy = spec.get("persistentVolumeReclaimPolicy")
         if policy not in RECLAIM_POLICIES:
             errors.not_supported("spec.persistentVolumeReclaimPolicy", policy, RECLAIM_POLICIES)
+        elif policy == "Recycle":
+            errors.forbidden("spec.persistentVolumeReclaimPolicy", RECYCLE_DEPRECATED)
+        if spec.get("local") and not (spec.get("nodeAffinity") or {}).get("required"):
+            errors.required("spec.nodeAffinity", "Local volume requires node affinity")
         sources = [source for source in PV_SOURCES if spec.get(source)]
         if not sources:
             errors.required("spec")
@@ -135,7 +158,7 @@ class PersistentVolumeStrategy(Strategy):
             (spec.get("capacity") or {}).get("storage", ""),
             access_modes(spec),
             spec.get("persistentVolumeReclaimPolicy", ""),
-            status.get("phase", ""),
+            _phase_cell(obj),
             claim_text,
             spec.get("storageClassName", ""),
             spec.get("volumeAttributesClassName") or printing.UNSET,
@@ -174,8 +197,14 @@ class PersistentVolumeClaimStrategy(Strategy):
 
     def validate_update(self, new: dict, old: dict, errors: FieldErrors) -> None:
         old_spec, new_spec = dict(printing.spec(old)), dict(printing.spec(new))
+        bound = printing.status(old).get("phase") == "Bound"
+        if requested_bytes(new) != requested_bytes(old):
+            capacity = storage_bytes(printing.status(old).get("capacity"))
+            if bound and requested_bytes(new) < capacity:
+                errors.forbidden("spec.resources.requests.storage", "field can not be less than status.capacity")
         for spec in (old_spec, new_spec):
-            spec.pop("resources", None)
+            if bound:
+                spec.pop("resources", None)
             spec.pop("volumeAttributesClassName", None)
         if not old_spec.get("volumeName"):
             new_spec.pop("volumeName", None)
@@ -191,7 +220,7 @@ class PersistentVolumeClaimStrategy(Strategy):
         spec, status = printing.spec(obj), printing.status(obj)
         return [
             printing.name(obj),
-            status.get("phase", ""),
+            _phase_cell(obj),
             spec.get("volumeName", ""),
             (status.get("capacity") or {}).get("storage", ""),
             access_modes(status) if status.get("accessModes") else "",
