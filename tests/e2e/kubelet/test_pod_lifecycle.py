@@ -108,7 +108,7 @@ def test_crash_loop_backs_off_with_growing_delays(api, kubelet, namespace, kubec
     started = time.monotonic()
     assert phase(first) == "Running", "a crash-looping pod with restartPolicy Always stays Running"
     assert container_status(first)["lastState"]["terminated"]["exitCode"] == 1
-    wait_for_pod(api, namespace, "crash", backing_off("20s", 2), what="CrashLoopBackOff 20s", timeout=25)
+    wait_for_pod(api, namespace, "crash", backing_off("20s", 2), what="CrashLoopBackOff 20s", timeout=45)
     assert time.monotonic() - started >= 8, "the second restart waited out the 10 s back-off"
     assert kubectl.run("logs", "-n", namespace, "crash", "--previous").stdout.startswith("run ")
     assert "BackOff" in event_reasons(api, namespace, "crash")
