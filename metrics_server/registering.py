@@ -66,8 +66,9 @@ def desired_objects(host: str, port: int) -> list[tuple[Any, dict[str, Any]]]:
 async def _put(client: ApiClient, record, desired: dict[str, Any]) -> None:
     namespace = desired["metadata"].get("namespace")
     try:
-        await client.create(record, {"apiVersion": record.api_version, "kind": record.kind, **desired},
-                            namespace=namespace)  # fmt: skip
+        await client.create(
+            record, {"apiVersion": record.api_version, "kind": record.kind, **desired}, namespace=namespace
+        )
         return
     except AlreadyExists:
         pass

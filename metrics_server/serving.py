@@ -76,8 +76,9 @@ class MetricsApi:
             {"name": "nodes", "singularName": "", "namespaced": False, "kind": "NodeMetrics", "verbs": ["get", "list"]},
             {"name": "pods", "singularName": "", "namespaced": True, "kind": "PodMetrics", "verbs": ["get", "list"]},
         ]
-        return JSONResponse({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": API_VERSION,
-                             "resources": resources})  # fmt: skip
+        return JSONResponse(
+            {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": API_VERSION, "resources": resources}
+        )
 
     def node_metrics(self, name: str) -> dict | None:
         usage, node = self.store.node_usage(name), self.node(name)
@@ -86,12 +87,15 @@ class MetricsApi:
         return {
             "kind": "NodeMetrics",
             "apiVersion": API_VERSION,
-            "metadata": {"name": name, "creationTimestamp": _time(usage.timestamp),
-                         "labels": dict((node.get("metadata") or {}).get("labels") or {})},
+            "metadata": {
+                "name": name,
+                "creationTimestamp": _time(usage.timestamp),
+                "labels": dict((node.get("metadata") or {}).get("labels") or {}),
+            },
             "timestamp": _time(usage.timestamp),
             "window": _window(usage.window_seconds),
             "usage": _quantities(usage.cpu_cores, usage.memory_bytes),
-        }  # fmt: skip
+        }
 
     def pod_metrics(self, namespace: str, name: str) -> dict | None:
         usages, pod = self.store.container_usages((namespace, name)), self.pod(f"{namespace}/{name}")
@@ -101,15 +105,19 @@ class MetricsApi:
         return {
             "kind": "PodMetrics",
             "apiVersion": API_VERSION,
-            "metadata": {"name": name, "namespace": namespace, "creationTimestamp": _time(latest.timestamp),
-                         "labels": dict((pod.get("metadata") or {}).get("labels") or {})},
+            "metadata": {
+                "name": name,
+                "namespace": namespace,
+                "creationTimestamp": _time(latest.timestamp),
+                "labels": dict((pod.get("metadata") or {}).get("labels") or {}),
+            },
             "timestamp": _time(latest.timestamp),
             "window": _window(latest.window_seconds),
             "containers": [
                 {"name": container, "usage": _quantities(u.cpu_cores, u.memory_bytes)}
                 for container, u in sorted(usages.items())
             ],
-        }  # fmt: skip
+        }
 
     @staticmethod
     def _filter(request: Request, items: list[dict]) -> list[dict] | Response:

@@ -182,7 +182,7 @@ class FakeRuntime:
         cpu = annotations.get(HOLLOW_CPU_USAGE_ANNOTATION, "0")
         memory = annotations.get(HOLLOW_MEMORY_USAGE_ANNOTATION, "0")
         cores = cpu_millis(cpu) / 1000 if is_valid_quantity(cpu) else 0.0
-        now = time.time()
+        now = round(time.time(), 3)  # the millisecond the metrics text carries: rates come out exact
         since, used, rate = self._cpu_used.get(container_id, (now, 0.0, cores))
         used += rate * (now - since)
         self._cpu_used[container_id] = (now, used, cores)

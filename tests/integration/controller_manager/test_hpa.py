@@ -1,0 +1,217 @@
+"""HorizontalPodAutoscaler end to end on hollow nodes: kubelet usage ──► metrics_server ──► metrics.k8s.io
+through the apiserver ──► the HPA controller (in this process, on a clock the test moves) ──► /scale.
+
+Pods report the CPU their `kubemini.io/hollow-cpu-usage` annotation names; the controller-manager
+process runs the Deployment and ReplicaSet controllers (`--controllers *,-cronjob,-horizontalpodautoscaling`),
+so new replicas really start on the hollow nodes. kubectl top/get/describe are the real binary.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from controller_manager.podautoscaler.controller import HorizontalController
+from kubelet.runtime.fake import HOLLOW_CPU_USAGE_ANNOTATION
+from kubemini.api import timestamps
+from kubemini.api.quantity import parse_quantity
+from tests.integration.controller_manager.in_process import InProcessController, MovableClock
+from tests.integration.controller_manager.metrics_pipeline import METRICS_PATH, MetricsServer
+
+RESCALE_REASON = "cpu resource utilization (percentage of request) above target"
+
+
+@pytest.fixture(scope="module")
+def metrics_server(cluster):
+    server = MetricsServer(cluster.url, cluster.logs / "metrics-server.log").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def clock():
+    return MovableClock(datetime.now(UTC))
+
+
+@pytest.fixture
+def hpa_controller(cluster, clock, namespace, metrics_server):
+    running = InProcessController(
+        cluster.url,
+        lambda client, informers, recorder, metrics: HorizontalController(
+            client, informers, recorder=recorder, metrics=metrics, now=clock, sync_period_seconds=3600
+        ),
+        namespace=namespace,
+    ).start()
+    yield running
+    running.stop()
+
+
+def burner(name: str, *, replicas: int, cpu: str) -> dict:
+    labels = {"app": name}
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": name},
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": labels},
+            "template": {
+                "metadata": {"labels": labels, "annotations": {HOLLOW_CPU_USAGE_ANNOTATION: cpu}},
+                "spec": {
+                    "containers": [
+                        {"name": "burn", "image": "kubemini/busybox:1.35", "resources": {"requests": {"cpu": "100m"}}}
+                    ]
+                },
+            },
+        },
+    }
+
+
+def hpa(name: str, *, maximum: int, behavior: dict | None = None) -> dict:
+    spec = {
+        "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": name},
+        "minReplicas": 1,
+        "maxReplicas": maximum,
+        "metrics": [
+            {
+                "type": "Resource",
+                "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 50}},
+            }
+        ],
+    }
+    if behavior:
+        spec["behavior"] = behavior
+    return {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": {"name": name}, "spec": spec}
+
+
+def running_pods(api, namespace: str, name: str) -> list[dict]:
+    pods = api.items(f"/api/v1/namespaces/{namespace}/pods", labelSelector=f"app={name}")
+    return [
+        p
+        for p in pods
+        if (p.get("status") or {}).get("phase") == "Running" and not p["metadata"].get("deletionTimestamp")
+    ]
+
+
+def set_load(api, namespace: str, name: str, cpu: str) -> None:
+    for pod in running_pods(api, namespace, name):
+        path = f"/api/v1/namespaces/{namespace}/pods/{pod['metadata']['name']}"
+        api.merge_patch(path, {"metadata": {"annotations": {HOLLOW_CPU_USAGE_ANNOTATION: cpu}}})
+
+
+def _ready_since(pod: dict) -> datetime:
+    ready = next(c for c in pod["status"]["conditions"] if c["type"] == "Ready")
+    return timestamps.parse(ready["lastTransitionTime"])
+
+
+def wait_metrics(api, namespace: str, name: str, *, replicas: int, millicores: float) -> None:
+    """Until PodMetrics show every one of `replicas` running pods at `millicores` (two scrapes after a change),
+    from a sample taken after the pod turned ready: an earlier one counts as still initializing (CPU)."""
+
+    def settled():
+        pods = {p["metadata"]["name"]: _ready_since(p) for p in running_pods(api, namespace, name)}
+        items = api.items(f"{METRICS_PATH}/namespaces/{namespace}/pods", labelSelector=f"app={name}")
+        usage = {
+            m["metadata"]["name"]: (
+                float(parse_quantity(m["containers"][0]["usage"]["cpu"]) * 1000),
+                timestamps.parse(m["timestamp"]),
+            )
+            for m in items
+        }
+        return len(pods) == replicas and all(
+            p in usage and abs(usage[p][0] - millicores) < 2 and usage[p][1] > since + timedelta(seconds=1)
+            for p, since in pods.items()
+        )
+
+    api.wait_for(settled, what=f"{replicas} pods of {name} at {millicores}m in PodMetrics", timeout=30)
+
+
+def sync(controller: InProcessController, key: str) -> None:
+    seen = controller.metrics.reconciles
+    controller.enqueue(key)
+    deadline = datetime.now(UTC).timestamp() + 10
+    while controller.metrics.reconciles <= seen:
+        assert datetime.now(UTC).timestamp() < deadline, f"no reconcile of {key} within 10 s"
+
+
+def replicas_of(api, namespace: str, name: str) -> int:
+    return api.get(f"/apis/apps/v1/namespaces/{namespace}/deployments/{name}")["spec"]["replicas"]
+
+
+def hpa_status(api, namespace: str, name: str) -> dict:
+    return api.get(f"/apis/autoscaling/v2/namespaces/{namespace}/horizontalpodautoscalers/{name}").get("status") or {}
+
+
+def condition(status: dict, kind: str) -> dict:
+    return next(c for c in status.get("conditions") or [] if c["type"] == kind)
+
+
+def test_scale_out_under_load_with_kubectl_views(api, kubectl, namespace, hpa_controller):
+    api.create(f"/apis/apps/v1/namespaces/{namespace}/deployments", burner("web", replicas=1, cpu="100m"))
+    api.create(f"/apis/autoscaling/v2/namespaces/{namespace}/horizontalpodautoscalers", hpa("web", maximum=3))
+    wait_metrics(api, namespace, "web", replicas=1, millicores=100)
+    top = kubectl.run("top", "pods", "-n", namespace, "-l", "app=web", "--containers").stdout
+    assert re.search(r"web-\S+\s+burn\s+(99|100)m", top), top
+    sync(hpa_controller, f"{namespace}/web")  # 100 % of a 50 % target: ratio 2 ──► 2 replicas
+    assert replicas_of(api, namespace, "web") == 2
+    status = hpa_status(api, namespace, "web")
+    assert status["desiredReplicas"] == 2 and condition(status, "AbleToScale")["reason"] == "SucceededRescale"
+    assert status["currentMetrics"][0]["resource"]["current"]["averageUtilization"] in (99, 100)
+    wait_metrics(api, namespace, "web", replicas=2, millicores=100)
+    sync(hpa_controller, f"{namespace}/web")  # ratio 2 on 2 pods ──► 4, but maxReplicas is 3
+    assert replicas_of(api, namespace, "web") == 3, (
+        hpa_status(api, namespace, "web"),
+        running_pods(api, namespace, "web"),
+    )
+    status = hpa_status(api, namespace, "web")
+    assert (condition(status, "ScalingLimited")["status"], condition(status, "ScalingLimited")["reason"]) == (
+        "True",
+        "TooManyReplicas",
+    )
+    assert condition(status, "ScalingActive")["reason"] == "ValidMetricFound"
+    events = api.items(
+        f"/api/v1/namespaces/{namespace}/events", fieldSelector="involvedObject.name=web,reason=SuccessfulRescale"
+    )
+    assert sorted(e["message"] for e in events) == [
+        f"New size: 2; reason: {RESCALE_REASON}",
+        f"New size: 3; reason: {RESCALE_REASON}",
+    ]
+    table = kubectl.run("get", "hpa", "web", "-n", namespace).stdout
+    assert re.search(r"web\s+Deployment/web\s+cpu: (99|100)%/50%\s+1\s+3\s+\d", table), table
+    described = kubectl.run("describe", "hpa", "web", "-n", namespace).stdout
+    assert "SuccessfulRescale" in described and "ScalingLimited" in described, described
+    nodes = kubectl.run("top", "nodes").stdout
+    assert "hollow-cm-" in nodes, nodes
+
+
+def test_scale_down_follows_stabilization_window_and_pods_policy(api, namespace, hpa_controller, clock):
+    behavior = {
+        "scaleDown": {"stabilizationWindowSeconds": 60, "policies": [{"type": "Pods", "value": 1, "periodSeconds": 30}]}
+    }
+    api.create(f"/apis/apps/v1/namespaces/{namespace}/deployments", burner("calm", replicas=3, cpu="50m"))
+    api.create(
+        f"/apis/autoscaling/v2/namespaces/{namespace}/horizontalpodautoscalers",
+        hpa("calm", maximum=5, behavior=behavior),
+    )
+    key = f"{namespace}/calm"
+    wait_metrics(api, namespace, "calm", replicas=3, millicores=50)
+    sync(hpa_controller, key)  # 50 % of 50 %: in tolerance, 3 recommended (and remembered)
+    assert replicas_of(api, namespace, "calm") == 3
+    set_load(api, namespace, "calm", "5m")
+    wait_metrics(api, namespace, "calm", replicas=3, millicores=5)
+    clock.advance(30)
+    sync(hpa_controller, key)  # 5 %: 1 recommended, but 3 was recommended 30 s ago (window 60 s)
+    assert replicas_of(api, namespace, "calm") == 3
+    assert condition(hpa_status(api, namespace, "calm"), "AbleToScale")["reason"] == "ScaleDownStabilized"
+    clock.advance(31)
+    sync(hpa_controller, key)  # the 3 left the window: down, one pod per 30 s at most
+    assert replicas_of(api, namespace, "calm") == 2
+    assert condition(hpa_status(api, namespace, "calm"), "ScalingLimited")["reason"] == "ScaleDownLimit"
+    clock.advance(10)
+    sync(hpa_controller, key)  # within the policy's period: nothing more
+    assert replicas_of(api, namespace, "calm") == 2
+    clock.advance(21)
+    sync(hpa_controller, key)
+    assert replicas_of(api, namespace, "calm") == 1
