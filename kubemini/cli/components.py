@@ -127,6 +127,7 @@ COMPONENTS: tuple[Component, ...] = (
     python_component("controller-manager", "controller_manager"),
     python_component("kubelet", "kubelet", needs_docker=True),
     python_component("kube-proxy", "kube_proxy"),
+    python_component("metrics-server", "metrics_server"),
 )
 
 

@@ -25,6 +25,7 @@ DEFAULT_PORTS: dict[str, int] = {
     "controller-manager": 10257,
     "kubelet": 10250,
     "kube-proxy": 10256,
+    "metrics-server": 4443,
 }
 
 
