@@ -1,10 +1,11 @@
 """The autoscaling loop with real containers: a busybox CPU burner, the Docker kubelet's stats,
 metrics_server, the apiserver's aggregation layer, the HPA controller in the controller-manager,
-and the real kubectl (`autoscale`, `top`, `get hpa`).
+and the real kubectl (`apply`, `exec`, `top`, `get hpa`), on the README's examples/hpa-demo.yaml.
 
-    etcd + apiserver, scheduler, controller-manager (HPA sync every 2 s, 10 s downscale window),
+    etcd + apiserver, scheduler, controller-manager (HPA sync every 2 s),
     a Docker kubelet (a node name unique to this run), metrics_server (scrapes every 2 s)
-    burner: `sh` busy loop while /tmp/burn exists, CPU limit 300m (a good neighbour on 2 cores)
+    burner: `sh` busy loop while /tmp/burn exists, CPU limit 300m (a good neighbour on 2 cores);
+    its HPA: cpu 50 %, 1..4 replicas, scale-down window 15 s
     ──► load on: 1 ──► ≥ 3 replicas, `kubectl top pods` shows ≥ 100m
     ──► load off: back to 1 replica
 Every container is labelled with this run's node name and removed afterwards, whatever happened.
@@ -12,7 +13,6 @@ Every container is labelled with this run's node name and removed afterwards, wh
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 import sys
@@ -24,9 +24,8 @@ import pytest
 from tests.e2e.services.cluster import Component, node_containers
 from tests.support.kubectl import Kubectl, write_kubeconfig
 from tests.support.ports import free_port
-from tests.support.processes import ApiServer, EtcdServer
+from tests.support.processes import REPO_ROOT, ApiServer, EtcdServer
 
-BURN_SCRIPT = "while true; do if [ -f /tmp/burn ]; then :; else sleep 1; fi; done"
 SCALE_DEADLINE_SECONDS = 120.0
 
 
@@ -43,8 +42,7 @@ def cluster(tmp_path_factory):
         argvs = {
             "scheduler": ("scheduler", *common, "--no-leader-elect"),
             "controller-manager": ("controller_manager", *common, "--no-leader-elect",
-                                   "--horizontal-pod-autoscaler-sync-period", "2",
-                                   "--horizontal-pod-autoscaler-downscale-stabilization", "10"),
+                                   "--horizontal-pod-autoscaler-sync-period", "2"),
             "kubelet": ("kubelet", "--server", apiserver.url, "--port", str(free_port()), "--node-name", node,
                         "--heartbeat-seconds", "2"),
             "metrics-server": ("metrics_server", *common, "--metric-resolution", "2"),
@@ -64,34 +62,6 @@ def cluster(tmp_path_factory):
         etcd.stop()
 
 
-def burner() -> str:
-    return json.dumps(
-        {
-            "apiVersion": "apps/v1",
-            "kind": "Deployment",
-            "metadata": {"name": "burner"},
-            "spec": {
-                "replicas": 1,
-                "selector": {"matchLabels": {"app": "burner"}},
-                "template": {
-                    "metadata": {"labels": {"app": "burner"}},
-                    "spec": {
-                        "terminationGracePeriodSeconds": 1,
-                        "containers": [
-                            {
-                                "name": "burn",
-                                "image": "kubemini/busybox:1.35",
-                                "command": ["sh", "-c", BURN_SCRIPT],
-                                "resources": {"requests": {"cpu": "100m"}, "limits": {"cpu": "300m"}},
-                            }
-                        ],
-                    },
-                },
-            },
-        }
-    )
-
-
 def wait(predicate, *, what: str, components: list[Component], timeout: float = SCALE_DEADLINE_SECONDS):
     deadline = time.monotonic() + timeout
     last = None
@@ -108,27 +78,26 @@ def wait(predicate, *, what: str, components: list[Component], timeout: float = 
 
 def test_burner_scales_out_under_load_and_back_in(cluster):
     kubectl, components, _node = cluster
-    kubectl.run("apply", "-f", "-", input_text=burner())
-    kubectl.run("rollout", "status", "deployment/burner", "--timeout=60s")
-    kubectl.run("autoscale", "deployment", "burner", "--cpu=50%", "--min=1", "--max=4")
-    pod = kubectl.run("get", "pods", "-l", "app=burner", "-o", "jsonpath={.items[0].metadata.name}").stdout
+    kubectl.run("apply", "-f", str(REPO_ROOT / "examples" / "hpa-demo.yaml"))
+    kubectl.run("rollout", "status", "deployment/hpa-demo", "--timeout=60s")
+    pod = kubectl.run("get", "pods", "-l", "app=hpa-demo", "-o", "jsonpath={.items[0].metadata.name}").stdout
     kubectl.run("exec", pod, "--", "touch", "/tmp/burn")
     started = time.monotonic()
 
     def top_cpu() -> int:
-        result = kubectl.run("top", "pods", "-l", "app=burner", "--no-headers", check=False)
+        result = kubectl.run("top", "pods", "-l", "app=hpa-demo", "--no-headers", check=False)
         found = re.search(rf"{pod}\s+(\d+)m", result.stdout)
         return int(found.group(1)) if found and int(found.group(1)) >= 100 else 0
 
     wait(top_cpu, what="kubectl top pods showing the burner's CPU", components=components, timeout=60)
 
     def replicas() -> int:
-        return int(kubectl.run("get", "deployment", "burner", "-o", "jsonpath={.spec.replicas}").stdout or 0)
+        return int(kubectl.run("get", "deployment", "hpa-demo", "-o", "jsonpath={.spec.replicas}").stdout or 0)
 
     wait(lambda: replicas() >= 3, what="3 or more replicas under load", components=components)
     scaled_out_after = time.monotonic() - started
-    table = kubectl.run("get", "hpa", "burner").stdout
-    assert re.search(r"burner\s+Deployment/burner\s+cpu: (\d+|<unknown>)%?/50%", table), table
+    table = kubectl.run("get", "hpa", "hpa-demo").stdout
+    assert re.search(r"hpa-demo\s+Deployment/hpa-demo\s+cpu: (\d+|<unknown>)%?/50%", table), table
     kubectl.run("exec", pod, "--", "rm", "-f", "/tmp/burn")
     wait(lambda: replicas() == 1, what="back to 1 replica once the load stopped", components=components)
     assert scaled_out_after < SCALE_DEADLINE_SECONDS

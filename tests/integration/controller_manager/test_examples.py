@@ -6,7 +6,7 @@ import pytest
 
 from tests.support.processes import REPO_ROOT
 
-EXAMPLES = ["job.yaml", "cronjob.yaml", "daemonset.yaml", "statefulset.yaml", "pdb.yaml"]
+EXAMPLES = ["job.yaml", "cronjob.yaml", "daemonset.yaml", "statefulset.yaml", "pdb.yaml", "hpa-demo.yaml"]
 
 
 @pytest.mark.parametrize("name", EXAMPLES)

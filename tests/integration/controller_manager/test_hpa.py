@@ -150,7 +150,7 @@ def condition(status: dict, kind: str) -> dict:
 
 def test_scale_out_under_load_with_kubectl_views(api, kubectl, namespace, hpa_controller):
     api.create(f"/apis/apps/v1/namespaces/{namespace}/deployments", burner("web", replicas=1, cpu="100m"))
-    api.create(f"/apis/autoscaling/v2/namespaces/{namespace}/horizontalpodautoscalers", hpa("web", maximum=3))
+    kubectl.run("autoscale", "deployment", "web", "-n", namespace, "--cpu=50%", "--min=1", "--max=3")
     wait_metrics(api, namespace, "web", replicas=1, millicores=100)
     top = kubectl.run("top", "pods", "-n", namespace, "-l", "app=web", "--containers").stdout
     assert re.search(r"web-\S+\s+burn\s+(99|100)m", top), top
