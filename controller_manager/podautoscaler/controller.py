@@ -195,12 +195,13 @@ class HorizontalController(ClientController):
         try:
             if record is None or "scale" not in record.subresources:
                 group = (ref.get("apiVersion") or "").rpartition("/")[0]
-                raise NotFound(404, f'no matches for kind "{ref.get("kind")}" in group "{group}"')
+                message = f'no matches for kind "{ref.get("kind")}" in group "{group}"'
+                raise NotFound({"code": 404, "reason": "NotFound", "message": message})
             scale = await self.client.get_scale(record, ref.get("name") or "", namespace=namespace)
         except ApiError as error:
-            message = f"the HPA controller was unable to get the target's current scale: {error}"
+            message = f"the HPA controller was unable to get the target's current scale: {error.message}"
             set_condition(status, ABLE_TO_SCALE, False, "FailedGetScale", message, now=stamp)
-            self.emit(hpa, WARNING, "FailedGetScale", str(error))
+            self.emit(hpa, WARNING, "FailedGetScale", error.message)
             return
         set_condition(
             status,
@@ -276,13 +277,13 @@ class HorizontalController(ClientController):
         try:
             await self.client.update_scale(record, target, scale, namespace=namespace)
         except ApiError as error:
-            self.emit(hpa, WARNING, "FailedRescale", f"New size: {desired}; reason: {reason}; error: {error}")
+            self.emit(hpa, WARNING, "FailedRescale", f"New size: {desired}; reason: {reason}; error: {error.message}")
             set_condition(
                 status,
                 ABLE_TO_SCALE,
                 False,
                 "FailedUpdateScale",
-                f"the HPA controller was unable to update the target scale: {error}",
+                f"the HPA controller was unable to update the target scale: {error.message}",
                 now=stamp,
             )
             return

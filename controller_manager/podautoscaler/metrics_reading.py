@@ -49,7 +49,7 @@ async def pod_samples(client: ApiClient, namespace: str, selector: str, *, resou
     except ApiError as error:
         raise MetricsError(
             f"unable to get metrics for resource {resource}: unable to fetch metrics from resource metrics API: "
-            f"{error} (get pods.metrics.k8s.io)"
+            f"{error.message} (get pods.metrics.k8s.io)"
         ) from error
     samples = samples_from(listing, resource)
     if not samples:
