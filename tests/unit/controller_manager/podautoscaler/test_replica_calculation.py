@@ -143,3 +143,11 @@ def test_average_value_target():
         2, target_average=100, resource="cpu", pods=pods, samples=samples(a=300, b=300), now=NOW
     )
     assert (proposal.replicas, proposal.average) == (6, 300)
+
+
+def test_memory_utilization_ignores_the_cpu_initialization_period():
+    started = NOW - timedelta(seconds=20)
+    fresh = pod("a", started=started, ready_since=NOW - timedelta(seconds=5))
+    usage = {"a": PodSample(200 * 2**20, NOW)}  # 200Mi of a 100Mi request: 200 % of a 100 % target
+    proposal = utilization_replicas(1, target_utilization=100, resource="memory", pods=[fresh], samples=usage, now=NOW)
+    assert (proposal.replicas, proposal.utilization) == (2, 200)
