@@ -20,6 +20,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from controller_manager.custom_kinds import CRDS, CustomKinds
 from controller_manager.podautoscaler import scaling_rules
 from controller_manager.podautoscaler.hpa_status import (
     ABLE_TO_SCALE,
@@ -53,6 +54,10 @@ SYNC_PERIOD_SECONDS = 15.0
 Obj = dict[str, Any]
 
 
+async def _nothing(_record) -> None:
+    return None
+
+
 class HorizontalController(ClientController):
     name = "horizontalpodautoscaling"
     default_workers = 5
@@ -78,6 +83,9 @@ class HorizontalController(ClientController):
     def setup(self, informers: SharedInformers) -> None:
         self.hpas = self.add_informer(informers.informer(HPA))
         self.pods = self.watch(informers.informer(POD))
+        # Custom kinds with a scale subresource are targets too: learn them from CRDs in this process.
+        self.custom_kinds = CustomKinds(on_added=_nothing, on_removed=_nothing)
+        self.watch(informers.informer(CRDS), **self.custom_kinds.handlers())
 
     async def reconcile(self, key: str) -> Result | None:
         cached = self.hpas.get(key)

@@ -3,7 +3,11 @@ through the apiserver ──► the HPA controller (in this process, on a clock 
 
 Pods report the CPU their `kubemini.io/hollow-cpu-usage` annotation names; the controller-manager
 process runs the Deployment and ReplicaSet controllers (`--controllers *,-cronjob,-horizontalpodautoscaling`),
-so new replicas really start on the hollow nodes. kubectl top/get/describe are the real binary.
+so new replicas really start on the hollow nodes. kubectl autoscale/top/get/describe are the real binary.
+
+    scale-out under load (Deployment, no behavior: TooManyReplicas at maxReplicas), events, TARGETS
+    scale-down: stabilization window, then a Pods policy per period (clock moved, never waited)
+    targets: a StatefulSet, a custom resource's /scale (a CronTab CRD), a kind without /scale
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from kubemini.api import timestamps
 from kubemini.api.quantity import parse_quantity
 from tests.integration.controller_manager.in_process import InProcessController, MovableClock
 from tests.integration.controller_manager.metrics_pipeline import METRICS_PATH, MetricsServer
+from tests.support.custom_resources import CRDS_PATH, crontab, crontab_crd, wait_served
 
 RESCALE_REASON = "cpu resource utilization (percentage of request) above target"
 
@@ -214,6 +219,35 @@ def test_any_target_with_a_scale_subresource(api, namespace, hpa_controller):
     wait_metrics(api, namespace, "db", replicas=1, millicores=100)
     sync(hpa_controller, f"{namespace}/db")
     assert api.get(f"/apis/apps/v1/namespaces/{namespace}/statefulsets/db")["spec"]["replicas"] == 2
+    group = f"{namespace}.hpa.example.com"  # a group per test run: CRDs are cluster-wide
+    crd = crontab_crd(group, short_names=())
+    api.create(CRDS_PATH, crd)
+    try:
+        wait_served(api.http, crd, deadline_seconds=10)
+        path = f"/apis/{group}/v1/namespaces/{namespace}/crontabs"
+        api.create(path, crontab("tab", group, replicas=1))
+        api.http.put(
+            f"{path}/tab/status", json={**api.get(f"{path}/tab"), "status": {"replicas": 1, "selector": "app=tab"}}
+        )
+        api.create(
+            f"/api/v1/namespaces/{namespace}/pods",
+            burner("tab", replicas=1, cpu="100m")["spec"]["template"]
+            | {
+                "metadata": {
+                    "name": "tab-0",
+                    "labels": {"app": "tab"},
+                    "annotations": {HOLLOW_CPU_USAGE_ANNOTATION: "100m"},
+                }
+            },
+        )
+        body = hpa("tab", maximum=2)
+        body["spec"]["scaleTargetRef"] = {"apiVersion": f"{group}/v1", "kind": "CronTab", "name": "tab"}
+        api.create(f"/apis/autoscaling/v2/namespaces/{namespace}/horizontalpodautoscalers", body)
+        wait_metrics(api, namespace, "tab", replicas=1, millicores=100)
+        sync(hpa_controller, f"{namespace}/tab")
+        assert api.get(f"{path}/tab")["spec"]["replicas"] == 2, hpa_status(api, namespace, "tab")
+    finally:
+        api.http.delete(f"{CRDS_PATH}/{crd['metadata']['name']}")
     missing = hpa("nothing", maximum=2)
     missing["spec"]["scaleTargetRef"] = {"apiVersion": "example.com/v1", "kind": "Widget", "name": "w"}
     api.create(f"/apis/autoscaling/v2/namespaces/{namespace}/horizontalpodautoscalers", missing)
