@@ -158,6 +158,17 @@ def replicas_of(api, namespace: str, name: str) -> int:
     return api.get(f"/apis/apps/v1/namespaces/{namespace}/deployments/{name}")["spec"]["replicas"]
 
 
+def assert_replicas(api, namespace: str, name: str, expected: int) -> None:
+    """The Deployment's replicas, or a failure that shows the HPA's status and its events."""
+    replicas = replicas_of(api, namespace, name)
+    if replicas != expected:
+        events = api.items(f"/api/v1/namespaces/{namespace}/events", fieldSelector=f"involvedObject.name={name}")
+        story = [(e["reason"], e["message"], e.get("count")) for e in events]
+        raise AssertionError(
+            f"{name}: {replicas} replicas, expected {expected}; {hpa_status(api, namespace, name)}; {story}"
+        )
+
+
 def hpa_status(api, namespace: str, name: str) -> dict:
     return api.get(f"/apis/autoscaling/v2/namespaces/{namespace}/horizontalpodautoscalers/{name}").get("status") or {}
 
@@ -268,20 +279,20 @@ def test_scale_down_follows_stabilization_window_and_pods_policy(api, namespace,
     key = f"{namespace}/calm"
     wait_metrics(api, namespace, "calm", replicas=3, millicores=50)
     sync(hpa_controller, key)  # 50 % of 50 %: in tolerance, 3 recommended (and remembered)
-    assert replicas_of(api, namespace, "calm") == 3
+    assert_replicas(api, namespace, "calm", 3)
     set_load(api, namespace, "calm", "5m")
     wait_metrics(api, namespace, "calm", replicas=3, millicores=5)
     clock.advance(30)
     sync(hpa_controller, key)  # 5 %: 1 recommended, but 3 was recommended 30 s ago (window 60 s)
-    assert replicas_of(api, namespace, "calm") == 3
+    assert_replicas(api, namespace, "calm", 3)
     assert condition(hpa_status(api, namespace, "calm"), "AbleToScale")["reason"] == "ScaleDownStabilized"
     clock.advance(31)
     sync(hpa_controller, key)  # the 3 left the window: down, one pod per 30 s at most
-    assert replicas_of(api, namespace, "calm") == 2
+    assert_replicas(api, namespace, "calm", 2)
     assert condition(hpa_status(api, namespace, "calm"), "ScalingLimited")["reason"] == "ScaleDownLimit"
     clock.advance(10)
     sync(hpa_controller, key)  # within the policy's period: nothing more
-    assert replicas_of(api, namespace, "calm") == 2
+    assert_replicas(api, namespace, "calm", 2)
     clock.advance(21)
     sync(hpa_controller, key)
-    assert replicas_of(api, namespace, "calm") == 1, hpa_status(api, namespace, "calm")
+    assert_replicas(api, namespace, "calm", 1)
