@@ -60,8 +60,12 @@ async def ensure_default_storage_class(ctx) -> None:
 
 
 async def ensure_api_services(ctx) -> None:
-    """A Local APIService, Available, for every group-version this server serves."""
+    """A Local APIService, Available, for every group-version this server serves itself (an aggregated
+    one, metrics.k8s.io, is registered by the component that serves it)."""
+    aggregated = {(r.group, r.version) for r in registry.all_resources() if r.virtual == "aggregated"}
     for group, version in registry.group_versions():
+        if (group, version) in aggregated:
+            continue
         service = {
             "metadata": {
                 "name": f"{version}.{group}" if group else version,

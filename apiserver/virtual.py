@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from fastapi import Request
 from fastapi.responses import Response
 
+from apiserver.aggregation import serve_aggregated
 from apiserver.decoding.reading import read_object
 from apiserver.errors import method_not_allowed, not_found
 from apiserver.negotiation import JSON, TABLE, choose, render
@@ -92,4 +93,4 @@ async def _component_statuses(ctx, info: RequestInfo, request: Request) -> Respo
     return render({"kind": "ComponentStatusList", "apiVersion": "v1", "metadata": {}, "items": statuses}, form)
 
 
-VIRTUAL_HANDLERS = {"binding": _bind, "componentstatus": _component_statuses}
+VIRTUAL_HANDLERS = {"binding": _bind, "componentstatus": _component_statuses, "aggregated": serve_aggregated}

@@ -83,6 +83,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="cap, in seconds, on how long any pod stays on a NoExecute-tainted node whatever its "
         "tolerationSeconds (default: no cap, tolerations decide; admission gives 300 s)",
     )
+    parser.add_argument(
+        "--horizontal-pod-autoscaler-sync-period",
+        type=float,
+        default=float(_env("HPA_SYNC_PERIOD", "15")),
+        help="seconds between two looks at every HorizontalPodAutoscaler (default %(default)s)",
+    )
+    parser.add_argument(
+        "--horizontal-pod-autoscaler-downscale-stabilization",
+        type=float,
+        default=float(_env("HPA_DOWNSCALE_STABILIZATION", "300")),
+        help="seconds of recommendations a scale-down takes the highest of, without spec.behavior",
+    )
+    parser.add_argument("--horizontal-pod-autoscaler-tolerance", type=float, default=0.1)
     return parser
 
 
@@ -99,6 +112,9 @@ def settings_from(args: argparse.Namespace) -> Settings:
         node_monitor_grace_period_seconds=args.node_monitor_grace_period,
         node_monitor_period_seconds=args.node_monitor_period,
         pod_eviction_timeout_seconds=args.pod_eviction_timeout,
+        hpa_sync_period_seconds=args.horizontal_pod_autoscaler_sync_period,
+        hpa_downscale_stabilization_seconds=args.horizontal_pod_autoscaler_downscale_stabilization,
+        hpa_tolerance=args.horizontal_pod_autoscaler_tolerance,
         host=socket.gethostname(),
     )
 

@@ -34,6 +34,10 @@ from controller_manager.node_lifecycle import (
     NODE_MONITOR_PERIOD_SECONDS,
     NodeLifecycleController,
 )
+from controller_manager.podautoscaler.controller import SYNC_PERIOD_SECONDS as HPA_SYNC_PERIOD_SECONDS
+from controller_manager.podautoscaler.controller import HorizontalController
+from controller_manager.podautoscaler.replica_calculation import TOLERANCE
+from controller_manager.podautoscaler.scaling_rules import DOWNSCALE_STABILIZATION_SECONDS
 from controller_manager.replicaset import ReplicaSetController
 from controller_manager.replication_controller import ReplicationManager
 from controller_manager.root_ca_publisher import RootCACertPublisher
@@ -65,6 +69,9 @@ class Settings:
     pod_eviction_timeout_seconds: float | None = None
     job_backoff_base_seconds: float = BACKOFF_BASE_SECONDS
     root_ca_file: str | None = None
+    hpa_sync_period_seconds: float = HPA_SYNC_PERIOD_SECONDS
+    hpa_downscale_stabilization_seconds: float = DOWNSCALE_STABILIZATION_SECONDS
+    hpa_tolerance: float = TOLERANCE
     host: str | None = None
 
 
@@ -136,6 +143,14 @@ BUILDERS: dict[str, Builder] = {
     "serviceaccount": lambda b: ServiceAccountsController(b.client, b.informers, **b.common()),
     "root-ca-cert-publisher": lambda b: RootCACertPublisher(
         b.client, b.informers, root_ca_file=b.settings.root_ca_file, **b.common()
+    ),
+    "horizontalpodautoscaling": lambda b: HorizontalController(
+        b.client,
+        b.informers,
+        sync_period_seconds=b.settings.hpa_sync_period_seconds,
+        downscale_window_seconds=b.settings.hpa_downscale_stabilization_seconds,
+        tolerance=b.settings.hpa_tolerance,
+        **b.common("horizontal-pod-autoscaler"),
     ),
     "statefulset": lambda b: StatefulSetController(b.client, b.informers, **b.common("statefulset-controller")),
     "persistentvolume-binder": lambda b: PersistentVolumeBinder(

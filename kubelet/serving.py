@@ -3,6 +3,8 @@
     GET /healthz                      200 "ok" while the process serves
     GET /metrics                      Prometheus text (kubelet.metrics.REGISTRY)
     GET /pods                         PodList of the pods this process's nodes run
+    GET /stats/summary, /metrics/resource[?node=]  resource usage (resource_stats.py); `node` picks one
+                                      node of a process serving several (hollow nodes), default the first
     GET /containerLogs/{ns}/{pod}/{container}?follow=&previous=&tailLines=&timestamps=&sinceSeconds=&limitBytes=
         pod ──► its node's agent ──► runtime containers by pod uid ──► current or previous instance
         ──► runtime log stream, passed through as it comes (chunked), until the container stops
@@ -28,6 +30,7 @@ from starlette.routing import Route
 from kubelet import metrics
 from kubelet.node_agent import NodeAgent
 from kubelet.pod_containers import PodContainers
+from kubelet.resource_stats import NodeStats, collect_node_stats, resource_metrics_text, summary_json
 from kubelet.streaming.routes import StreamingRoutes
 from kubemini.api.status import make_status
 
@@ -57,6 +60,8 @@ class KubeletServer:
                 Route("/healthz", self.healthz),
                 Route("/metrics", self.metrics),
                 Route("/pods", self.pods),
+                Route("/stats/summary", self.stats_summary),
+                Route("/metrics/resource", self.resource_metrics),
                 Route("/containerLogs/{namespace}/{pod}/{container}", self.container_logs),
                 *StreamingRoutes(self._find).routes(),
             ]
@@ -80,6 +85,23 @@ class KubeletServer:
     async def pods(self, _request: Request) -> Response:
         items = [w.pod for agent in self.agents.values() for w in agent.works.values() if w.pod is not None]
         return JSONResponse({"kind": "PodList", "apiVersion": "v1", "metadata": {}, "items": items})
+
+    async def _node_stats(self, request: Request) -> NodeStats | None:
+        wanted = request.query_params.get("node")
+        agent = self.agents.get(wanted) if wanted else next(iter(self.agents.values()), None)
+        return None if agent is None else await collect_node_stats(agent)
+
+    async def stats_summary(self, request: Request) -> Response:
+        stats = await self._node_stats(request)
+        if stats is None:
+            return _status(404, f"node {request.query_params.get('node')} is not served by this kubelet")
+        return JSONResponse(summary_json(stats))
+
+    async def resource_metrics(self, request: Request) -> Response:
+        stats = await self._node_stats(request)
+        if stats is None:
+            return _status(404, f"node {request.query_params.get('node')} is not served by this kubelet")
+        return PlainTextResponse(resource_metrics_text(stats), media_type="text/plain; version=0.0.4")
 
     def _find(self, namespace: str, name: str) -> tuple[NodeAgent, dict[str, Any]] | None:
         for agent in self.agents.values():

@@ -13,7 +13,6 @@ answered with 503 instead of a connection to it.
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import AsyncIterator
 
 import httpx
@@ -24,6 +23,7 @@ from apiserver.errors import ApiError, bad_request
 from apiserver.request_info import RequestInfo
 from apiserver.writing import read_stored
 from kubemini.api import timestamps
+from kubemini.api.kubelet_endpoint import NoKubeletEndpoint, kubelet_endpoint
 from kubemini.api.registry import by_kind
 
 NODE = by_kind("Node")
@@ -47,21 +47,10 @@ def _container(pod: dict, requested: str | None) -> str:
 
 
 def _kubelet_address(node: dict) -> tuple[str, int]:
-    status = node.get("status") or {}
-    addresses = {a.get("type"): a.get("address") for a in status.get("addresses") or []}
-    host = addresses.get("InternalIP") or ""
-    port = ((status.get("daemonEndpoints") or {}).get("kubeletEndpoint") or {}).get("Port")
     try:
-        loopback = ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        loopback = False
-    if not port or not loopback:
-        raise ApiError(
-            503,
-            f"node {node['metadata']['name']} advertises no kubelet endpoint on loopback ({host or '-'}:{port or '-'})",
-            reason="ServiceUnavailable",
-        )
-    return host, int(port)
+        return kubelet_endpoint(node)
+    except NoKubeletEndpoint as error:
+        raise ApiError(503, str(error), reason="ServiceUnavailable") from None
 
 
 INTEGER_PARAMETERS = ("tailLines", "sinceSeconds", "limitBytes")

@@ -15,9 +15,9 @@ Records are plain values; timestamps are RFC 3339 strings at second precision
 from __future__ import annotations
 
 import socket
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from kubelet.runtime import labels as label_keys
 
@@ -175,6 +175,15 @@ class NodeResources:
 
 
 @dataclass(frozen=True)
+class ResourceUsage:
+    """A container's (or the node's) usage at one moment: what `/stats/summary` and `/metrics/resource` report."""
+
+    cpu_core_seconds: float  # cumulative since the container started
+    memory_working_set_bytes: int
+    timestamp: float  # epoch seconds of the reading
+
+
+@dataclass(frozen=True)
 class ExecResult:
     exit_code: int
     output: str
@@ -242,6 +251,14 @@ class ContainerRuntime(Protocol):
         timestamps: bool,
         since_seconds: int | None,
     ) -> AsyncIterator[bytes]: ...
+
+    async def container_usage(self, container_id: str, *, pod: Mapping[str, Any]) -> ResourceUsage | None:
+        """CPU and memory of a running container; None when it cannot be read (gone, not running)."""
+        ...
+
+    async def node_usage(self) -> ResourceUsage | None:
+        """The whole machine's usage; None when it is the sum of the pods' (hollow nodes)."""
+        ...
 
     def watch_events(self, *, node: str) -> AsyncIterator[str]:
         """Pod uids whose containers changed state (died, OOM, ...): a nudge to resync them."""

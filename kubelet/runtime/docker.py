@@ -23,7 +23,7 @@ import asyncio
 import functools
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -39,6 +39,7 @@ from kubelet.runtime import (
     ExecResult,
     ImageMissing,
     NodeResources,
+    ResourceUsage,
     RuntimeStream,
     RuntimeUnavailable,
     SandboxConfig,
@@ -55,6 +56,7 @@ from kubelet.runtime.docker_translation import (
     record_from_inspect,
     registry_host,
 )
+from kubelet.runtime.docker_usage import read_node_usage, usage_from_stats
 from kubelet.runtime.hairpin import enable_hairpin
 from kubelet.runtime.network_lock import NETWORK_LOCK_PATH, holding_file_lock
 
@@ -299,6 +301,15 @@ class DockerRuntime:
         stream = await self._call(self._api.logs, container_id, **kwargs)
         async for chunk in iterate_blocking(stream, close=stream.close, name=f"logs-{container_id[:12]}"):
             yield chunk
+
+    async def container_usage(self, container_id: str, *, pod: Mapping[str, Any]) -> ResourceUsage | None:
+        try:
+            return usage_from_stats(await self._call(self._api.stats, container_id, stream=False, one_shot=True))
+        except docker.errors.APIError:
+            return None  # removed meanwhile: no usage to report
+
+    async def node_usage(self) -> ResourceUsage | None:
+        return await asyncio.to_thread(read_node_usage)
 
     async def watch_events(self, *, node: str) -> AsyncIterator[str]:
         filters = {"type": "container", "label": label_keys.node_filter(node), "event": ["die", "oom", "start"]}

@@ -7,6 +7,11 @@
 Pod IPs are `<ip_prefix>.1-254`, a /24 per hollow node: nothing ever
 sends traffic to them (`network_probes` is False, so probes do not either).
 Every image is "present". Tests can make a container exit with `exit(...)`.
+
+Usage is what the pod asks for: each running app container uses the CPU of the annotation
+`kubemini.io/hollow-cpu-usage` (`250m`) and the memory of `kubemini.io/hollow-memory-usage`
+(`64Mi`), 0 without them. CPU is integrated over time (cumulative core-seconds, like a real
+cgroup), so changing the annotation changes the rate from then on.
 """
 
 from __future__ import annotations
@@ -14,8 +19,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import itertools
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import replace
+from typing import Any
 
 from kubelet.runtime import (
     CREATED,
@@ -25,6 +32,7 @@ from kubelet.runtime import (
     ContainerRecord,
     ExecResult,
     NodeResources,
+    ResourceUsage,
     RuntimeStream,
     SandboxConfig,
     StartContainerError,
@@ -32,7 +40,10 @@ from kubelet.runtime import (
 )
 from kubelet.runtime import labels as label_keys
 from kubemini.api import timestamps
+from kubemini.api.quantity import cpu_millis, is_valid_quantity, to_bytes
 
+HOLLOW_CPU_USAGE_ANNOTATION = "kubemini.io/hollow-cpu-usage"
+HOLLOW_MEMORY_USAGE_ANNOTATION = "kubemini.io/hollow-memory-usage"
 FAKE_CPU_MILLIS = 4000
 FAKE_MEMORY_BYTES = 16 * 2**30
 FAKE_STORAGE_BYTES = 100 * 2**30
@@ -50,6 +61,7 @@ class FakeRuntime:
         self._ids = itertools.count(1)
         self._ips = itertools.count(1)
         self._events: asyncio.Queue[str] = asyncio.Queue()
+        self._cpu_used: dict[str, tuple[float, float, float]] = {}  # id ──► (time, core-seconds, cores)
 
     async def node_resources(self) -> NodeResources:
         return NodeResources(
@@ -140,6 +152,7 @@ class FakeRuntime:
     async def remove_container(self, container_id: str) -> None:
         self.containers.pop(container_id, None)
         self.logs.pop(container_id, None)
+        self._cpu_used.pop(container_id, None)
 
     async def exec_in_container(self, container_id: str, command: list[str], *, timeout_seconds: float) -> ExecResult:
         return ExecResult(0, "")
@@ -160,6 +173,23 @@ class FakeRuntime:
         since_seconds: int | None,
     ) -> AsyncIterator[bytes]:
         yield self.logs.get(container_id, b"")
+
+    async def container_usage(self, container_id: str, *, pod: Mapping[str, Any]) -> ResourceUsage | None:
+        record = self.containers.get(container_id)
+        if record is None or not record.running:
+            return None
+        annotations = (pod.get("metadata") or {}).get("annotations") or {}
+        cpu = annotations.get(HOLLOW_CPU_USAGE_ANNOTATION, "0")
+        memory = annotations.get(HOLLOW_MEMORY_USAGE_ANNOTATION, "0")
+        cores = cpu_millis(cpu) / 1000 if is_valid_quantity(cpu) else 0.0
+        now = round(time.time(), 3)  # the millisecond the metrics text carries: rates come out exact
+        since, used, rate = self._cpu_used.get(container_id, (now, 0.0, cores))
+        used += rate * (now - since)
+        self._cpu_used[container_id] = (now, used, cores)
+        return ResourceUsage(used, to_bytes(memory) if is_valid_quantity(memory) else 0, now)
+
+    async def node_usage(self) -> ResourceUsage | None:
+        return None
 
     async def watch_events(self, *, node: str) -> AsyncIterator[str]:
         while True:

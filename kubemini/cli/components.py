@@ -128,6 +128,7 @@ COMPONENTS: tuple[Component, ...] = (
     python_component("kubelet", "kubelet", needs_docker=True),
     python_component("kube-proxy", "kube_proxy"),
     python_component("ingress-controller", "ingress_controller"),
+    python_component("metrics-server", "metrics_server"),
 )
 
 

@@ -27,6 +27,7 @@ DEFAULT_PORTS: dict[str, int] = {
     "kube-proxy": 10256,
     # ingress-nginx's health port; HTTP/HTTPS traffic is on 80/443 (or 8081/8443), see the README.
     "ingress-controller": 10254,
+    "metrics-server": 4443,
 }
 
 

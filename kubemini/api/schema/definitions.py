@@ -20,6 +20,8 @@ import importlib.util
 import json
 from pathlib import Path
 
+from kubemini.api.schema.metrics_definitions import METRICS_DEFINITIONS
+
 KUBERNETES_VERSION = "v1.35.0"
 PACKAGE = "kubernetes_validate"
 _DEFINITIONS_FILE = f"kubernetes-json-schema/{KUBERNETES_VERSION}-local/_definitions.json"
@@ -44,9 +46,12 @@ def definitions_path() -> Path:
 
 @functools.cache
 def raw_definitions() -> dict[str, dict]:
-    """Every upstream definition by its OpenAPI name; read-only by contract."""
+    """Every upstream definition by its OpenAPI name (and metrics.k8s.io's); read-only by contract."""
     with definitions_path().open("rb") as handle:
-        return json.load(handle)["$defs"]
+        definitions = json.load(handle)["$defs"]
+    for name, definition in METRICS_DEFINITIONS.items():
+        definitions.setdefault(name, definition)
+    return definitions
 
 
 def ref_name(ref: str) -> str:

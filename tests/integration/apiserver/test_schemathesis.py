@@ -41,8 +41,13 @@ def _schemathesis() -> str:
     return found
 
 
+# Served by another process through the aggregation layer; with none running here every request is
+# upstream's 503 "the server is currently unable to handle the request", by design.
+AGGREGATED = ("apis/metrics.k8s.io/v1beta1",)
+
+
 def _group_versions(url: str) -> list[str]:
-    return sorted(httpx.get(f"{url}/openapi/v3", timeout=10).json()["paths"])
+    return sorted(gv for gv in httpx.get(f"{url}/openapi/v3", timeout=10).json()["paths"] if gv not in AGGREGATED)
 
 
 def test_no_generated_request_gets_a_server_error(fuzzed_apiserver, tmp_path):

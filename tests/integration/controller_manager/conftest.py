@@ -28,8 +28,8 @@ SCRIPTED_NAMES = [f"scripted-cm-{i}" for i in range(3)]
 LEASE_FLAGS = ("--lease-duration-seconds", "3", "--renew-deadline-seconds", "2", "--retry-period-seconds", "0.5")
 ROOT_CA_NAME = "root-ca.crt"
 ROOT_CA = "-----BEGIN CERTIFICATE-----\nMIIBkTCB+wIJAKHBfpegPjMCMA0GCSqGSIb3DQEBCwUA\n-----END CERTIFICATE-----\n"
-# The CronJob controller runs inside the CronJob tests, on a clock they move (test_cronjob.py).
-MANAGER_FLAGS = (*LEASE_FLAGS, "--job-backoff-base", "0.2", "--controllers", "*,-cronjob")
+# The CronJob and HPA controllers run inside their tests, on a clock they move (test_cronjob.py, test_hpa.py).
+MANAGER_FLAGS = (*LEASE_FLAGS, "--job-backoff-base", "0.2", "--controllers", "*,-cronjob,-horizontalpodautoscaling")
 
 
 @dataclass

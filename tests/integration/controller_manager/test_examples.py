@@ -9,7 +9,7 @@ from tests.support.processes import REPO_ROOT
 EXAMPLES = [
     "job.yaml", "cronjob.yaml", "daemonset.yaml", "statefulset.yaml", "pdb.yaml",
     "blue-green/blue-green.yaml", "canary/canary.yaml",
-    "pvc-demo.yaml", "pv-hostpath.yaml",
+    "pvc-demo.yaml", "pv-hostpath.yaml", "hpa-demo.yaml",
 ]  # fmt: skip
 
 
