@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import logging
 import os
+import socket
 import sys
 
 from kube_proxy.kernel.programming import KernelRulesError
@@ -49,6 +50,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--cluster-domain", default=os.environ.get("KUBEMINI_CLUSTER_DOMAIN", DEFAULT_CLUSTER_DOMAIN))
     parser.add_argument("--dns-port", type=int, default=53, help="port of the cluster DNS server")
+    parser.add_argument(
+        "--hostname-override",
+        default=os.environ.get("KUBEMINI_NODE_NAME") or socket.gethostname().lower(),
+        help="this node's name, as its kubelet registers it: `Local` traffic policies keep traffic on the "
+        "endpoints whose nodeName it is (env KUBEMINI_NODE_NAME, else the hostname)",
+    )
     parser.add_argument(
         "--proxy-mode",
         choices=PROXY_MODES,

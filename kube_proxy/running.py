@@ -97,7 +97,14 @@ async def run_proxy(args: argparse.Namespace) -> None:
             host=args.cluster_dns, port=args.dns_port, resolve=resolve, metrics=metrics, domain=args.cluster_domain
         )
         reserved = [ListenerKey(args.cluster_dns, args.dns_port, p) for p in ("UDP", "TCP")]
-    common = dict(services=services, slices=slices, node_address=args.node_address, metrics=metrics, reserved=reserved)
+    common = dict(
+        services=services,
+        slices=slices,
+        node_address=args.node_address,
+        node_name=args.hostname_override,
+        metrics=metrics,
+        reserved=reserved,
+    )
     if args.proxy_mode == "iptables":
         proxier: Proxier = KernelProxier(chains=Chains.for_range(args.service_cluster_ip_range), **common)
         await proxier.start()

@@ -8,7 +8,10 @@
 A service port is listened for on its ClusterIP:port; NodePort and LoadBalancer
 Services also on <node address>:nodePort, and LoadBalancer ones on <node address>:port
 (the address their `status.loadBalancer.ingress` names, as k3s' ServiceLB does).
-Headless and ExternalName Services get no listeners. Which slice endpoints carry traffic
+`internalTrafficPolicy: Local` keeps ClusterIP traffic on this node's endpoints;
+`externalTrafficPolicy: Local` does the same for NodePort and LoadBalancer traffic
+(`external_endpoints`, used by the listeners `is_external` names). Headless and
+ExternalName Services get no listeners. Which slice endpoints carry traffic
 (ready ones; serving-terminating ones only when none is ready) is
 kubemini/api/service_endpoints.py's `traffic_endpoints`. Pure functions, no I/O.
 """
@@ -66,6 +69,22 @@ class ServicePort:
     load_balancer: bool = False
     affinity_seconds: float | None = None
     endpoints: tuple[Endpoint, ...] = field(default=())
+    # NodePort / LoadBalancer traffic under `externalTrafficPolicy: Local`: this node's endpoints
+    # only; None when external traffic goes where ClusterIP traffic goes.
+    external_endpoints: tuple[Endpoint, ...] | None = None
+
+    @property
+    def cluster_listener(self) -> ListenerKey:
+        return ListenerKey(self.cluster_ip, self.port, self.protocol)
+
+    def is_external(self, key: ListenerKey) -> bool:
+        """Whether traffic arriving on `key` follows externalTrafficPolicy (NodePort and LB listeners)."""
+        return key != self.cluster_listener
+
+    def endpoints_for(self, key: ListenerKey) -> tuple[Endpoint, ...]:
+        if self.external_endpoints is not None and self.is_external(key):
+            return self.external_endpoints
+        return self.endpoints
 
     def listeners(self, *, node_address: str) -> list[ListenerKey]:
         keys = [ListenerKey(self.cluster_ip, self.port, self.protocol)]
@@ -88,9 +107,12 @@ def affinity_seconds(spec: Mapping[str, Any]) -> float | None:
     return float(config) if config else DEFAULT_AFFINITY_SECONDS
 
 
-def ready_endpoints(slices: Iterable[Mapping[str, Any]], *, port_name: str, protocol: str) -> tuple[Endpoint, ...]:
-    """The endpoints offering the named port, sorted and without duplicates."""
-    return tuple(Endpoint(ip, port) for ip, port in traffic_endpoints(slices, port_name=port_name, protocol=protocol))
+def ready_endpoints(
+    slices: Iterable[Mapping[str, Any]], *, port_name: str, protocol: str, node: str | None = None
+) -> tuple[Endpoint, ...]:
+    """The endpoints offering the named port (only `node`'s when given), sorted, without duplicates."""
+    found = traffic_endpoints(slices, port_name=port_name, protocol=protocol, node=node)
+    return tuple(Endpoint(ip, port) for ip, port in found)
 
 
 def slices_getter(slices: Informer) -> Callable[[str], list[Mapping[str, Any]]]:
@@ -106,6 +128,8 @@ def slices_getter(slices: Informer) -> Callable[[str], list[Mapping[str, Any]]]:
 def build_service_ports(
     services: Iterable[Mapping[str, Any]],
     slices_for: Callable[[str], list[Mapping[str, Any]]],
+    *,
+    node_name: str | None = None,
 ) -> dict[ServicePortName, ServicePort]:
     """Every proxied service port; `slices_for("ns/name")` reads the Service's EndpointSlices.
 
@@ -114,7 +138,7 @@ def build_service_ports(
     result: dict[ServicePortName, ServicePort] = {}
     for service in services:
         try:
-            result.update(_ports_of(service, slices_for))
+            result.update(_ports_of(service, slices_for, node_name))
         except UNINTERPRETABLE:
             meta = _meta(service) if isinstance(service.get("metadata"), dict) else {}
             key = f"{meta.get('namespace')}/{meta.get('name')}"
@@ -123,7 +147,7 @@ def build_service_ports(
 
 
 def _ports_of(
-    service: Mapping[str, Any], slices_for: Callable[[str], list[Mapping[str, Any]]]
+    service: Mapping[str, Any], slices_for: Callable[[str], list[Mapping[str, Any]]], node_name: str | None
 ) -> dict[ServicePortName, ServicePort]:
     result: dict[ServicePortName, ServicePort] = {}
     spec = service.get("spec") or {}
@@ -138,6 +162,8 @@ def _ports_of(
         if protocol not in PROXIED_PROTOCOLS or not port.get("port"):
             continue
         port_name = ServicePortName(namespace, name, port.get("name") or "")
+        internal_node = node_name if spec.get("internalTrafficPolicy") == "Local" else None
+        external_local = node_ports and spec.get("externalTrafficPolicy") == "Local"
         result[port_name] = ServicePort(
             name=port_name,
             protocol=protocol,
@@ -146,7 +172,10 @@ def _ports_of(
             node_port=int(port["nodePort"]) if node_ports and port.get("nodePort") else None,
             load_balancer=spec.get("type") == "LoadBalancer",
             affinity_seconds=affinity_seconds(spec),
-            endpoints=ready_endpoints(slices, port_name=port_name.port, protocol=protocol),
+            endpoints=ready_endpoints(slices, port_name=port_name.port, protocol=protocol, node=internal_node),
+            external_endpoints=ready_endpoints(slices, port_name=port_name.port, protocol=protocol, node=node_name)
+            if external_local
+            else None,
         )
     return result
 

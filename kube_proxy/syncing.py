@@ -18,6 +18,7 @@ Closing a listener only stops new connections; open ones carry on.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from collections.abc import Iterable
@@ -53,14 +54,17 @@ class Proxier:
         metrics: ProxyMetrics,
         reserved: Iterable[ListenerKey] = (),
         resync_period_seconds: float = RESYNC_PERIOD_SECONDS,
+        node_name: str | None = None,
     ):
         self.services = services
         self.slices = slices
         self.node_address = node_address
+        self.node_name = node_name  # this node, for the `Local` traffic policies
         self.metrics = metrics
         self.reserved = tuple(reserved)
         self.resync_period_seconds = resync_period_seconds
         self.proxies: dict[ServicePortName, PortProxy] = {}
+        self.external_proxies: dict[ServicePortName, PortProxy] = {}  # externalTrafficPolicy: Local
         self.installed: dict[ListenerKey, tuple[ServicePortName, Listener]] = {}
         self.failed: dict[ListenerKey, str] = {}
         self.last_sync: float | None = None
@@ -101,38 +105,53 @@ class Proxier:
                 pass
 
     async def sync(self) -> None:
-        desired_ports = build_service_ports(self.services.list(), slices_getter(self.slices))
+        desired_ports = build_service_ports(self.services.list(), slices_getter(self.slices), node_name=self.node_name)
         for name, service_port in desired_ports.items():
-            proxy = self.proxies.get(name)
-            if proxy is None or proxy.protocol != service_port.protocol:
-                stats = self.metrics.ports.stats_for(
-                    service=name.service, port=name.port, protocol=service_port.protocol
-                )
-                proxy = self.proxies[name] = PortProxy(name, service_port.protocol, stats)
-            if proxy.update(service_port):
-                log.info(
-                    "%s: endpoints %s",
-                    name,
-                    ", ".join(str(e) for e in service_port.endpoints) or "(none ready)",
-                    extra={"object": str(name)},
-                )
+            self._update(self.proxies, name, service_port)
+            if service_port.external_endpoints is not None:
+                external = dataclasses.replace(service_port, endpoints=service_port.external_endpoints)
+                self._update(self.external_proxies, name, external, what="external endpoints")
+            else:
+                self.external_proxies.pop(name, None)
         listeners, conflicts = desired_listeners(desired_ports, node_address=self.node_address, reserved=self.reserved)
         self._report_conflicts(conflicts)
         for key, (name, listener) in list(self.installed.items()):
-            if listeners.get(key) != name or self.proxies.get(name) is not listener.proxy:
+            if listeners.get(key) != name or self._proxy_for(desired_ports, key, name) is not listener.proxy:
                 listener.close()
                 del self.installed[key]
                 log.info("%s: stopped listening on %s", name, key, extra={"object": str(name)})
         previously_failed, self.failed = self.failed, {}
         for key, name in sorted(listeners.items()):
             if key not in self.installed:
-                await self._open(key, self.proxies[name], quiet=key in previously_failed)
-        for name in [n for n in self.proxies if n not in desired_ports]:
-            del self.proxies[name]
+                proxy = self._proxy_for(desired_ports, key, name)
+                await self._open(key, proxy, quiet=key in previously_failed)
+        for table in (self.proxies, self.external_proxies):
+            for name in [n for n in table if n not in desired_ports]:
+                del table[name]
         for protocol in ("TCP", "UDP"):
             count = sum(1 for key in self.installed if key.protocol == protocol)
             self.metrics.listeners.labels(protocol).set(count)
         self.last_sync = time.monotonic()
+
+    def _update(self, table: dict, name: ServicePortName, service_port, *, what: str = "endpoints") -> None:
+        proxy = table.get(name)
+        if proxy is None or proxy.protocol != service_port.protocol:
+            stats = self.metrics.ports.stats_for(service=name.service, port=name.port, protocol=service_port.protocol)
+            proxy = table[name] = PortProxy(name, service_port.protocol, stats)
+        if proxy.update(service_port):
+            log.info(
+                "%s: %s %s",
+                name,
+                what,
+                ", ".join(str(e) for e in service_port.endpoints) or "(none ready)",
+                extra={"object": str(name)},
+            )
+
+    def _proxy_for(self, desired_ports, key: ListenerKey, name: ServicePortName) -> PortProxy:
+        """NodePort / LB listeners of an `externalTrafficPolicy: Local` port use its external proxy."""
+        if name in self.external_proxies and desired_ports[name].is_external(key):
+            return self.external_proxies[name]
+        return self.proxies[name]
 
     async def _open(self, key: ListenerKey, proxy: PortProxy, *, quiet: bool) -> None:
         listener: Listener
@@ -163,6 +182,7 @@ class Proxier:
         for _, listener in self.installed.values():
             listener.close()
         self.installed.clear()
-        for proxy in self.proxies.values():
+        for proxy in [*self.proxies.values(), *self.external_proxies.values()]:
             proxy.close_flows()
         self.proxies.clear()
+        self.external_proxies.clear()

@@ -31,7 +31,7 @@ class KernelProxier(Proxier):
         await asyncio.to_thread(self.rules.allow_localnet)
 
     async def sync(self) -> None:
-        desired_ports = build_service_ports(self.services.list(), slices_getter(self.slices))
+        desired_ports = build_service_ports(self.services.list(), slices_getter(self.slices), node_name=self.node_name)
         listeners, conflicts = desired_listeners(desired_ports, node_address=self.node_address, reserved=self.reserved)
         self._report_conflicts(conflicts)
         stale = await asyncio.to_thread(self.rules.current_chains)

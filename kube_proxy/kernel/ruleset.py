@@ -1,7 +1,9 @@
 """The nat-table rules for a set of service ports, as kube-proxy's iptables mode lays them out (pure).
 
     <P>-SERVICES   -d <clusterIP> -p tcp --dport 80      -j <P>-SVC-<hash>      (one per listener:
-                   -d <node address> --dport <nodePort>   -j <P>-SVC-<hash>       ClusterIP, NodePort, LB)
+                   -d <node address> --dport <nodePort>   -j <P>-SVC-<hash>       ClusterIP, NodePort, LB;
+                                                          or <P>-EXT-<hash>: externalTrafficPolicy Local,
+                                                          this node's endpoints only)
     <P>-SVC-<hash> -j <P>-MARK-MASQ
                    [ClientIP affinity: -m recent --rcheck --seconds T --reap   -j <P>-SEP-<hash>, each endpoint]
                    -m statistic --mode random --probability 1/(n-i)        -j <P>-SEP-<hash>  (i-th of n)
@@ -53,6 +55,10 @@ class Chains:
     def service(self, port: ServicePort) -> str:
         return self._hashed("SVC", port.name, port.protocol)
 
+    def external(self, port: ServicePort) -> str:
+        """The chain NodePort/LB traffic takes under `externalTrafficPolicy: Local`."""
+        return self._hashed("EXT", port.name, port.protocol)
+
     def endpoint(self, port: ServicePort, ip: str, number: int) -> str:
         return self._hashed("SEP", port.name, port.protocol, ip, number)
 
@@ -63,6 +69,26 @@ class Chains:
 def _listener_rule(chains: Chains, key: ListenerKey, target: str, name: ServicePortName) -> str:
     match = f"-d {key.ip}/32 -p {key.protocol.lower()} --dport {key.port}"
     return f'-A {chains.services} -m comment --comment "{name}" {match} -j {target}'
+
+
+def _balancing_rules(chains: Chains, chain: str, port: ServicePort, endpoints: list) -> list[str]:
+    """Mark for masquerade, stick to the endpoint a client used (ClientIP affinity), else pick one
+    at random: the i-th of n with probability 1/(n-i), the last always."""
+    rules = [f"-A {chain} -j {chains.mark_masquerade}"]
+    targets = [chains.endpoint(port, e.ip, e.port) for e in endpoints]
+    if port.affinity_seconds is not None:
+        for target in targets:
+            rules.append(
+                f"-A {chain} -m recent --name {target} --mask 255.255.255.255 --rsource --rcheck "
+                f"--seconds {int(port.affinity_seconds)} --reap -j {target}"
+            )
+    for index, target in enumerate(targets):
+        remaining = len(targets) - index
+        if remaining > 1:
+            rules.append(f"-A {chain} -m statistic --mode random --probability {1 / remaining:.10f} -j {target}")
+        else:
+            rules.append(f"-A {chain} -j {target}")
+    return rules
 
 
 def render(
@@ -81,37 +107,31 @@ def render(
         f"-A {chains.postrouting} -j MARK --xor-mark {MASQUERADE_MARK}",
         f"-A {chains.postrouting} -j MASQUERADE",
     ]
-    with_endpoints = {name: port for name, port in service_ports.items() if port.endpoints}
+    balanced: dict[str, tuple[ServicePort, tuple]] = {}  # chain -> (port, the endpoints it picks from)
     for key, name in sorted(listeners.items()):
-        if name in with_endpoints:
-            rules.append(_listener_rule(chains, key, chains.service(with_endpoints[name]), name))
-    for name in sorted(with_endpoints):
-        port = with_endpoints[name]
-        service_chain = chains.service(port)
-        declared.append(service_chain)
-        rules.append(f"-A {service_chain} -j {chains.mark_masquerade}")
-        endpoints = sorted(port.endpoints)
-        endpoint_chains = [chains.endpoint(port, e.ip, e.port) for e in endpoints]
-        if port.affinity_seconds is not None:
-            for chain in endpoint_chains:
-                rules.append(
-                    f"-A {service_chain} -m recent --name {chain} --mask 255.255.255.255 --rsource --rcheck "
-                    f"--seconds {int(port.affinity_seconds)} --reap -j {chain}"
-                )
-        for index, chain in enumerate(endpoint_chains):
-            remaining = len(endpoint_chains) - index
-            if remaining > 1:
-                rules.append(
-                    f"-A {service_chain} -m statistic --mode random --probability {1 / remaining:.10f} -j {chain}"
-                )
-            else:
-                rules.append(f"-A {service_chain} -j {chain}")
-        for endpoint, chain in zip(endpoints, endpoint_chains, strict=True):
-            declared.append(chain)
+        port = service_ports.get(name)
+        if port is None or not port.endpoints_for(key):
+            continue  # no endpoints: the local stack refuses it
+        local_only = port.external_endpoints is not None and port.is_external(key)
+        chain = chains.external(port) if local_only else chains.service(port)
+        balanced[chain] = (port, port.endpoints_for(key))
+        rules.append(_listener_rule(chains, key, chain, name))
+    endpoint_chains_made: set[str] = set()
+    for chain, (port, endpoints) in sorted(balanced.items()):
+        declared.append(chain)
+        rules += _balancing_rules(chains, chain, port, sorted(endpoints))
+        for endpoint in sorted(endpoints):
+            endpoint_chain = chains.endpoint(port, endpoint.ip, endpoint.port)
+            if endpoint_chain in endpoint_chains_made:
+                continue
+            endpoint_chains_made.add(endpoint_chain)
+            declared.append(endpoint_chain)
             if port.affinity_seconds is not None:
-                rules.append(f"-A {chain} -m recent --name {chain} --mask 255.255.255.255 --rsource --set")
+                rules.append(
+                    f"-A {endpoint_chain} -m recent --name {endpoint_chain} --mask 255.255.255.255 --rsource --set"
+                )
             protocol = port.protocol.lower()
-            rules.append(f"-A {chain} -p {protocol} -j DNAT --to-destination {endpoint.ip}:{endpoint.port}")
+            rules.append(f"-A {endpoint_chain} -p {protocol} -j DNAT --to-destination {endpoint.ip}:{endpoint.port}")
     wanted = set(declared)
     removed = sorted(c for c in stale_chains if chains.owns(c) and c not in wanted)
     lines = ["*nat", *(f":{c} - [0:0]" for c in declared), *(f":{c} - [0:0]" for c in removed), *rules]

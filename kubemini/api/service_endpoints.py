@@ -74,10 +74,13 @@ def _condition(endpoint: Mapping[str, Any], name: str, default: bool) -> bool:
     return default if value is None else bool(value)
 
 
-def traffic_endpoints(slices: Iterable[Mapping[str, Any]], *, port_name: str, protocol: str) -> list[tuple[str, int]]:
+def traffic_endpoints(
+    slices: Iterable[Mapping[str, Any]], *, port_name: str, protocol: str, node: str | None = None
+) -> list[tuple[str, int]]:
     """(IP, port) pairs a Service port sends traffic to, as kube-proxy picks them: the ready
     endpoints (an unset `ready` counts as ready); when none is ready, the serving ones that are
-    terminating (KEP-1669), so connections drain instead of failing. IPv4 slices only."""
+    terminating (KEP-1669), so connections drain instead of failing. IPv4 slices only. With
+    `node` (a `Local` traffic policy), only the endpoints on that node count."""
     ready: set[tuple[str, int]] = set()
     draining: set[tuple[str, int]] = set()
     for endpoint_slice in slices:
@@ -90,7 +93,7 @@ def traffic_endpoints(slices: Iterable[Mapping[str, Any]], *, port_name: str, pr
         ]
         for endpoint in endpoint_slice.get("endpoints") or []:
             addresses = endpoint.get("addresses") or []
-            if not addresses or not numbers:
+            if not addresses or not numbers or (node is not None and endpoint.get("nodeName") != node):
                 continue
             if _condition(endpoint, "ready", True):
                 target = ready

@@ -105,6 +105,7 @@ def python_component(name: str, package: str, *, needs_docker: bool = False) -> 
             "--bind-address", settings.bind_address,
             "--port", str(settings.port(name)),
             *(["--node-name", settings.node_name] if package == "kubelet" else []),
+            *(["--hostname-override", settings.node_name] if package == "kube_proxy" else []),
         ]  # fmt: skip
 
     def health_url(settings: ClusterSettings) -> str:

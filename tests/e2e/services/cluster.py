@@ -116,7 +116,7 @@ class ServiceCluster:
         )  # fmt: skip
         self.proxy = KubeProxyProcess(
             self.url, self.base / "kube-proxy.log", service_cidr=SERVICE_CIDR, cluster_dns=CLUSTER_DNS,
-            extra_args=("--proxy-mode", self.proxy_mode),
+            extra_args=("--proxy-mode", self.proxy_mode, "--hostname-override", self.node),
         ).start()  # fmt: skip
         self.wait_for_node_ready()
         return self

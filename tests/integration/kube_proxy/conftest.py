@@ -22,6 +22,7 @@ from tests.support.processes import ApiServer, EtcdServer
 SERVICE_CIDR = "10.99.0.0/24"
 CLUSTER_DNS = "10.99.0.10"
 ENDPOINTS_DEADLINE_SECONDS = 5.0
+THIS_NODE = "proxy-node"  # kube-proxy's --hostname-override: endpoints with this nodeName are local
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +52,7 @@ def kube_proxy(proxy_apiserver, tmp_path_factory):
         tmp_path_factory.mktemp("kube-proxy") / "kube-proxy.log",
         service_cidr=SERVICE_CIDR,
         cluster_dns=CLUSTER_DNS,
+        extra_args=("--hostname-override", THIS_NODE),
     )
     try:
         yield proxy.start()
@@ -106,9 +108,18 @@ def create_service(api: httpx.Client, namespace: str, name: str, *, ports: list[
     return response.json()
 
 
-def put_endpoints(api: httpx.Client, namespace: str, name: str, *, addresses: list[str], ports: list[dict]) -> dict:
+def put_endpoints(
+    api: httpx.Client,
+    namespace: str,
+    name: str,
+    *,
+    addresses: list[str],
+    ports: list[dict],
+    nodes: dict[str, str] | None = None,
+) -> dict:
     """Create or replace the Service's one EndpointSlice by hand (the Service has no selector), as
-    a user or another controller would: kube-proxy reads slices labelled with the service name."""
+    a user or another controller would: kube-proxy reads slices labelled with the service name.
+    `nodes` gives endpoints their nodeName (address → node)."""
     path = f"/apis/discovery.k8s.io/v1/namespaces/{namespace}/endpointslices/{name}-by-hand"
     body = {
         "apiVersion": "discovery.k8s.io/v1",
@@ -119,7 +130,14 @@ def put_endpoints(api: httpx.Client, namespace: str, name: str, *, addresses: li
             "labels": {"kubernetes.io/service-name": name, "endpointslice.kubernetes.io/managed-by": "tests"},
         },
         "addressType": "IPv4",
-        "endpoints": [{"addresses": [ip], "conditions": {"ready": True}} for ip in addresses],
+        "endpoints": [
+            {
+                "addresses": [ip],
+                "conditions": {"ready": True},
+                **({"nodeName": nodes[ip]} if ip in (nodes or {}) else {}),
+            }
+            for ip in addresses
+        ],
         "ports": ports,
     }
     current = api.get(path)

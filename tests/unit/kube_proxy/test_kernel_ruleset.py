@@ -73,3 +73,16 @@ def test_udp_flows_are_forgotten_for_endpoints_gone_and_for_listeners_that_got_e
     now = {dns: frozenset({"172.18.0.3"}), other: frozenset({"172.18.0.9"})}
     assert stale_udp_flows(before, now) == [(dns, "172.18.0.2"), (other, None)]
     assert stale_udp_flows(now, now) == []
+
+
+def test_external_traffic_policy_local_gets_its_own_chain_of_local_endpoints():
+    port = ServicePort(WEB, "TCP", "10.97.0.5", 80, node_port=30080,
+                       endpoints=(Endpoint("172.18.0.2", 8080), Endpoint("172.18.0.3", 8080)),
+                       external_endpoints=(Endpoint("172.18.0.2", 8080),))  # fmt: skip
+    lines = rules_for(port)
+    head = f'-A {CHAINS.services} -m comment --comment "shop/web:http"'
+    assert f"{head} -d 10.97.0.5/32 -p tcp --dport 80 -j {CHAINS.service(port)}" in lines
+    assert f"{head} -d 127.0.0.1/32 -p tcp --dport 30080 -j {CHAINS.external(port)}" in lines
+    external_picks = [line for line in lines if line.startswith(f"-A {CHAINS.external(port)} ") and "SEP" in line]
+    assert external_picks == [f"-A {CHAINS.external(port)} -j {CHAINS.endpoint(port, '172.18.0.2', 8080)}"]
+    assert sum(1 for line in lines if "DNAT" in line) == 2, "endpoint chains shared by both"

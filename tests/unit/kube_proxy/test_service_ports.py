@@ -141,3 +141,22 @@ def test_reserved_listeners_are_skipped_silently_and_clashes_reported():
     assert listeners[ListenerKey("127.0.0.1", 80, "TCP")] == ServicePortName("ns", "a", "http")
     assert ListenerKey("10.96.0.6", 80, "TCP") not in listeners
     assert conflicts == [(ListenerKey("127.0.0.1", 80, "TCP"), ServicePortName("ns", "b", "http"))]
+
+
+def test_local_traffic_policies_pick_this_nodes_endpoints():
+    here = {**endpoint("10.1.0.1"), "nodeName": "n1"}
+    there = {**endpoint("10.1.0.2"), "nodeName": "n2"}
+    found = [endpoint_slice([here, there], [{"name": "http", "port": 8080}])]
+    both = (Endpoint("10.1.0.1", 8080), Endpoint("10.1.0.2", 8080))
+    external = service("web", type_="NodePort", ports=[{"name": "http", "port": 80, "nodePort": 30080}],
+                       externalTrafficPolicy="Local")  # fmt: skip
+    [port] = build_service_ports([external], lambda key: found, node_name="n1").values()
+    assert port.endpoints == both and port.external_endpoints == (Endpoint("10.1.0.1", 8080),)
+    assert port.endpoints_for(ListenerKey("127.0.0.1", 30080, "TCP")) == (Endpoint("10.1.0.1", 8080),)
+    assert port.endpoints_for(port.cluster_listener) == both
+    [internal] = build_service_ports([service("web", internalTrafficPolicy="Local")], lambda key: found,
+                                     node_name="n2").values()  # fmt: skip
+    assert internal.endpoints == (Endpoint("10.1.0.2", 8080),) and internal.external_endpoints is None
+    [cluster_ip] = build_service_ports([service("web", externalTrafficPolicy="Local")], lambda key: found,
+                                       node_name="n1").values()  # fmt: skip
+    assert cluster_ip.external_endpoints is None, "externalTrafficPolicy only applies to NodePort and LB"
