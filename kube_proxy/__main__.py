@@ -59,9 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--proxy-mode",
         choices=PROXY_MODES,
-        default=os.environ.get("KUBEMINI_PROXY_MODE", "userspace"),
-        help="userspace: listeners that relay bytes; iptables: DNAT rules in the kernel's nat table "
-        "(env KUBEMINI_PROXY_MODE)",
+        default=os.environ.get("KUBEMINI_PROXY_MODE", "auto"),
+        help="iptables: DNAT rules in the kernel's nat table; userspace: listeners that relay bytes; "
+        "auto (default): iptables where it can be programmed, else userspace (env KUBEMINI_PROXY_MODE)",
     )
     parser.add_argument(
         "--cleanup",

@@ -23,7 +23,7 @@ import shutil
 from kube_proxy.dns_records import resolve_name
 from kube_proxy.dns_service import ensure_dns_service
 from kube_proxy.dns_serving import DnsServer
-from kube_proxy.kernel.programming import KernelRules, check_can_program
+from kube_proxy.kernel.programming import KernelRules, KernelRulesError, check_can_program
 from kube_proxy.kernel.proxier import KernelProxier
 from kube_proxy.kernel.ruleset import Chains
 from kube_proxy.load_balancer_status import LoadBalancerStatusController
@@ -44,14 +44,28 @@ DNS_BIND_RETRY_SECONDS = 1.0
 log = logging.getLogger(__name__)
 
 
-PROXY_MODES = ("userspace", "iptables")
+PROXY_MODES = ("auto", "iptables", "userspace")
+
+
+def choose_mode(requested: str) -> str:
+    """`auto`: the kernel data plane where iptables can be programmed here, else userspace."""
+    if requested != "auto":
+        return requested
+    try:
+        check_can_program()
+    except KernelRulesError as reason:
+        log.warning("proxy mode: userspace (%s)", reason)
+        return "userspace"
+    return "iptables"
 
 
 def preflight(args: argparse.Namespace) -> None:
     """Everything that makes kube-proxy refuse to start, checked before any change is made."""
     check_can_manage_routes(args.service_cluster_ip_range)
+    args.proxy_mode = choose_mode(args.proxy_mode)
     if args.proxy_mode == "iptables":
         check_can_program()
+    log.info("proxy mode: %s", args.proxy_mode)
     if args.cluster_dns:
         network = ipaddress.IPv4Network(args.service_cluster_ip_range, strict=False)
         if ipaddress.IPv4Address(args.cluster_dns) not in network:

@@ -3,7 +3,8 @@
 Processes stop in reverse start order (the apiserver before etcd, so no
 request is cut off mid-write by a vanished store). Pid files in the run
 directory that the component table does not name (left by a newer or older
-kubemini) are stopped too, last. `--purge` then removes every container the
+kubemini) are stopped too, last. `--purge` then runs kube-proxy's own `--cleanup` (kernel rules and
+route a killed kube-proxy left), removes every container the
 kubelet labelled as managed (skipped with a note when there is no engine) and
 the whole data directory.
 """
@@ -11,6 +12,9 @@ the whole data directory.
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
@@ -20,6 +24,9 @@ from kubemini.cli.layout import ClusterHome
 from kubemini.cli.pidfiles import read_pid_file, remove_pid_file
 from kubemini.cli.processes import StopOutcome, stop_process
 from kubemini.cli.settings import ClusterSettings, load_settings
+from kubemini.cli.starting import child_environment
+
+PROXY_CLEANUP_TIMEOUT_SECONDS = 60
 
 
 def stop_order(home: ClusterHome) -> list[str]:
@@ -58,7 +65,29 @@ def stop_all(home: ClusterHome, *, timeout_seconds: float, out: TextIO) -> bool:
     return all_stopped
 
 
-def bring_down(home: ClusterHome, *, purge: bool, timeout_seconds: float, out: TextIO) -> int:
+def remove_proxy_rules(out: TextIO) -> None:
+    """What a killed kube-proxy leaves (its kernel rules, the Service range's route): its own
+    `--cleanup`, for the range `up` gives it. A stopped one removed them itself."""
+    argv = [sys.executable, "-m", "kube_proxy", "--cleanup"]
+    try:
+        result = subprocess.run(
+            argv, env=child_environment(), capture_output=True, text=True, timeout=PROXY_CLEANUP_TIMEOUT_SECONDS
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        print(f"  kube-proxy cleanup did not run ({error})", file=out)
+        return
+    if result.returncode != 0:
+        print(f"  kube-proxy cleanup failed: {result.stderr.strip()[-300:]}", file=out)
+
+
+def bring_down(
+    home: ClusterHome,
+    *,
+    purge: bool,
+    timeout_seconds: float,
+    out: TextIO,
+    clean_proxy: Callable[[TextIO], None] = remove_proxy_rules,
+) -> int:
     exists = home.root.exists()
     all_stopped = stop_all(home, timeout_seconds=timeout_seconds, out=out) if exists else True
     if not purge:
@@ -75,6 +104,8 @@ def bring_down(home: ClusterHome, *, purge: bool, timeout_seconds: float, out: T
         print(f"  removed {removed} managed container(s)", file=out)
     except DockerUnreachableError as error:
         print(f"  Docker engine not reachable, no containers removed ({error})", file=out)
+    if all_stopped:
+        clean_proxy(out)
     if not exists:
         print(f"kubemini is down; {home.root} did not exist", file=out)
         return 0

@@ -69,6 +69,7 @@ class KubeProxyProcess:
     cluster_dns: str = ""
     node_address: str = "127.0.0.1"
     health_port: int = field(default_factory=free_port)
+    proxy_mode: str = "userspace"  # the tests' default; kernel-mode tests ask for iptables
     extra_args: tuple[str, ...] = ()
     process: subprocess.Popen | None = None
 
@@ -85,6 +86,7 @@ class KubeProxyProcess:
             "--cluster-dns", self.cluster_dns,
             "--node-address", self.node_address,
             "--log-level", "info",
+            "--proxy-mode", self.proxy_mode,
             *self.extra_args,
         ]  # fmt: skip
 

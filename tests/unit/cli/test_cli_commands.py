@@ -58,8 +58,13 @@ def test_purge_removes_the_data_dir(tmp_path):
     home.create()
     (home.logs_dir / "etcd.log").write_text("old\n")
 
-    assert bring_down(home, purge=True, timeout_seconds=1, out=io.StringIO()) == 0
+    cleaned: list[bool] = []
+    assert (
+        bring_down(home, purge=True, timeout_seconds=1, out=io.StringIO(), clean_proxy=lambda out: cleaned.append(True))
+        == 0
+    )
     assert not home.root.exists()
+    assert cleaned == [True], "kube-proxy's leftovers (kernel rules, route) are cleaned up too"
 
 
 def test_purge_refuses_the_filesystem_root_and_the_user_home(tmp_path):
