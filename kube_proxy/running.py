@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 
 
 PROXY_MODES = ("auto", "iptables", "userspace")
+TASK_STOP_SECONDS = 3.0
 
 
 def choose_mode(requested: str) -> str:
@@ -95,6 +96,18 @@ async def keep_dns_serving(dns: DnsServer) -> None:
             await asyncio.sleep(DNS_BIND_RETRY_SECONDS)
 
 
+async def stop_tasks(tasks: list[asyncio.Task]) -> None:
+    """Cancel the proxy's tasks and give them TASK_STOP_SECONDS: one that does not end in time
+    is logged and left, so the cleanup after it always runs before a supervisor's SIGKILL."""
+    for task in tasks:
+        task.cancel()
+    if not tasks:
+        return
+    _, pending = await asyncio.wait(tasks, timeout=TASK_STOP_SECONDS)
+    for task in pending:
+        log.warning("a task did not stop within %.0f s: %r", TASK_STOP_SECONDS, task.get_coro())
+
+
 async def run_proxy(args: argparse.Namespace) -> None:
     preflight(args)
     client = ApiClient(server_url(args), user_agent="kube-proxy")
@@ -132,22 +145,24 @@ async def run_proxy(args: argparse.Namespace) -> None:
         checks={"informers": lambda: services.has_synced() and slices.has_synced(), "proxier": proxier.healthy},
     )
     route_is_ours = False
+    tasks: list[asyncio.Task] = []
     try:
         route_is_ours = install_local_route(args.service_cluster_ip_range)
         await health.start()
         informers.start()
-        async with asyncio.TaskGroup() as group:
-            group.create_task(proxier.run())
-            group.create_task(status.run())
-            if dns is not None:
-                group.create_task(keep_dns_serving(dns))
-                group.create_task(ensure_dns_service(client, args.cluster_dns, port=args.dns_port))
+        work = [proxier.run(), status.run()]
+        if dns is not None:
+            work += [keep_dns_serving(dns), ensure_dns_service(client, args.cluster_dns, port=args.dns_port)]
+        tasks = [asyncio.create_task(coroutine) for coroutine in work]
+        await asyncio.gather(*tasks)  # SIGTERM cancels this; a failing task ends it too
     finally:
+        await stop_tasks(tasks)
+        # The machine's state first (kernel rules, route): nothing below may keep them behind.
         proxier.close()
+        if route_is_ours:
+            remove_local_route(args.service_cluster_ip_range)
         if dns is not None:
             await dns.stop()
         await health.stop()
         await informers.stop()
         await client.close()
-        if route_is_ours:
-            remove_local_route(args.service_cluster_ip_range)

@@ -2,7 +2,7 @@
 
 SIGTERM/SIGINT cancel the main task; a leader releases its Lease on the way
 out so a standby takes over at once. A shutdown still running SLOW_SHUTDOWN_SECONDS
-after the signal dumps every thread's stack to stderr (the component's log), so
+after the signal dumps every thread's stack and every asyncio task's to stderr (the component's log), so
 whatever holds it up is named before a supervisor's SIGKILL ends it.
 """
 
@@ -14,6 +14,7 @@ import contextlib
 import faulthandler
 import logging
 import signal
+import sys
 from collections.abc import Awaitable, Callable
 
 from kubemini.client.api_client import ApiClient
@@ -22,6 +23,13 @@ from kubemini.client.leader_election import LeaderElector
 log = logging.getLogger(__name__)
 LEASE_NAMESPACE = "kube-system"
 SLOW_SHUTDOWN_SECONDS = 5.0
+
+
+def dump_tasks() -> None:
+    """Where every asyncio task of a slow shutdown waits (thread stacks do not show coroutines)."""
+    for pending in asyncio.all_tasks():
+        print(f"--- task {pending.get_name()}: {pending.get_coro()!r}", file=sys.stderr)
+        pending.print_stack(file=sys.stderr)
 
 
 def run_until_signalled(main: Callable[[], Awaitable[None]]) -> None:
@@ -33,6 +41,7 @@ def run_until_signalled(main: Callable[[], Awaitable[None]]) -> None:
 
         def shut_down() -> None:
             faulthandler.dump_traceback_later(SLOW_SHUTDOWN_SECONDS, exit=False)
+            loop.call_later(SLOW_SHUTDOWN_SECONDS, dump_tasks)
             task.cancel()
 
         for signum in (signal.SIGTERM, signal.SIGINT):
