@@ -53,8 +53,8 @@ def job_pods(api, namespace: str, name: str) -> list[dict]:
 
 
 def finished(api, namespace: str, name: str, kind: str = "Complete") -> dict | None:
-    current = api.get(f"{jobs_path(namespace)}/{name}")
-    return current if condition(current, kind).get("status") == "True" else None
+    current = api.get_or_none(f"{jobs_path(namespace)}/{name}")  # None once deleted (TTL, cascades)
+    return current if current is not None and condition(current, kind).get("status") == "True" else None
 
 
 def status_of(api, namespace: str, name: str) -> dict:
