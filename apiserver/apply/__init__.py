@@ -115,7 +115,11 @@ def apply_config(record, live: dict | None, config: dict, writer: Writer, *, for
     config = _without_managed_fields(config)
     last = managers[me].fields if me in managers else None
     applied = _scope(record, writer.subresource, field_set(config, schema))
-    managers[me] = owners.Entry(me, applied, writer.api_version, writer.now)
+    previous = managers.get(me)
+    unchanged = previous is not None and previous.fields == applied and previous.api_version == writer.api_version
+    # As upstream, an applier's `time` moves only when what it applies changes: re-applying the
+    # same manifest must leave the object (and its resourceVersion) as it was.
+    managers[me] = previous if unchanged else owners.Entry(me, applied, writer.api_version, writer.now)
     owned = FieldSet()
     for entry in managers.values():
         owned = owned.union(entry.fields)

@@ -55,8 +55,11 @@ def test_apply_creates_then_reapplying_the_same_config_changes_nothing():
     assert created["spec"]["replicas"] == 2
     [entry] = created["metadata"]["managedFields"]
     assert (entry["manager"], entry["operation"]) == ("kubectl", "Apply")
-    again = apply_config(DEPLOYMENTS, copy.deepcopy(created), deployment(), writer("kubectl"), force=False)
-    assert again == created
+    later = Writer("kubectl", "apps/v1", now="2026-01-01T00:00:07Z")  # a re-apply seconds later
+    again = apply_config(DEPLOYMENTS, copy.deepcopy(created), deployment(), later, force=False)
+    assert again == created, "the same fields applied again: not even the entry's time moves"
+    changed = apply_config(DEPLOYMENTS, copy.deepcopy(created), deployment(None, tier="a"), later, force=False)
+    assert entries(changed)["kubectl"]["time"] == "2026-01-01T00:00:07Z", "a new field set: a new time"
 
 
 def test_two_appliers_conflict_on_a_field_and_force_takes_it():
