@@ -7,7 +7,6 @@ listen address cannot be bound.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import os
 import sys
@@ -15,6 +14,7 @@ import sys
 from ingress_controller.ingress_classes import DEFAULT_CLASS_NAME
 from ingress_controller.listening import AUTO, ListenError
 from ingress_controller.running import run_controller
+from kubemini.component.event_loop import add_event_loop_flag, install_event_loop
 from kubemini.component.lifecycle import run_until_signalled
 from kubemini.component.options import add_common_flags, configure_logging
 
@@ -56,33 +56,16 @@ def build_parser() -> argparse.ArgumentParser:
         default=os.environ.get("KUBEMINI_INGRESS_ACCESS_LOG", "true") == "true",
         help="one log line per request (default on)",
     )
-    parser.add_argument(
-        "--event-loop",
-        choices=("auto", "uvloop", "asyncio"),
-        default=os.environ.get("KUBEMINI_INGRESS_EVENT_LOOP", "auto"),
-        help="auto: uvloop when installed, else asyncio",
-    )
+    add_event_loop_flag(parser, default=os.environ.get("KUBEMINI_INGRESS_EVENT_LOOP", "auto"))
     return parser
-
-
-def install_event_loop(choice: str) -> str:
-    if choice == "asyncio":
-        return "asyncio"
-    try:
-        import uvloop
-    except ImportError:
-        if choice == "uvloop":
-            print("ingress-controller: --event-loop uvloop, but uvloop is not installed", file=sys.stderr)
-            sys.exit(1)
-        return "asyncio"
-    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
-    return "uvloop"
 
 
 def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     configure_logging(args.log_level, component="ingress-controller")
-    logging.getLogger(__name__).info("event loop: %s", install_event_loop(args.event_loop))
+    logging.getLogger(__name__).info(
+        "event loop: %s", install_event_loop(args.event_loop, component="ingress-controller")
+    )
 
     async def main_task() -> None:
         await run_controller(args)

@@ -8,7 +8,6 @@ Service range local: not root, no `ip` command, or a DNS address outside the ran
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import os
 import socket
@@ -17,6 +16,7 @@ import sys
 from kube_proxy.kernel.programming import KernelRulesError
 from kube_proxy.running import PROXY_MODES, cleanup, run_proxy
 from kube_proxy.service_routing import RouteError
+from kubemini.component.event_loop import add_event_loop_flag, install_event_loop
 from kubemini.component.lifecycle import run_until_signalled
 from kubemini.component.options import add_common_flags, configure_logging
 
@@ -68,28 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="remove this Service range's kernel rules and local route (left by a killed kube-proxy), then exit",
     )
-    parser.add_argument(
-        "--event-loop",
-        choices=("auto", "uvloop", "asyncio"),
-        default=os.environ.get("KUBEMINI_PROXY_EVENT_LOOP", "auto"),
-        help="auto: uvloop when installed (it relays bytes with less overhead per chunk), else asyncio",
-    )
+    add_event_loop_flag(parser, default=os.environ.get("KUBEMINI_PROXY_EVENT_LOOP", "auto"))
     return parser
-
-
-def install_event_loop(choice: str) -> str:
-    """The event loop kube-proxy runs on; refuses an explicit `uvloop` that is not installed."""
-    if choice == "asyncio":
-        return "asyncio"
-    try:
-        import uvloop
-    except ImportError:
-        if choice == "uvloop":
-            print("kube-proxy: --event-loop uvloop, but uvloop is not installed", file=sys.stderr)
-            sys.exit(1)
-        return "asyncio"
-    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
-    return "uvloop"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -98,7 +78,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.cleanup:
         cleanup(args)
         return
-    logging.getLogger(__name__).info("event loop: %s", install_event_loop(args.event_loop))
+    logging.getLogger(__name__).info("event loop: %s", install_event_loop(args.event_loop, component="kube-proxy"))
 
     async def main_task() -> None:
         await run_proxy(args)
