@@ -21,7 +21,7 @@ from tests.e2e.services.test_service_traffic import (
     test_deleting_a_pod_under_load_fails_no_request_after_the_endpoints_update as deletion_under_load,
 )
 from tests.integration.kube_proxy.backends import http_get
-from tests.integration.kube_proxy.proxy_process import REPO_ROOT
+from tests.integration.kube_proxy.proxy_process import REPO_ROOT, assert_local_route
 
 CHAINS = Chains.for_range(SERVICE_CIDR)
 POD_NETWORK = "kubemini"
@@ -47,6 +47,7 @@ def cluster(tmp_path_factory):
 
 
 def test_node_port_cluster_ip_and_pods_reach_every_endpoint_through_the_kernel(web, api, cluster):
+    assert_local_route(SERVICE_CIDR)  # ClusterIP traffic below stays on this machine
     service = web(replicas=3)
     pods = set(ready_endpoint_pods(api, service.namespace))
     assert Counter(http_get(NODE, service.node_port) for _ in range(60)).keys() == pods

@@ -15,7 +15,12 @@ from kube_proxy.kernel.programming import ROUTE_LOCALNET
 from kube_proxy.kernel.ruleset import Chains
 from tests.integration.kube_proxy.backends import http_get, wait_until
 from tests.integration.kube_proxy.conftest import SERVICE_CIDR, create_service, put_endpoints, wait_for_answer
-from tests.integration.kube_proxy.proxy_process import REPO_ROOT, KubeProxyProcess, local_route_exists
+from tests.integration.kube_proxy.proxy_process import (
+    REPO_ROOT,
+    KubeProxyProcess,
+    assert_local_route,
+    local_route_exists,
+)
 
 CHAINS = Chains.for_range(SERVICE_CIDR)
 
@@ -51,6 +56,7 @@ def kernel_proxy(proxy_apiserver, tmp_path: Path, localnet_before):
 def test_kernel_rules_carry_traffic_follow_endpoints_and_leave_nothing_behind(
     api, namespace, kernel_proxy, start_backends, localnet_before
 ):
+    assert_local_route(SERVICE_CIDR)  # ClusterIP traffic below stays on this machine
     backends = start_backends("127.0.0.2", "127.0.0.3")
     service = create_service(api, namespace, "web", type_="NodePort", ports=[{"name": "http", "port": 80}])
     cluster_ip, node_port = service["spec"]["clusterIP"], service["spec"]["ports"][0]["nodePort"]
@@ -82,6 +88,7 @@ def test_kernel_rules_carry_traffic_follow_endpoints_and_leave_nothing_behind(
 
 
 def test_cleanup_removes_what_a_killed_kube_proxy_left(api, namespace, kernel_proxy, start_backends):
+    assert_local_route(SERVICE_CIDR)  # ClusterIP traffic below stays on this machine
     backends = start_backends("127.0.0.4")
     service = create_service(api, namespace, "left", ports=[{"name": "http", "port": 80}])
     put_endpoints(api, namespace, "left", addresses=[backends[0].host],
@@ -100,6 +107,7 @@ def _listening_sockets() -> list[str]:
 
 
 def test_a_udp_clients_flow_moves_off_an_endpoint_that_went_away(api, namespace, kernel_proxy, start_backends):
+    assert_local_route(SERVICE_CIDR)  # ClusterIP traffic below stays on this machine
     backends = start_backends("127.0.0.5", "127.0.0.6", udp=True)
     service = create_service(api, namespace, "dns-like", ports=[{"name": "dns", "port": 53, "protocol": "UDP"}])
     cluster_ip = service["spec"]["clusterIP"]

@@ -9,7 +9,8 @@ from __future__ import annotations
 import asyncio
 
 from tests.integration.kube_proxy.backends import http_get
-from tests.integration.kube_proxy.conftest import create_service, put_endpoints, wait_for_answer
+from tests.integration.kube_proxy.conftest import SERVICE_CIDR, create_service, put_endpoints, wait_for_answer
+from tests.integration.kube_proxy.proxy_process import assert_local_route
 from tests.support.raw_etcd import put_raw
 
 NODE = "127.0.0.1"
@@ -45,6 +46,7 @@ async def _plant(etcd_url: str, namespace: str) -> None:
 def test_kube_proxy_routes_valid_services_next_to_malformed_ones(
     proxy_apiserver, api, namespace, kube_proxy, start_backends
 ):
+    assert_local_route(SERVICE_CIDR)  # the planted ClusterIPs are in the range routed local
     asyncio.run(_plant(proxy_apiserver.etcd_url, namespace))
     backends = start_backends("127.0.0.2", "127.0.0.3")
     service = create_service(api, namespace, "web", type_="NodePort", ports=[{"name": "http", "port": 80}])

@@ -17,7 +17,7 @@ from tests.integration.kube_proxy.conftest import (
     put_endpoints,
     wait_for_answer,
 )
-from tests.integration.kube_proxy.proxy_process import REPO_ROOT, KubeProxyProcess
+from tests.integration.kube_proxy.proxy_process import REPO_ROOT, KubeProxyProcess, assert_local_route
 
 REQUESTS = 30
 
@@ -37,6 +37,7 @@ def proxy(request, proxy_apiserver, tmp_path: Path):
 
 
 def test_local_policies_keep_their_traffic_on_this_nodes_endpoints(api, namespace, proxy, start_backends):
+    assert_local_route(SERVICE_CIDR)  # ClusterIP traffic below stays on this machine
     local, remote = start_backends("127.0.0.7", "127.0.0.8")
     nodes = {local.host: THIS_NODE, remote.host: "another-node"}
     ports = [{"name": "http", "port": local.port, "protocol": "TCP"}]
