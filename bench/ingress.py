@@ -25,19 +25,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.wrk_runs import WrkResult, run_wrk, serve_backend  # noqa: E402
 from tests.integration.ingress_controller.support import IngressControllerProcess, wait_until  # noqa: E402
 from tests.support.ports import free_port  # noqa: E402
 from tests.support.processes import ApiServer, EtcdServer  # noqa: E402
@@ -49,9 +48,6 @@ POD_IMAGE = "kubemini/busybox:1.35"
 POD_PORT = 8080
 LABEL = "io.kubemini.bench=ingress"
 TARGET_THROUGHPUT_RATIO = 0.5
-WRK_GRACE_SECONDS = 30.0
-BODY = b"bench-backend\n"
-RESPONSE = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n%s" % (len(BODY), BODY)
 
 
 def expose(api_url: str, name: str, *, address: str, port: int) -> str:
@@ -90,56 +86,8 @@ def docker_usable() -> bool:
     )
 
 
-@dataclass
-class WrkResult:
-    requests_per_second: float
-    p50_ms: float
-    p99_ms: float
-    errors: int
-    cpu_us_per_request: float | None = None  # the ingress controller's CPU time per request
-    error_detail: str = ""
-
-
-def _ms(text: str) -> float:
-    match = re.fullmatch(r"([\d.]+)(us|ms|s)", text)
-    if not match:
-        raise ValueError(f"cannot read wrk latency {text!r}")
-    return float(match[1]) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[match[2]]
-
-
-def run_wrk(url: str, args: argparse.Namespace, *, headers: tuple[str, ...] = ()) -> WrkResult:
-    argv = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s", "--latency"]
-    argv += [item for header in headers for item in ("-H", header)]
-    output = subprocess.run(
-        [*argv, url], capture_output=True, text=True, check=True, timeout=args.duration + WRK_GRACE_SECONDS
-    ).stdout
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1])
-    p50 = _ms(re.search(r"^\s+50%\s+(\S+)", output, re.MULTILINE)[1])
-    p99 = _ms(re.search(r"^\s+99%\s+(\S+)", output, re.MULTILINE)[1])
-    errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
-    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    detail = " ".join(line.strip() for line in output.splitlines() if "Socket errors" in line or "Non-2xx" in line)
-    return WrkResult(rate, p50, p99, errors + (int(non_2xx[1]) if non_2xx else 0), error_detail=detail)
-
-
-class _KeepAliveHttp(asyncio.Protocol):
-    """Answers every request head on the connection with the same small page (the backend)."""
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport
-        self.pending = b""
-
-    def data_received(self, data: bytes) -> None:
-        self.pending += data
-        heads = self.pending.count(b"\r\n\r\n")
-        if heads:
-            self.pending = self.pending[self.pending.rfind(b"\r\n\r\n") + 4 :]
-            self.transport.write(RESPONSE * heads)  # type: ignore[attr-defined]
-
-
-async def serve_backend(host: str, port: int) -> None:
-    server = await asyncio.get_running_loop().create_server(_KeepAliveHttp, host, port, backlog=1024)
-    await server.serve_forever()
+def wrk_options(args: argparse.Namespace) -> dict:
+    return {"threads": args.threads, "connections": args.connections, "duration": args.duration}
 
 
 def main() -> int:
@@ -207,9 +155,9 @@ def main() -> int:
             runs: dict[tuple[str, str], list[WrkResult]] = {}
             for _ in range(args.rounds):
                 for name, direct_url, host in targets:
-                    runs.setdefault((name, "direct"), []).append(run_wrk(direct_url, args))
+                    runs.setdefault((name, "direct"), []).append(run_wrk(direct_url, **wrk_options(args)))
                     cpu_before = process_cpu_seconds(controller.process.pid)
-                    result = run_wrk(f"{controller.http_url}/", args, headers=(f"Host: {host}",))
+                    result = run_wrk(f"{controller.http_url}/", **wrk_options(args), headers=(f"Host: {host}",))
                     handled = result.requests_per_second * args.duration
                     cpu = process_cpu_seconds(controller.process.pid) - cpu_before
                     result.cpu_us_per_request = 1e6 * cpu / handled if handled else None

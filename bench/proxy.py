@@ -25,20 +25,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.wrk_runs import WrkResult, run_wrk, serve_backend  # noqa: E402
 from tests.integration.kube_proxy.proxy_process import KubeProxyProcess  # noqa: E402
 from tests.support.ports import free_port  # noqa: E402
 from tests.support.processes import ApiServer, EtcdServer  # noqa: E402
@@ -50,65 +49,7 @@ POD_IMAGE = "kubemini/busybox:1.35"
 POD_PORT = 8080
 LABEL = "io.kubemini.bench=proxy"
 READY_DEADLINE_SECONDS = 30.0
-WRK_GRACE_SECONDS = 30.0
 TARGETS = {"userspace": (0.5, 2.0), "iptables": (0.9, 0.5)}  # (throughput ratio, added p99 ms)
-_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
-_BODY = b"bench-backend\n"
-_RESPONSE = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n%s" % (len(_BODY), _BODY)
-
-
-# -- the keep-alive backend ----------------------------------------------------------------------
-
-
-class _KeepAliveHttp(asyncio.Protocol):
-    """Answers every request head on the connection (pipelined ones too) with the same small page."""
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport
-        self.pending = b""
-
-    def data_received(self, data: bytes) -> None:
-        self.pending += data
-        heads = self.pending.count(b"\r\n\r\n")
-        if heads:
-            self.pending = self.pending[self.pending.rfind(b"\r\n\r\n") + 4 :]
-            self.transport.write(_RESPONSE * heads)  # type: ignore[attr-defined]
-
-
-async def serve_backend(host: str, port: int) -> None:
-    server = await asyncio.get_running_loop().create_server(_KeepAliveHttp, host, port, backlog=1024)
-    await server.serve_forever()
-
-
-# -- measuring -----------------------------------------------------------------------------------
-
-
-@dataclass
-class WrkResult:
-    requests_per_second: float
-    p50_ms: float
-    p99_ms: float
-    errors: int
-
-
-def _ms(text: str) -> float:
-    match = re.fullmatch(r"([\d.]+)(us|ms|s)", text)
-    if not match:
-        raise ValueError(f"cannot read wrk latency {text!r}")
-    return float(match[1]) * _UNITS_MS[match[2]]
-
-
-def run_wrk(url: str, *, threads: int, connections: int, duration: int) -> WrkResult:
-    argv = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", url]
-    output = subprocess.run(
-        argv, capture_output=True, text=True, check=True, timeout=duration + WRK_GRACE_SECONDS
-    ).stdout
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1])
-    p50 = _ms(re.search(r"^\s+50%\s+(\S+)", output, re.MULTILINE)[1])
-    p99 = _ms(re.search(r"^\s+99%\s+(\S+)", output, re.MULTILINE)[1])
-    errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
-    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    return WrkResult(rate, p50, p99, errors + (int(non_2xx[1]) if non_2xx else 0))
 
 
 def wait_for(url: str) -> None:
