@@ -11,6 +11,7 @@ from typing import Any
 from apiserver.admission import AdmissionPlugin
 from apiserver.admission.chain import default_plugins
 from apiserver.admission.service_ips import DEFAULT_SERVICE_CIDR, ServiceAllocator, ServiceNetwork
+from apiserver.authentication.user import APISERVER_USER, UserInfo
 from apiserver.identity.pki import ClusterIdentity
 from apiserver.storage.backend import Backend
 from apiserver.storage.dry_run import DryRunStore
@@ -30,6 +31,8 @@ class ServerContext:
     dry_run: bool = False
     # The manager a write is recorded under in managedFields (`fieldManager`, else the User-Agent's product).
     field_manager: str = "unknown"
+    # Who is asking (apiserver/authentication): set per request; the server's own writes are APISERVER_USER.
+    user: UserInfo = APISERVER_USER
     # The cluster's signing key and CA (apiserver/identity/pki.py), loaded from etcd by the bootstrap.
     identity: ClusterIdentity | None = None
     bootstrapped: asyncio.Event = field(default_factory=asyncio.Event)
@@ -45,6 +48,9 @@ class ServerContext:
 
     def for_manager(self, manager: str) -> ServerContext:
         return dataclasses.replace(self, field_manager=manager)
+
+    def for_user(self, user: UserInfo) -> ServerContext:
+        return dataclasses.replace(self, user=user)
 
     def start_caches(self) -> None:
         for resource in all_resources():
