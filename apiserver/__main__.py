@@ -8,8 +8,9 @@ import os
 import sys
 from pathlib import Path
 
-from apiserver import serving
+from apiserver import security_options, serving
 from apiserver.app import create_app
+from apiserver.authorization.modes import build_authorization
 
 # Longer than any client keeps an idle connection, so the server never closes one mid-request.
 KEEP_ALIVE_SECONDS = 65
@@ -39,12 +40,6 @@ def main() -> None:
         help="address to listen on (env KUBEMINI_BIND_ADDRESS)",
     )
     parser.add_argument(
-        "--port",
-        type=int,
-        default=int(os.environ.get("KUBEMINI_APISERVER_PORT", "8080")),
-        help="plain HTTP port (env KUBEMINI_APISERVER_PORT)",
-    )
-    parser.add_argument(
         "--advertise-address",
         default=os.environ.get("KUBEMINI_ADVERTISE_ADDRESS"),
         help="host:port clients are told to use (default bind-address:port)",
@@ -72,22 +67,30 @@ def main() -> None:
         help="PEM private key service-account tokens are signed with (default: a key kept in etcd)",
     )
     parser.add_argument("--log-level", default=os.environ.get("KUBEMINI_LOG_LEVEL", "info"))
+    security_options.add_security_flags(parser)
     args = parser.parse_args()
+    secure = security_options.secure_listener(args)
     sys.setrecursionlimit(RECURSION_LIMIT)
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     app = create_app(
         etcd_endpoints=parse_endpoints(args.etcd_servers),
-        advertise_address=args.advertise_address or f"{args.bind_address}:{args.port}",
+        advertise_address=args.advertise_address
+        or (f"{args.bind_address}:{args.secure_port}" if secure else f"127.0.0.1:{args.insecure_port}"),
+        scheme="https" if secure else "http",
         watch_queue_events=args.watch_queue_events,
         service_cidr=args.service_cluster_ip_range,
         signing_key_pem=Path(args.service_account_signing_key_file).read_bytes()
         if args.service_account_signing_key_file
         else None,
+        ca_pem=Path(args.client_ca_file).read_bytes() if args.client_ca_file else None,
+        authentication=security_options.authentication_settings(args),
+        authorization=build_authorization(security_options.authorization_modes(args)),
     )
     serving.run(
         app,
         host=args.bind_address,
-        port=args.port,
+        secure=secure,
+        insecure_port=args.insecure_port or None,
         keep_alive_seconds=KEEP_ALIVE_SECONDS,
         header_timeout_seconds=args.request_header_timeout,
     )

@@ -14,13 +14,15 @@ import functools
 import logging
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, WebSocket
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from apiserver import bootstrap, discovery, metrics, resource_routes
+from apiserver.access import admit_request
 from apiserver.admission.service_ips import DEFAULT_SERVICE_CIDR, ServiceNetwork
+from apiserver.authentication.chain import AuthenticationSettings
 from apiserver.context import ServerContext
 from apiserver.crds.controller import CrdController
 from apiserver.errors import ApiError, path_not_found
@@ -53,10 +55,14 @@ def _document(payload: bytes, media_type: str, etag: str, request: Request) -> R
 def create_app(
     *,
     etcd_endpoints: list[tuple[str, int]],
-    advertise_address: str = "127.0.0.1:8080",
+    advertise_address: str = "127.0.0.1:6443",
+    scheme: str = "https",
     watch_queue_events: int,
     service_cidr: str = DEFAULT_SERVICE_CIDR,
     signing_key_pem: bytes | None = None,
+    ca_pem: bytes | None = None,
+    authentication: AuthenticationSettings | None = None,
+    authorization=None,
 ) -> ResourceFastPath:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -65,6 +71,8 @@ def create_app(
             store, watch_queue_events=watch_queue_events, service_network=ServiceNetwork.parse(service_cidr)
         )
         ctx.log_proxy = functools.partial(proxy_pod_log, ctx)
+        ctx.authentication = authentication or AuthenticationSettings()
+        ctx.authorization = authorization
         app.state.ctx = ctx
         ctx.start_caches()
         # Every stored CRD is served before the API is (bounded when etcd is down); then kept in step.
@@ -73,7 +81,7 @@ def create_app(
         # Serving starts at once; the objects every cluster starts with are ensured alongside
         # (a stuck one, such as a Service in a terminating namespace, never keeps the API down).
         bootstrapping = asyncio.create_task(
-            bootstrap.ensure_all(ctx, advertise_address, signing_key_pem=signing_key_pem)
+            bootstrap.ensure_all(ctx, advertise_address, scheme=scheme, signing_key_pem=signing_key_pem, ca_pem=ca_pem)
         )
         yield
         bootstrapping.cancel()
@@ -214,6 +222,13 @@ def create_app(
     return ResourceFastPath(app)
 
 
+async def _refuse(scope, receive, send, refused: ApiError) -> None:
+    if scope["type"] == "websocket":
+        await WebSocket(scope, receive, send).send_denial_response(refused.response())
+        return
+    await refused.response()(scope, receive, send)
+
+
 def _is_resource_path(path: str) -> bool:
     """`/api/v1/<resource>...` or `/apis/<group>/<version>/<resource>...` (discovery paths are shorter)."""
     depth = path.rstrip("/").strip("/").count("/")
@@ -233,6 +248,12 @@ class ResourceFastPath:
         self.state = app.state
 
     async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            try:
+                await admit_request(self.app.state.ctx, scope)
+            except ApiError as refused:
+                await _refuse(scope, receive, send, refused)
+                return
         target = proxy.match(scope["path"]) if scope["type"] == "http" else None
         if target is not None:  # pods/proxy, services/proxy, nodes/proxy
             request = Request(scope, receive)

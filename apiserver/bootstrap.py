@@ -118,23 +118,27 @@ async def ensure_kubernetes_service(ctx, advertise_address: str) -> None:
     await _ensure(ctx, "EndpointSlice", endpoint_slice, namespace="default", group="discovery.k8s.io")
 
 
-async def ensure_identity(ctx, signing_key_pem: bytes | None) -> None:
-    """The cluster's signing key and CA, shared by every apiserver through etcd."""
+async def ensure_identity(ctx, signing_key_pem: bytes | None, ca_pem: bytes | None = None) -> None:
+    """The cluster's signing key and CA, shared by every apiserver through etcd (`--client-ca-file`
+    names the CA clients and pods are told to trust when the cluster's PKI lives in files)."""
     while ctx.identity is None:
         try:
-            ctx.identity = await pki.load_or_create(ctx.store, signing_key_pem=signing_key_pem)
+            identity = await pki.load_or_create(ctx.store, signing_key_pem=signing_key_pem)
+            if ca_pem is not None:
+                identity = pki.ClusterIdentity(identity.signing_key_pem, ca_pem, identity.ca_key_pem)
+            ctx.identity = identity
         except StorageError as exc:
             log.warning("loading the cluster's keys failed (%s); retrying", exc)
             await asyncio.sleep(RETRY_SECONDS)
 
 
-async def ensure_cluster_info(ctx, advertise_address: str) -> None:
+async def ensure_cluster_info(ctx, advertise_address: str, scheme: str) -> None:
     """kube-public/cluster-info, as kubeadm writes it: a kubeconfig naming the server and the cluster CA."""
     ca_data = base64.b64encode(ctx.identity.ca_cert_pem).decode()
     kubeconfig = {
         "apiVersion": "v1",
         "kind": "Config",
-        "clusters": [{"name": "", "cluster": {"server": f"http://{advertise_address}"}}],
+        "clusters": [{"name": "", "cluster": {"server": f"{scheme}://{advertise_address}"}}],
         "contexts": None,
         "current-context": "",
         "preferences": {},
@@ -145,11 +149,18 @@ async def ensure_cluster_info(ctx, advertise_address: str) -> None:
     await _ensure(ctx, "ConfigMap", config_map, namespace="kube-public")
 
 
-async def ensure_all(ctx, advertise_address: str, *, signing_key_pem: bytes | None = None) -> None:
-    await ensure_identity(ctx, signing_key_pem)
+async def ensure_all(
+    ctx,
+    advertise_address: str,
+    *,
+    scheme: str = "https",
+    signing_key_pem: bytes | None = None,
+    ca_pem: bytes | None = None,
+) -> None:
+    await ensure_identity(ctx, signing_key_pem, ca_pem)
     await ensure_default_namespaces(ctx)
     await asyncio.gather(
-        ensure_cluster_info(ctx, advertise_address),
+        ensure_cluster_info(ctx, advertise_address, scheme),
         ensure_kubernetes_service(ctx, advertise_address),
         ensure_system_priority_classes(ctx),
         ensure_default_storage_class(ctx),

@@ -33,6 +33,9 @@ class ServerContext:
     field_manager: str = "unknown"
     # Who is asking (apiserver/authentication): set per request; the server's own writes are APISERVER_USER.
     user: UserInfo = APISERVER_USER
+    # apiserver/authentication/chain.py AuthenticationSettings; the authorizer chain (None: allow all).
+    authentication: Any = None
+    authorization: Any = None
     # The cluster's signing key and CA (apiserver/identity/pki.py), loaded from etcd by the bootstrap.
     identity: ClusterIdentity | None = None
     bootstrapped: asyncio.Event = field(default_factory=asyncio.Event)

@@ -20,6 +20,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 
 from apiserver import metrics
+from apiserver.access import request_user
 from apiserver.applying import check_force, serve_apply
 from apiserver.decoding.reading import read_object, read_options, read_patch
 from apiserver.deleting import delete_object
@@ -89,7 +90,7 @@ async def serve(request: Request) -> Response:
 
 
 async def handle(request: Request, info: RequestInfo) -> Response:
-    ctx = request.app.state.ctx.for_manager(field_manager(request))
+    ctx = request.app.state.ctx.for_manager(field_manager(request)).for_user(request_user(request.scope))
     if dry_run(request.query_params):
         ctx = ctx.for_dry_run()
     if info.resource.virtual:

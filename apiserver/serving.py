@@ -1,4 +1,8 @@
-"""The HTTP layer under the app: uvicorn with Kubernetes' connection rules.
+"""The HTTP layer under the app: uvicorn with Kubernetes' connection rules, on the secure port
+(TLS, client certificates verified against the client CA) and, only when asked, a plain loopback port.
+
+    listener ──► connection: the verified client certificate's identity (or the insecure port's
+                 trusted user) is put into every request's scope (SCOPE_KEY) for authentication
 
 connection ──► request headers must be complete within REQUEST_HEADER_TIMEOUT_SECONDS
                (a connection that sends nothing, or dribbles headers, is closed)
@@ -11,10 +15,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
+import ssl
+from dataclasses import dataclass
 
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.protocols.websockets.wsproto_impl import WSProtocol
 
+from apiserver.authentication.user import INSECURE_PORT_USER
+from apiserver.authentication.x509 import SCOPE_KEY, certificate_user
 from kubemini.api.status import make_status
 
 REQUEST_HEADER_TIMEOUT_SECONDS = 32.0  # kube-apiserver's ReadHeaderTimeout
@@ -32,11 +42,29 @@ def status_bytes(code: int, message: str) -> bytes:
     return head.encode() + body
 
 
-class ApiHttpProtocol(HttpToolsProtocol):
-    header_timeout_seconds = REQUEST_HEADER_TIMEOUT_SECONDS
+def _connection_user(protocol, transport):
+    return INSECURE_PORT_USER if protocol.insecure else certificate_user(transport)
+
+
+class ApiWebSocketProtocol(WSProtocol):
+    insecure = False
 
     def connection_made(self, transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        self._connection_user = _connection_user(self, transport)
+
+    def handle_connect(self, event) -> None:
+        super().handle_connect(event)
+        self.scope[SCOPE_KEY] = self._connection_user  # type: ignore[literal-required]
+
+
+class ApiHttpProtocol(HttpToolsProtocol):
+    header_timeout_seconds = REQUEST_HEADER_TIMEOUT_SECONDS
+    insecure = False
+
+    def connection_made(self, transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._connection_user = _connection_user(self, transport)
         self._header_bytes = 0
         self._header_count = 0
         self._header_timer: asyncio.TimerHandle | None = None
@@ -74,6 +102,7 @@ class ApiHttpProtocol(HttpToolsProtocol):
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
+        self.scope[SCOPE_KEY] = self._connection_user  # type: ignore[literal-required]
         self._header_bytes = 0
         self._header_count = 0
         if self._header_timer is None:
@@ -101,6 +130,14 @@ class ApiHttpProtocol(HttpToolsProtocol):
         super().data_received(data)
 
 
+@dataclass(frozen=True)
+class SecureListener:
+    port: int
+    certificate_file: str
+    key_file: str
+    client_ca_file: str | None
+
+
 class ApiServer(uvicorn.Server):
     """Ends every watch before uvicorn waits for connections, so shutdown is quick and clean."""
 
@@ -114,18 +151,75 @@ class ApiServer(uvicorn.Server):
         await super().shutdown(sockets)
 
 
-def run(app, *, host: str, port: int, keep_alive_seconds: int, header_timeout_seconds: float) -> None:
-    protocol = type("ConfiguredApiHttpProtocol", (ApiHttpProtocol,), {"header_timeout_seconds": header_timeout_seconds})
-    config = uvicorn.Config(
+def _config(
+    app, *, host: str, port: int, keep_alive_seconds: int, header_timeout_seconds: float, insecure: bool, **extra
+):
+    attributes = {"header_timeout_seconds": header_timeout_seconds, "insecure": insecure}
+    protocol = type("ConfiguredApiHttpProtocol", (ApiHttpProtocol,), attributes)
+    websocket = type("ConfiguredApiWebSocketProtocol", (ApiWebSocketProtocol,), {"insecure": insecure})
+    return uvicorn.Config(
         app,
         host=host,
         port=port,
         http=protocol,
-        ws="wsproto",  # accepts kubectl's `SPDY/3.1+portforward.k8s.io` subprotocol, which websockets refuses
+        ws=websocket,  # wsproto: accepts kubectl's `SPDY/3.1+portforward.k8s.io` subprotocol, which websockets refuses
         log_level="warning",
         access_log=False,
         proxy_headers=False,  # clients talk to us directly; X-Forwarded-For is not trusted
         timeout_graceful_shutdown=2,
         timeout_keep_alive=keep_alive_seconds,
+        **extra,
     )
-    ApiServer(config).run()
+
+
+def run(
+    app,
+    *,
+    host: str,
+    secure: SecureListener | None,
+    insecure_port: int | None,
+    keep_alive_seconds: int,
+    header_timeout_seconds: float,
+) -> None:
+    """Serve on the secure port and/or the insecure loopback port; the first one runs the app's lifespan."""
+    common = {"keep_alive_seconds": keep_alive_seconds, "header_timeout_seconds": header_timeout_seconds}
+    servers = []
+    if secure is not None:
+        tls = {
+            "ssl_certfile": secure.certificate_file,
+            "ssl_keyfile": secure.key_file,
+            "ssl_ca_certs": secure.client_ca_file,
+            "ssl_cert_reqs": ssl.CERT_OPTIONAL if secure.client_ca_file else ssl.CERT_NONE,
+        }
+        servers.append(ApiServer(_config(app, host=host, port=secure.port, insecure=False, **common, **tls)))
+    if insecure_port is not None:
+        lifespan = "auto" if not servers else "off"
+        config = _config(app, host="127.0.0.1", port=insecure_port, insecure=True, lifespan=lifespan, **common)
+        servers.append(ApiServer(config))
+    if not servers:
+        raise SystemExit("nothing to serve: give --secure-port or --insecure-port")
+    asyncio.run(_serve_all(servers))
+
+
+async def _serve_all(servers: list[ApiServer]) -> None:
+    loop = asyncio.get_running_loop()
+
+    def stop() -> None:
+        for server in servers:
+            server.should_exit = True
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop)
+    first, *others = servers
+    # Signals are handled above, once for every listener (uvicorn's own handlers serve one server).
+    running = [asyncio.create_task(first._serve())]  # noqa: SLF001
+    # The others share the state the first one's lifespan builds: they listen once it has started.
+    while not first.started and not running[0].done():
+        await asyncio.sleep(0.02)
+    if first.started:
+        running += [asyncio.create_task(server._serve()) for server in others]  # noqa: SLF001
+    done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+    stop()
+    await asyncio.gather(*running, return_exceptions=True)
+    for task in done:
+        task.result()

@@ -125,7 +125,7 @@ async def serve(args: argparse.Namespace) -> None:
     health = HealthServer(host=args.bind_address, port=args.port, registry=metrics.registry)
     await health.start()
     try:
-        async with ApiClient(options.server_url(args), user_agent="kube-controller-manager") as client:
+        async with ApiClient(options.client_config(args), user_agent="kube-controller-manager") as client:
             await run_leading(
                 client, args, lease_name=LEASE_NAME, work=lambda: run_controllers(client, settings, metrics)
             )

@@ -30,7 +30,7 @@ from kubemini.client.api_client import ApiClient
 from kubemini.client.errors import ApiError
 from kubemini.client.informer import Informer
 from kubemini.component.health_server import HealthServer
-from kubemini.component.options import server_url
+from kubemini.component.options import client_config
 
 DEFAULT_CLASS_RETRY_SECONDS = 2.0
 
@@ -48,7 +48,7 @@ async def keep_default_class(client: ApiClient, name: str) -> None:
 
 
 async def run_controller(args: argparse.Namespace) -> None:
-    client = ApiClient(server_url(args), user_agent="ingress-controller")
+    client = ApiClient(client_config(args), user_agent="ingress-controller")
     ingresses = Informer(client, by_kind("Ingress"))
     classes = Informer(client, by_kind("IngressClass"))
     services = Informer(client, by_kind("Service"))

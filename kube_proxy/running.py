@@ -35,7 +35,7 @@ from kubemini.api.registry import by_kind
 from kubemini.client.api_client import ApiClient
 from kubemini.client.shared_informers import SharedInformers
 from kubemini.component.health_server import HealthServer
-from kubemini.component.options import server_url
+from kubemini.component.options import client_config
 
 SERVICE = by_kind("Service")
 ENDPOINT_SLICE = by_kind("EndpointSlice")
@@ -110,7 +110,7 @@ async def stop_tasks(tasks: list[asyncio.Task]) -> None:
 
 async def run_proxy(args: argparse.Namespace) -> None:
     preflight(args)
-    client = ApiClient(server_url(args), user_agent="kube-proxy")
+    client = ApiClient(client_config(args), user_agent="kube-proxy")
     informers = SharedInformers(client)
     services, slices = informers.informer(SERVICE), informers.informer(ENDPOINT_SLICE)
     metrics = ProxyMetrics()

@@ -29,7 +29,7 @@ from kubemini.client.api_client import ApiClient
 from kubemini.client.events import EventRecorder
 from kubemini.client.informer import Informer
 from kubemini.component.lifecycle import run_until_signalled
-from kubemini.component.options import configure_logging, server_url
+from kubemini.component.options import configure_logging, client_config
 
 NETWORK_RETRY_SECONDS = 2.0
 SERVICE_SYNC_WAIT_SECONDS = 5.0
@@ -79,7 +79,7 @@ async def run(argv: list[str] | None = None) -> None:
     sock = _bind(args.bind_address, args.port)
     port = sock.getsockname()[1]
     settings = settings_from(args, port=port)
-    client = ApiClient(server_url(args), user_agent="kubemini-kubelet")
+    client = ApiClient(client_config(args), user_agent="kubemini-kubelet")
     agents: dict[str, NodeAgent] = {}
     limits = ProcessLimits()
     services = Informer(client, by_kind("Service"))

@@ -23,7 +23,7 @@ from kubemini.api.registry import by_kind
 from kubemini.client.api_client import ApiClient
 from kubemini.client.informer import Informer
 from kubemini.component.lifecycle import run_until_signalled
-from kubemini.component.options import add_common_flags, configure_logging, server_url
+from kubemini.component.options import add_common_flags, configure_logging, client_config
 from metrics_server.registering import register
 from metrics_server.scraping import scrape_node
 from metrics_server.serving import MetricsApi
@@ -74,7 +74,7 @@ async def run(argv: list[str] | None = None) -> None:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((args.bind_address, args.port))
     port = sock.getsockname()[1]
-    client = ApiClient(server_url(args), user_agent="kubemini-metrics-server")
+    client = ApiClient(client_config(args), user_agent="kubemini-metrics-server")
     nodes, pods = Informer(client, by_kind("Node")), Informer(client, by_kind("Pod"))
     store = MetricsStore()
     api = MetricsApi(

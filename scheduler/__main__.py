@@ -11,12 +11,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 
-import httpx
-
 from kubemini.client.api_client import ApiClient
 from kubemini.component.health_server import HealthServer
 from kubemini.component.lifecycle import run_leading, run_until_signalled
-from kubemini.component.options import add_common_flags, configure_logging, server_url
+from kubemini.component.options import add_common_flags, client_config, configure_logging
 from scheduler.binding import MAX_BINDINGS_IN_FLIGHT
 from scheduler.cache import ASSUMED_POD_TTL_SECONDS
 from scheduler.leading import SchedulerSettings, lead
@@ -32,16 +30,6 @@ GENERAL_CONNECTIONS = 24
 # 2.4 ms of client CPU per call with one pool of 32, 1.5 ms with four pools of 8), so
 # bindings rotate over several small pools.
 CONNECTIONS_PER_BINDING_POOL = 8
-# Below uvicorn's 5 s keep-alive: a connection the server is closing is never reused for a POST
-# (a binding cut that way cannot be resent blindly, it may have been applied).
-KEEPALIVE_EXPIRY_SECONDS = 2.0
-
-
-def pooled_transport(connections: int) -> httpx.AsyncHTTPTransport:
-    limits = httpx.Limits(
-        max_connections=connections, max_keepalive_connections=connections, keepalive_expiry=KEEPALIVE_EXPIRY_SECONDS
-    )
-    return httpx.AsyncHTTPTransport(limits=limits)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -76,12 +64,12 @@ async def run(args: argparse.Namespace) -> None:
         max_bindings_in_flight=args.parallel_bindings,
         assumed_ttl_seconds=args.assumed_pod_ttl_seconds,
     )
-    server = server_url(args)
-    general = ApiClient(server, transport=pooled_transport(GENERAL_CONNECTIONS), user_agent=USER_AGENT)
+    server = client_config(args)
+    general = ApiClient(server, max_connections=GENERAL_CONNECTIONS, user_agent=USER_AGENT)
     # Bindings never queue behind watches or events: their pools hold exactly the calls in flight.
     pools = -(-args.parallel_bindings // CONNECTIONS_PER_BINDING_POOL)
     binding = [
-        ApiClient(server, transport=pooled_transport(-(-args.parallel_bindings // pools)), user_agent=USER_AGENT)
+        ApiClient(server, max_connections=-(-args.parallel_bindings // pools), user_agent=USER_AGENT)
         for _ in range(pools)
     ]
     try:

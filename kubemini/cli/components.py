@@ -8,8 +8,10 @@ and picks up the rest as their packages land, with no change here.
 Flags every component after the apiserver is started with (its `__main__`
 must accept them), and what it must serve:
 
-    --kubeconfig <home>/kubeconfig --bind-address 127.0.0.1 --port <its port>
+    --kubeconfig <home>/kubeconfigs/<name>.conf --bind-address 127.0.0.1 --port <its port>
     GET /healthz on that port answers 200 when the component is healthy
+Each component's kubeconfig carries its own client certificate (`identity`: system:kube-scheduler,
+system:node:<node>, ...), so RBAC and the Node authorizer see who is asking.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from pathlib import Path
 
 from kubemini.cli.layout import ClusterHome
 from kubemini.cli.settings import ClusterSettings
+from kubemini.pki import cluster_pki
+from kubemini.pki.cluster_pki import ClientIdentity
 
 # Debian's etcd-server installs here; a PATH lookup covers other installs.
 ETCD_BINARY_PATHS = ("/usr/bin/etcd",)
@@ -43,6 +47,7 @@ class Component:
     package: str | None = None  # None: an external binary, always installed or required
     required: bool = False
     needs_docker: bool = False
+    identity: Callable[[ClusterSettings], ClientIdentity] | None = None
 
     def is_installed(self) -> bool:
         if self.package is None:
@@ -87,31 +92,62 @@ def etcd_argv(settings: ClusterSettings, home: ClusterHome) -> list[str]:
 
 
 def apiserver_argv(settings: ClusterSettings, home: ClusterHome) -> list[str]:
+    pki = cluster_pki.ClusterPki(home.pki_dir)
     return [
         sys.executable, "-m", "apiserver",
         "--etcd-servers", settings.etcd_url,
         "--bind-address", settings.bind_address,
-        "--port", str(settings.port("apiserver")),
+        "--secure-port", str(settings.port("apiserver")),
+        "--tls-cert-file", str(pki.certificate_path("apiserver")),
+        "--tls-private-key-file", str(pki.key_path("apiserver")),
+        "--client-ca-file", str(pki.ca_path),
+        "--authorization-mode", "Node,RBAC",
+        *APISERVER_EXTRA_FLAGS(home),
     ]  # fmt: skip
 
 
-def python_component(name: str, package: str, *, needs_docker: bool = False) -> Component:
+def _apiserver_extra_flags(home: ClusterHome) -> list[str]:
+    """Flags of features whose files `up` prepares (admission defaults, encryption, audit)."""
+    return []
+
+
+APISERVER_EXTRA_FLAGS = _apiserver_extra_flags
+
+
+def python_component(
+    name: str,
+    package: str,
+    identity: Callable[[ClusterSettings], ClientIdentity],
+    *,
+    needs_docker: bool = False,
+    extra: Callable[[ClusterSettings, ClusterHome], list[str]] = lambda settings, home: [],
+) -> Component:
     """A component that follows the flag convention in this module's docstring."""
 
     def build_argv(settings: ClusterSettings, home: ClusterHome) -> list[str]:
         return [
             sys.executable, "-m", package,
-            "--kubeconfig", str(home.kubeconfig_path),
+            "--kubeconfig", str(home.component_kubeconfig(name)),
             "--bind-address", settings.bind_address,
             "--port", str(settings.port(name)),
-            *(["--node-name", settings.node_name] if package == "kubelet" else []),
-            *(["--hostname-override", settings.node_name] if package == "kube_proxy" else []),
+            *extra(settings, home),
         ]  # fmt: skip
 
     def health_url(settings: ClusterSettings) -> str:
         return f"http://{settings.bind_address}:{settings.port(name)}/healthz"
 
-    return Component(name, build_argv, health_url, (name,), package=package, needs_docker=needs_docker)
+    return Component(
+        name, build_argv, health_url, (name,), package=package, needs_docker=needs_docker, identity=identity
+    )
+
+
+def controller_manager_flags(settings: ClusterSettings, home: ClusterHome) -> list[str]:
+    pki = cluster_pki.ClusterPki(home.pki_dir)
+    return [
+        "--root-ca-file", str(pki.ca_path),
+        "--cluster-signing-cert-file", str(pki.ca_path),
+        "--cluster-signing-key-file", str(pki.ca_key_path),
+    ]  # fmt: skip
 
 
 COMPONENTS: tuple[Component, ...] = (
@@ -124,12 +160,28 @@ COMPONENTS: tuple[Component, ...] = (
         package="apiserver",
         required=True,
     ),  # fmt: skip
-    python_component("scheduler", "scheduler"),
-    python_component("controller-manager", "controller_manager"),
-    python_component("kubelet", "kubelet", needs_docker=True),
-    python_component("kube-proxy", "kube_proxy"),
-    python_component("ingress-controller", "ingress_controller"),
-    python_component("metrics-server", "metrics_server"),
+    python_component("scheduler", "scheduler", lambda s: cluster_pki.SCHEDULER),
+    python_component(
+        "controller-manager",
+        "controller_manager",
+        lambda s: cluster_pki.CONTROLLER_MANAGER,
+        extra=controller_manager_flags,
+    ),
+    python_component(
+        "kubelet",
+        "kubelet",
+        lambda s: cluster_pki.kubelet_identity(s.node_name),
+        needs_docker=True,
+        extra=lambda settings, home: ["--node-name", settings.node_name, "--root-dir", str(home.kubelet_dir)],
+    ),
+    python_component(
+        "kube-proxy",
+        "kube_proxy",
+        lambda s: cluster_pki.KUBE_PROXY,
+        extra=lambda settings, home: ["--hostname-override", settings.node_name],
+    ),
+    python_component("ingress-controller", "ingress_controller", lambda s: cluster_pki.INGRESS_CONTROLLER),
+    python_component("metrics-server", "metrics_server", lambda s: cluster_pki.METRICS_SERVER),
 )
 
 

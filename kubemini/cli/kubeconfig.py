@@ -6,17 +6,21 @@ the file is written when it is absent, refreshed when it holds nothing but a
 kubemini cluster (an earlier `up`, perhaps on another port), and otherwise
 left alone (the printed `export KUBECONFIG=...` hint covers that case).
 
-No credentials: the apiserver listens on loopback only and has no auth yet.
+Each kubeconfig embeds the cluster CA and its user's client certificate and key (as kubeadm's
+admin.conf does), so it works copied anywhere; components get their own, with their own identity.
 """
 
 from __future__ import annotations
 
+import base64
 import os
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from kubemini.pki.certificates import KeyPair
 
 CONTEXT_NAME = "kubemini"
 KUBECONFIG_FILE_MODE = 0o600
@@ -28,13 +32,33 @@ class UserKubeconfigOutcome(Enum):
     KEPT = "kept as it is (it has other clusters)"
 
 
-def build_kubeconfig(server_url: str, *, name: str = CONTEXT_NAME) -> dict[str, Any]:
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def build_kubeconfig(
+    server_url: str,
+    *,
+    name: str = CONTEXT_NAME,
+    ca_pem: bytes | None = None,
+    client: KeyPair | None = None,
+    token: str | None = None,
+) -> dict[str, Any]:
+    cluster: dict[str, Any] = {"server": server_url}
+    if ca_pem:
+        cluster["certificate-authority-data"] = _b64(ca_pem)
+    user: dict[str, Any] = {}
+    if client is not None:
+        user["client-certificate-data"] = _b64(client.certificate_pem)
+        user["client-key-data"] = _b64(client.key_pem)
+    if token:
+        user["token"] = token
     return {
         "apiVersion": "v1",
         "kind": "Config",
         "preferences": {},
-        "clusters": [{"name": name, "cluster": {"server": server_url}}],
-        "users": [{"name": name, "user": {}}],
+        "clusters": [{"name": name, "cluster": cluster}],
+        "users": [{"name": name, "user": user}],
         "contexts": [{"name": name, "context": {"cluster": name, "user": name, "namespace": "default"}}],
         "current-context": name,
     }

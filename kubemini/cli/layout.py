@@ -8,7 +8,9 @@ file:
     <home>/logs/<component>.log  each process's stdout and stderr
     <home>/run/<component>.pid   pid files of running processes
     <home>/run/cluster.json      the ports `up` used, for `status` and `down`
-    <home>/kubeconfig            how kubectl and the components reach the apiserver
+    <home>/kubeconfig            how kubectl reaches the apiserver (the admin's certificate)
+    <home>/pki/                  the cluster CA, the serving certificate, one client certificate per identity
+    <home>/kubeconfigs/<c>.conf  each component's kubeconfig, with its own identity
 
 The directory is `--home`, else `$KUBEMINI_HOME`, else `~/.local/share/kubemini`.
 """
@@ -53,6 +55,17 @@ class ClusterHome:
     @property
     def kubeconfig_path(self) -> Path:
         return self.root / "kubeconfig"
+
+    @property
+    def pki_dir(self) -> Path:
+        return self.root / "pki"
+
+    @property
+    def kubelet_dir(self) -> Path:
+        return self.root / "kubelet"
+
+    def component_kubeconfig(self, component: str) -> Path:
+        return self.root / "kubeconfigs" / f"{component}.conf"
 
     def log_path(self, component: str) -> Path:
         return self.logs_dir / f"{component}.log"

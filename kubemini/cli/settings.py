@@ -18,7 +18,7 @@ LOOPBACK_ADDRESS = "127.0.0.1"
 
 # Kubernetes' own defaults where one exists, so habits and docs carry over.
 DEFAULT_PORTS: dict[str, int] = {
-    "apiserver": 8080,
+    "apiserver": 6443,
     "etcd": 2379,
     "etcd-peer": 2380,
     "scheduler": 10259,
@@ -50,7 +50,7 @@ class ClusterSettings:
 
     @property
     def server_url(self) -> str:
-        return f"http://{self.bind_address}:{self.port('apiserver')}"
+        return f"https://{self.bind_address}:{self.port('apiserver')}"
 
     @property
     def etcd_url(self) -> str:

@@ -21,8 +21,9 @@ from typing import TextIO
 
 import kubemini
 from kubemini.cli.components import Component, MissingComponentError, installed_components
+from kubemini.cli.credentials import prepare_credentials
 from kubemini.cli.docker_engine import DOCKER_FIX, docker_engine_problem
-from kubemini.cli.kubeconfig import build_kubeconfig, install_user_kubeconfig, write_kubeconfig
+from kubemini.cli.kubeconfig import install_user_kubeconfig
 from kubemini.cli.layout import ClusterHome
 from kubemini.cli.pidfiles import is_running, read_pid_file, record_for, remove_pid_file, write_pid_file
 from kubemini.cli.probing import NotHealthyError, port_accepts_connections, wait_until_healthy
@@ -154,8 +155,7 @@ def bring_up(
         warn_or_fail_on_docker(components, out)
         home.create()
         save_settings(home.settings_path, settings)
-        kubeconfig = build_kubeconfig(settings.server_url)
-        write_kubeconfig(home.kubeconfig_path, kubeconfig)
+        kubeconfig, _ = prepare_credentials(home, settings, components)
         print(f"starting kubemini in {home.root}", file=out)
         for component in components:
             start_component(component, home=home, settings=settings, deadline_seconds=deadline_seconds, out=out)

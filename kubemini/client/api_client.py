@@ -16,8 +16,9 @@ import httpx
 
 from kubemini import json_codec
 from kubemini.api.registry import ResourceType, by_kind
+from kubemini.client.credentials import ClientConfig
 from kubemini.client.errors import Gone
-from kubemini.client.kubeconfig import resolve_server
+from kubemini.client.kubeconfig import resolve_config
 from kubemini.client.retrying import MAX_RETRIES, send_with_retries
 from kubemini.client.watching import WatchEvent, iterate_events, watch_params
 
@@ -41,23 +42,32 @@ def _metadata(obj: Mapping[str, Any]) -> Mapping[str, Any]:
 class ApiClient:
     def __init__(
         self,
-        server: str | None = None,
+        server: str | ClientConfig | None = None,
         *,
         timeout_seconds: float = REQUEST_TIMEOUT_SECONDS,
         max_retries: int = MAX_RETRIES,
         transport: httpx.AsyncBaseTransport | None = None,
+        max_connections: int | None = None,
         user_agent: str = "kubemini-client",
     ):
-        self.server = resolve_server(server)
+        self.config = resolve_config(server)
+        self.server = self.config.server
         self.max_retries = max_retries
         self._http = httpx.AsyncClient(
             base_url=self.server,
             transport=transport,
+            verify=self.config.ssl_context(),
             timeout=httpx.Timeout(timeout_seconds, connect=CONNECT_TIMEOUT_SECONDS),
-            headers={"User-Agent": user_agent, "Accept": "application/json"},
+            headers={"User-Agent": user_agent, "Accept": "application/json", **self.config.headers()},
             # Expire idle connections before the apiserver's 5 s keep-alive does, so a
             # request never goes out on a connection the server is closing.
-            limits=httpx.Limits(keepalive_expiry=IDLE_CONNECTION_SECONDS),
+            limits=httpx.Limits(
+                max_connections=max_connections,
+                max_keepalive_connections=max_connections,
+                keepalive_expiry=IDLE_CONNECTION_SECONDS,
+            )
+            if max_connections
+            else httpx.Limits(keepalive_expiry=IDLE_CONNECTION_SECONDS),
         )
 
     async def __aenter__(self) -> ApiClient:

@@ -1,10 +1,10 @@
-"""Where the apiserver is: the server URL every client starts from.
+"""Where the apiserver is and how to prove who we are: the ClientConfig every client starts from.
 
-Order: explicit argument > `KUBEMINI_SERVER` > the kubeconfig file
-(`KUBECONFIG`, a path list, or `~/.kube/config`; current-context → its
-cluster's `server`) > `http://127.0.0.1:8080`. A missing or malformed
-kubeconfig is not an error: we fall through to the default, as a fresh
-machine has no kubeconfig at all.
+Order: explicit ClientConfig > explicit kubeconfig file > explicit server URL or `KUBEMINI_SERVER`
+(with the credentials of a kubeconfig naming that same server) > the kubeconfig files
+(`KUBECONFIG`, a path list, or `~/.kube/config`; current-context → its cluster and user) >
+a pod's service account (in-cluster) > `https://127.0.0.1:6443` without credentials. A missing or
+malformed kubeconfig is not an error: we fall through, as a fresh machine has no kubeconfig at all.
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ from typing import Any
 
 import yaml
 
-DEFAULT_SERVER = "http://127.0.0.1:8080"
+from kubemini.client.credentials import ClientConfig, from_kubeconfig, in_cluster
+
+DEFAULT_SERVER = "https://127.0.0.1:6443"
 SERVER_ENV = "KUBEMINI_SERVER"
 KUBECONFIG_ENV = "KUBECONFIG"
 
@@ -90,6 +92,38 @@ def resolve_server(
         if found:
             return found
     return DEFAULT_SERVER
+
+
+def _configs(paths: list[Path]):
+    for path in paths:
+        config = load_kubeconfig(path)
+        found = from_kubeconfig(config, base=path.parent) if config else None
+        if found is not None:
+            yield found
+
+
+def resolve_config(
+    server: str | ClientConfig | None = None,
+    *,
+    kubeconfig: str | Path | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> ClientConfig:
+    """The server and credentials to use (see the module docstring for the order)."""
+    if isinstance(server, ClientConfig):
+        return server
+    environ = os.environ if environ is None else environ
+    url = (server or environ.get(SERVER_ENV) or "").rstrip("/") or None
+    if kubeconfig:
+        path = Path(kubeconfig).expanduser()
+        found = next(_configs([path]), None)
+        if found is not None:
+            return ClientConfig(**{**found.__dict__, "server": url}) if url else found
+    configs = list(_configs(kubeconfig_paths(environ)))
+    if url:
+        return next((c for c in configs if c.server == url), ClientConfig(server=url))
+    if configs:
+        return configs[0]
+    return in_cluster(environ) or ClientConfig(server=DEFAULT_SERVER)
 
 
 def resolve_namespace(

@@ -10,9 +10,9 @@ import argparse
 import logging
 import os
 import socket
-from pathlib import Path
 
-from kubemini.client.kubeconfig import load_kubeconfig, resolve_server, server_from_kubeconfig
+from kubemini.client.credentials import ClientConfig
+from kubemini.client.kubeconfig import resolve_config
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -59,16 +59,9 @@ def add_common_flags(parser: argparse.ArgumentParser, *, default_port: int, lead
         parser.add_argument("--retry-period-seconds", type=float, default=2.0)
 
 
-def server_url(args: argparse.Namespace) -> str:
-    """--server, else the --kubeconfig file's current cluster, else the usual resolution order."""
-    if args.server:
-        return resolve_server(args.server)
-    if args.kubeconfig:
-        config = load_kubeconfig(Path(args.kubeconfig).expanduser())
-        found = server_from_kubeconfig(config) if config else None
-        if found:
-            return found
-    return resolve_server(None)
+def client_config(args: argparse.Namespace) -> ClientConfig:
+    """The --kubeconfig file's cluster and credentials (--server overrides its URL), else the usual order."""
+    return resolve_config(args.server, kubeconfig=args.kubeconfig)
 
 
 class _KeyValueFormatter(logging.Formatter):
