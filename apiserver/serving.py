@@ -198,7 +198,27 @@ def run(
         servers.append(ApiServer(config))
     if not servers:
         raise SystemExit("nothing to serve: give --secure-port or --insecure-port")
-    asyncio.run(_serve_all(servers))
+    with asyncio.Runner(loop_factory=_loop_factory(header_timeout_seconds)) as runner:
+        runner.run(_serve_all(servers))
+
+
+def _loop_factory(handshake_timeout_seconds: float):
+    """uvloop (else asyncio's loop) whose TLS handshakes must finish within the request-header timeout,
+    as Go's ReadHeaderTimeout covers the handshake: a client that connects and says nothing is cut off."""
+    try:
+        import uvloop
+
+        base = uvloop.Loop
+    except ImportError:  # pragma: no cover - uvloop is a dependency; asyncio's loop still works
+        base = asyncio.SelectorEventLoop
+
+    class ApiEventLoop(base):
+        async def create_server(self, *args, **kwargs):
+            if kwargs.get("ssl") is not None:
+                kwargs.setdefault("ssl_handshake_timeout", handshake_timeout_seconds)
+            return await super().create_server(*args, **kwargs)
+
+    return ApiEventLoop
 
 
 async def _serve_all(servers: list[ApiServer]) -> None:

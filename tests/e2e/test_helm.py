@@ -13,10 +13,10 @@ import secrets
 import subprocess
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.e2e.services import cluster as service_cluster
+from tests.support.api_http import api_http
 from tests.support.kubectl import write_kubeconfig
 from tests.support.processes import REPO_ROOT
 
@@ -61,7 +61,7 @@ def helm(cluster, tmp_path_factory):
 
 def test_install_upgrade_test_rollback_uninstall_with_helm_defaults(cluster, helm):
     namespace = helm.namespace
-    api = httpx.Client(base_url=cluster.url, timeout=15)
+    api = api_http(base_url=cluster.url, timeout=15)
     deployment = f"/apis/apps/v1/namespaces/{namespace}/deployments/demo-web"
     content = f"/api/v1/namespaces/{namespace}/configmaps/demo-content"
 

@@ -14,10 +14,10 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.integration.controller_manager.cluster import ControllerManager, log_tail, terminate
+from tests.support.api_http import api_http
 from tests.support.custom_resources import CRDS_PATH, crontab, crontab_crd, wait_served
 from tests.support.kubectl import write_kubeconfig
 
@@ -55,7 +55,7 @@ def test_a_kopf_operator_manages_configmaps_for_a_custom_resource(cluster, tmp_p
     namespace = f"kopf-{secrets.token_hex(3)}"
     kubeconfig = write_kubeconfig(tmp_path / "kubeconfig", cluster.url)
     log = tmp_path / "kopf.log"
-    with httpx.Client(base_url=cluster.url, timeout=30) as http:
+    with api_http(base_url=cluster.url, timeout=30) as http:
         assert http.post("/api/v1/namespaces", json={"metadata": {"name": namespace}}).status_code == 201
         assert http.post(CRDS_PATH, json=copy.deepcopy(body)).status_code == 201
         wait_served(http, body)

@@ -6,6 +6,10 @@ import os
 import subprocess
 from pathlib import Path
 
+from kubemini.cli.kubeconfig import build_kubeconfig
+from kubemini.cli.kubeconfig import write_kubeconfig as write_kubeconfig_file
+from kubemini.pki.certificates import KeyPair
+from tests.support.api_http import credentials_for
 from tests.support.processes import REPO_ROOT
 
 KUBECTL_TIMEOUT_SECONDS = 60
@@ -19,6 +23,12 @@ def kubectl_binary() -> Path:
 
 
 def write_kubeconfig(path: Path, server_url: str) -> Path:
+    """A kubeconfig for `server_url`: a test API server's admin credentials when it is one."""
+    known = credentials_for(server_url)
+    if known is not None:
+        pair = KeyPair(known.certificate_pem, known.key_pem)
+        write_kubeconfig_file(path, build_kubeconfig(known.server, ca_pem=known.ca_pem, client=pair))
+        return path
     path.write_text(
         "apiVersion: v1\nkind: Config\n"
         f"clusters:\n- name: test\n  cluster:\n    server: {server_url}\n"

@@ -17,6 +17,12 @@ from pathlib import Path
 
 import httpx
 
+from kubemini.cli.kubeconfig import build_kubeconfig
+from kubemini.cli.kubeconfig import write_kubeconfig as write_kubeconfig_file
+from kubemini.client.credentials import ClientConfig
+from kubemini.pki import cluster_pki
+from kubemini.pki.cluster_pki import ADMIN, ClientIdentity, ClusterPki
+from tests.support import api_http
 from tests.support.ports import free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -112,29 +118,93 @@ class EtcdServer:
         return revision
 
 
+def _add_kubeconfig_to_environment(path: Path) -> None:
+    listed = [p for p in os.environ.get("KUBECONFIG", "").split(os.pathsep) if p]
+    if str(path) not in listed:
+        os.environ["KUBECONFIG"] = os.pathsep.join([*listed, str(path)])
+
+
 @dataclass
 class ApiServer:
+    """`python -m apiserver` on TLS (its own CA and serving certificate), RBAC on, and an admin identity.
+
+    `url` is https; `client_config` / `kubeconfig_path` carry the admin's certificate (system:masters);
+    `kubeconfig_for(identity)` makes a kubeconfig for any other user. The URL is registered with
+    tests/support/api_http.py, and the admin kubeconfig is added to `KUBECONFIG`, so components started
+    with `--server <url>` and `ApiClient(url)` find these credentials the way kubectl would.
+    """
+
     etcd_url: str
     log_path: Path
     port: int = field(default_factory=free_port)
     extra_args: tuple[str, ...] = ()
     process: subprocess.Popen | None = None
+    authorization_mode: str = "Node,RBAC"
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"https://127.0.0.1:{self.port}"
+
+    @property
+    def pki(self) -> ClusterPki:
+        return ClusterPki(self.log_path.parent / f"{self.log_path.stem}-pki")
+
+    @property
+    def ca_path(self) -> Path:
+        return self.pki.ca_path
+
+    def credentials(self, identity: ClientIdentity = ADMIN) -> ClientConfig:
+        self.pki.ensure(server_names=(), clients=(identity,))
+        pair = self.pki.read(identity.file_stem)
+        return ClientConfig(
+            self.url, ca_pem=self.ca_path.read_bytes(), certificate_pem=pair.certificate_pem, key_pem=pair.key_pem
+        )
+
+    @property
+    def client_config(self) -> ClientConfig:
+        return self.credentials(ADMIN)
+
+    def kubeconfig_for(self, identity: ClientIdentity = ADMIN, path: Path | None = None) -> Path:
+        config = self.credentials(identity)
+        pair = self.pki.read(identity.file_stem)
+        path = path or self.pki.directory / f"{identity.file_stem}.kubeconfig"
+        write_kubeconfig_file(path, build_kubeconfig(self.url, ca_pem=config.ca_pem, client=pair))
+        return path
+
+    @property
+    def kubeconfig_path(self) -> Path:
+        return self.kubeconfig_for(ADMIN)
+
+    def kubernetes_configuration(self):
+        """The official Python client's Configuration for this server, as the admin."""
+        from kubernetes import client
+
+        self.pki.ensure(server_names=(), clients=(ADMIN,))
+        configuration = client.Configuration()
+        configuration.host = self.url
+        configuration.ssl_ca_cert = str(self.ca_path)
+        configuration.cert_file = str(self.pki.certificate_path(ADMIN.file_stem))
+        configuration.key_file = str(self.pki.key_path(ADMIN.file_stem))
+        return configuration
+
+    def http(self, **options) -> httpx.Client:
+        return api_http.api_http(base_url=self.url, **options)
 
     def start(self) -> ApiServer:
+        names = cluster_pki.server_names(node_names=(), service_cidr="10.96.0.0/16")
+        self.pki.ensure(server_names=names, clients=(ADMIN,))
+        api_http.register(self.client_config)
+        _add_kubeconfig_to_environment(self.kubeconfig_path)
         argv = [
-            sys.executable,
-            "-m",
-            "apiserver",
-            "--etcd-servers",
-            self.etcd_url,
-            "--port",
-            str(self.port),
+            sys.executable, "-m", "apiserver",
+            "--etcd-servers", self.etcd_url,
+            "--secure-port", str(self.port),
+            "--tls-cert-file", str(self.pki.certificate_path("apiserver")),
+            "--tls-private-key-file", str(self.pki.key_path("apiserver")),
+            "--client-ca-file", str(self.ca_path),
+            "--authorization-mode", self.authorization_mode,
             *self.extra_args,
-        ]
+        ]  # fmt: skip
         env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
@@ -147,9 +217,10 @@ class ApiServer:
         if self.process is not None and self.process.poll() is not None:
             raise RuntimeError(f"apiserver exited with {self.process.returncode}: {self.log_path.read_text()[-3000:]}")
         try:
-            if httpx.get(f"{self.url}/readyz", timeout=0.5).status_code != 200:
-                return False
-            return httpx.get(f"{self.url}/api/v1/namespaces/default", timeout=0.5).status_code == 200
+            with self.http(timeout=0.5) as client:
+                if client.get("/readyz").status_code != 200:
+                    return False
+                return client.get("/api/v1/namespaces/default").status_code == 200
         except httpx.HTTPError:
             return False
 

@@ -9,11 +9,13 @@ import time
 
 import httpx
 
+from tests.support.api_http import api_http
+
 
 class WatchReader:
     def __init__(self, base_url: str, path: str, **params: str):
         self.events: queue.Queue = queue.Queue()
-        self._client = httpx.Client(base_url=base_url, timeout=httpx.Timeout(60, read=120))
+        self._client = api_http(base_url=base_url, timeout=httpx.Timeout(60, read=120))
         self._stream = self._client.stream("GET", path, params={"watch": "true", **params})
         self.response = self._stream.__enter__()
         self._thread = threading.Thread(target=self._read, daemon=True)

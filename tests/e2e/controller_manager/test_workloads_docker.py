@@ -17,11 +17,11 @@ from __future__ import annotations
 import secrets
 import time
 
-import httpx
 import pytest
 
 from tests.e2e.services import cluster as service_cluster
 from tests.integration.kube_proxy.proxy_process import assert_local_route
+from tests.support.api_http import api_http
 from tests.support.kubectl import Kubectl, write_kubeconfig
 
 IMAGE_V1, IMAGE_V2 = "kubemini/busybox:1.35", "kubemini/busybox:1.35-v2"
@@ -44,7 +44,7 @@ def cluster(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def api(cluster):
-    with httpx.Client(base_url=cluster.url, timeout=15) as client:
+    with api_http(base_url=cluster.url, timeout=15) as client:
         yield client
 
 

@@ -14,10 +14,10 @@ import sys
 import uuid
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.e2e.kubelet.pods import delete_all_pods, node_ready, wait_until
+from tests.support.api_http import api_http
 from tests.support.kubectl import Kubectl, write_kubeconfig
 from tests.support.ports import free_port
 from tests.support.processes import REPO_ROOT
@@ -66,7 +66,7 @@ class KubeletProcess:
         env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT, env=env)
-        with httpx.Client(base_url=self.server, timeout=5) as api:
+        with api_http(base_url=self.server, timeout=5) as api:
             wait_until(
                 lambda: self.alive() and node_ready(api, self.node),
                 what=f"node {self.node} Ready",
@@ -114,7 +114,7 @@ def _finish(kubelet: KubeletProcess, server: str) -> None:
     kubelet.stop()
     remove_node_containers(kubelet.node)
     unmount_below(kubelet.root_dir)
-    with httpx.Client(base_url=server, timeout=5) as api:
+    with api_http(base_url=server, timeout=5) as api:
         api.delete(f"/api/v1/nodes/{kubelet.node}")
 
 
@@ -161,7 +161,7 @@ def own_kubelet(apiserver, identity_controllers, tmp_path):
 
 @pytest.fixture
 def api(apiserver):
-    with httpx.Client(base_url=apiserver.url, timeout=15) as client:
+    with api_http(base_url=apiserver.url, timeout=15) as client:
         yield client
 
 

@@ -18,6 +18,7 @@ from kubernetes import client as k8s
 from kubernetes.stream import portforward, stream
 
 from tests.e2e.kubelet.pods import IMAGE, create_pod, phase, wait_for_pod, wait_until
+from tests.support.api_http import api_http
 from tests.support.ports import free_port
 
 SERVE = (
@@ -31,7 +32,7 @@ FORWARD_READY_SECONDS = 20.0
 
 @pytest.fixture(scope="module")
 def web(apiserver, kubelet):
-    with httpx.Client(base_url=apiserver.url, timeout=15) as api:
+    with api_http(base_url=apiserver.url, timeout=15) as api:
         namespace = f"stream-{os.urandom(3).hex()}"
         api.post("/api/v1/namespaces", json={"metadata": {"name": namespace}}).raise_for_status()
         manifest = {
@@ -53,8 +54,7 @@ def web(apiserver, kubelet):
 
 @pytest.fixture(scope="module")
 def core(apiserver):
-    configuration = k8s.Configuration()
-    configuration.host = apiserver.url
+    configuration = apiserver.kubernetes_configuration()
     with k8s.ApiClient(configuration) as api_client:
         yield k8s.CoreV1Api(api_client)
 

@@ -21,9 +21,8 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
-
 from tests.integration.kube_proxy.proxy_process import KubeProxyProcess, local_route_exists
+from tests.support.api_http import api_http
 from tests.support.ports import free_port
 from tests.support.processes import REPO_ROOT, ApiServer, EtcdServer
 
@@ -123,7 +122,7 @@ class ServiceCluster:
 
     def wait_for_node_ready(self) -> None:
         deadline = time.monotonic() + START_DEADLINE_SECONDS
-        with httpx.Client(base_url=self.url, timeout=5) as api:
+        with api_http(base_url=self.url, timeout=5) as api:
             while time.monotonic() < deadline:
                 for component in self.components:
                     component.check_alive()

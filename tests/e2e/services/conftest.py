@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from tests.e2e.services.cluster import ServiceCluster
+from tests.support.api_http import api_http
 from tests.support.kubectl import Kubectl, write_kubeconfig
 
 WEB_IMAGE = "kubemini/busybox:1.35"
@@ -36,7 +37,7 @@ def cluster(tmp_path_factory):
 
 @pytest.fixture
 def api(cluster):
-    with httpx.Client(base_url=cluster.url, timeout=15) as client:
+    with api_http(base_url=cluster.url, timeout=15) as client:
         yield client
 
 

@@ -18,11 +18,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.e2e.kubelet.conftest import KubeletProcess, remove_node_containers, unmount_below
 from tests.e2e.kubelet.pods import wait_until
+from tests.support.api_http import api_http
 from tests.support.kubectl import Kubectl, write_kubeconfig
 from tests.support.ports import free_port
 from tests.support.processes import REPO_ROOT
@@ -96,7 +96,7 @@ def test_claims_keep_data_across_pods_and_reclaim_as_asked(storage_cluster, tmp_
     url, kubelet = storage_cluster
     kubectl = Kubectl(write_kubeconfig(tmp_path / "kubeconfig", url))
     ns = f"st-{secrets.token_hex(3)}"
-    api = httpx.Client(base_url=url, timeout=15)
+    api = api_http(base_url=url, timeout=15)
     api.post("/api/v1/namespaces", json={"metadata": {"name": ns}}).raise_for_status()
     wait_until(lambda: api.get(f"/api/v1/namespaces/{ns}/configmaps/kube-root-ca.crt").status_code == 200,
                what="kube-root-ca.crt", timeout=START_SECONDS)  # fmt: skip

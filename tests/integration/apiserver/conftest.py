@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import secrets
 
-import httpx
 import pytest
+
+from tests.support.api_http import api_http
 
 
 @pytest.fixture
 def api(apiserver):
-    with httpx.Client(base_url=apiserver.url, timeout=30) as client:
+    with api_http(base_url=apiserver.url, timeout=30) as client:
         yield client
 
 

@@ -6,6 +6,8 @@ import asyncio
 
 import httpx
 
+from tests.support.api_http import async_api_http
+
 WRITERS = 50
 ATTEMPTS_PER_WRITER = 4
 
@@ -33,7 +35,7 @@ def test_concurrent_writers_never_lose_an_update(apiserver, api, namespace):
 
     async def run() -> list[tuple[int, int]]:
         limits = httpx.Limits(max_connections=WRITERS)
-        async with httpx.AsyncClient(base_url=apiserver.url, timeout=60, limits=limits) as client:
+        async with async_api_http(base_url=apiserver.url, timeout=60, limits=limits) as client:
             return await asyncio.gather(*[_writer(client, path) for _ in range(WRITERS)])
 
     results = asyncio.run(run())

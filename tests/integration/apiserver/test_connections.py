@@ -7,8 +7,7 @@ import signal
 import socket
 import time
 
-import httpx
-
+from tests.support.api_http import api_http
 from tests.support.processes import ApiServer
 from tests.support.watch_reader import WatchReader
 
@@ -40,7 +39,7 @@ def test_silent_and_dribbling_connections_are_closed(own_etcd, tmp_path):
         with socket.create_connection((host, port)) as dribbling:
             dribbling.sendall(b"GET /api/v1/namespaces HTTP/1.1\r\nHost: x\r\n")
             assert _closed_within(dribbling, 5) is not None, "headers never completed: the connection must go"
-        with httpx.Client(base_url=server.url) as api:
+        with api_http(base_url=server.url) as api:
             assert api.get("/api/v1/namespaces").status_code == 200, "normal requests are unaffected"
     finally:
         server.stop()

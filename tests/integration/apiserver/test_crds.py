@@ -8,6 +8,7 @@ import secrets
 import httpx
 import pytest
 
+from tests.support.api_http import api_http
 from tests.support.custom_resources import CRDS_PATH, crontab, crontab_crd, wait_gone, wait_served
 
 AGGREGATED = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
@@ -287,16 +288,15 @@ def test_deleting_a_crd_deletes_its_objects_then_its_routes(api, group, namespac
 
 
 def test_crds_survive_an_apiserver_restart(own_apiserver, group):
-    import httpx
 
     body = crontab_crd(group)
-    with httpx.Client(base_url=own_apiserver.url, timeout=30) as http:
+    with api_http(base_url=own_apiserver.url, timeout=30) as http:
         assert http.post(CRDS_PATH, json=body).status_code == 201
         wait_served(http, body)
         assert http.post(path(group, "default"), json=crontab("kept", group)).status_code == 201
     own_apiserver.stop()
     own_apiserver.start()  # ready means: stored CRDs registered before serving
-    with httpx.Client(base_url=own_apiserver.url, timeout=30) as http:
+    with api_http(base_url=own_apiserver.url, timeout=30) as http:
         assert http.get(path(group, "default", "kept")).status_code == 200
         assert any(r["name"] == "crontabs" for r in http.get(f"/apis/{group}/v1").json()["resources"])
 

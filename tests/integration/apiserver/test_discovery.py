@@ -71,8 +71,7 @@ def test_openapi_v3_serves_every_group_version_with_gvk_markers(api):
 
 @pytest.fixture
 def dynamic_client(apiserver):
-    configuration = client.Configuration()
-    configuration.host = apiserver.url
+    configuration = apiserver.kubernetes_configuration()
     with client.ApiClient(configuration) as api_client:
         yield dynamic.DynamicClient(api_client)
 

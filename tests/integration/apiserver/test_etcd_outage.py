@@ -6,13 +6,13 @@ import asyncio
 import signal
 import time
 
-import httpx
 import pytest
 
 from kubemini.api.registry import by_kind
 from kubemini.client.api_client import ApiClient
 from kubemini.client.errors import ApiError
 from tests.integration.apiserver.conftest import configmap
+from tests.support.api_http import api_http
 
 CONFIGMAPS = by_kind("ConfigMap")
 
@@ -20,7 +20,7 @@ HANG_LIMIT_SECONDS = 15
 
 
 def test_etcd_outage_gives_503_then_recovers(own_etcd, own_apiserver):
-    with httpx.Client(base_url=own_apiserver.url, timeout=30) as api:
+    with api_http(base_url=own_apiserver.url, timeout=30) as api:
         path = "/api/v1/namespaces/default/configmaps"
         assert api.post(path, json=configmap("before")).status_code == 201
         own_etcd.stop()
@@ -48,7 +48,7 @@ def test_a_write_etcd_never_answered_is_504_may_have_succeeded_and_never_duplica
     trusted a 503 and retried a generateName create would make two objects; with 504 and the
     client library not resending writes, at most one exists afterwards.
     """
-    with httpx.Client(base_url=own_apiserver.url, timeout=60) as api:
+    with api_http(base_url=own_apiserver.url, timeout=60) as api:
         path = "/api/v1/namespaces/default/configmaps"
         api.get(path).raise_for_status()  # the watch caches and etcd connection are up
         own_etcd.process.send_signal(signal.SIGSTOP)

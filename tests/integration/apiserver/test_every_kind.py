@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import secrets
 
-import httpx
 import pytest
 
 from kubemini.api.registry import RESOURCES
+from tests.support.api_http import api_http
 from tests.support.custom_resources import wait_gone, wait_served
 from tests.support.maximal_objects import maximal
 from tests.support.minimal_objects import minimal
@@ -100,7 +100,7 @@ def _collection(record, namespace: str) -> str:
 
 @pytest.fixture(scope="module")
 def api_module(apiserver):
-    with httpx.Client(base_url=apiserver.url, timeout=30) as client:
+    with api_http(base_url=apiserver.url, timeout=30) as client:
         yield client
 
 

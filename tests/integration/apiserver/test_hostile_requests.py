@@ -11,6 +11,7 @@ delete deletes nothing, and the HTTP layer answers in Status too.
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 import time
 
@@ -19,6 +20,7 @@ import pytest
 
 from tests.integration.apiserver import hostile_corpus
 from tests.integration.apiserver.conftest import configmap, deployment, pod
+from tests.support.api_http import api_http
 from tests.support.kubectl import Kubectl, write_kubeconfig
 
 CASES = hostile_corpus.cases()
@@ -33,7 +35,7 @@ def test_the_corpus_is_big_enough():
 @pytest.fixture(scope="module")
 def target(apiserver):
     """A namespace holding the objects the corpus aims at: cm, web, unbound pod p, bound pod bound."""
-    with httpx.Client(base_url=apiserver.url, timeout=30) as api:
+    with api_http(base_url=apiserver.url, timeout=30) as api:
         name = "hostile"
         api.post("/api/v1/namespaces", json={"metadata": {"name": name}})
         api.post(f"/api/v1/namespaces/{name}/configmaps", json=configmap("cm", a="1"))
@@ -90,7 +92,7 @@ def test_hostile_request(target, case):
 
 
 def _timed_get(url: str, results: list, stop: threading.Event) -> None:
-    with httpx.Client(base_url=url, timeout=10) as client:
+    with api_http(base_url=url, timeout=10) as client:
         while not stop.is_set():
             started = time.monotonic()
             client.get("/api/v1/namespaces/default")
@@ -150,14 +152,18 @@ def test_kubectl_delete_dry_run_server_leaves_the_object(apiserver, target, tmp_
 
 
 def _raw(apiserver, payload: bytes, *, read_timeout: float = 5.0) -> bytes:
-    host, port = apiserver.url.removeprefix("http://").split(":")
-    with socket.create_connection((host, int(port)), timeout=read_timeout) as connection:
+    host, port = apiserver.url.removeprefix("https://").split(":")
+    tls = apiserver.client_config.ssl_context()
+    with (
+        socket.create_connection((host, int(port)), timeout=read_timeout) as plain,
+        tls.wrap_socket(plain, server_hostname=host) as connection,
+    ):
         connection.sendall(payload)
         chunks = []
         try:
             while chunk := connection.recv(65536):
                 chunks.append(chunk)
-        except TimeoutError:
+        except (TimeoutError, ssl.SSLError):
             pass
         return b"".join(chunks)
 

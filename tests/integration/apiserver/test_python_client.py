@@ -8,8 +8,7 @@ from kubernetes import client, watch
 
 @pytest.fixture
 def api_client(apiserver):
-    configuration = client.Configuration()
-    configuration.host = apiserver.url
+    configuration = apiserver.kubernetes_configuration()
     with client.ApiClient(configuration) as api:
         yield api
 

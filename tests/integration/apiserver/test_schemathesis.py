@@ -13,9 +13,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import httpx
 import pytest
 
+from tests.support.api_http import api_http
 from tests.support.processes import REPO_ROOT, ApiServer, EtcdServer
 
 EXAMPLES_PER_OPERATION = 2
@@ -47,7 +47,9 @@ AGGREGATED = ("apis/metrics.k8s.io/v1beta1",)
 
 
 def _group_versions(url: str) -> list[str]:
-    return sorted(gv for gv in httpx.get(f"{url}/openapi/v3", timeout=10).json()["paths"] if gv not in AGGREGATED)
+    return sorted(
+        gv for gv in api_http(base_url=url, timeout=10).get("/openapi/v3").json()["paths"] if gv not in AGGREGATED
+    )
 
 
 def test_no_generated_request_gets_a_server_error(fuzzed_apiserver, tmp_path):
@@ -79,6 +81,9 @@ def test_no_generated_request_gets_a_server_error(fuzzed_apiserver, tmp_path):
                 "--request-timeout",
                 "20",
                 "--no-color",
+                "--tls-verify", str(fuzzed_apiserver.ca_path),
+                "--request-cert", str(fuzzed_apiserver.pki.certificate_path("admin")),
+                "--request-cert-key", str(fuzzed_apiserver.pki.key_path("admin")),
             ],  # fmt: skip
             capture_output=True,
             text=True,

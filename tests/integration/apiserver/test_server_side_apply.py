@@ -96,8 +96,7 @@ def test_client_side_apply_upgrades_to_server_side_apply(kubectl):
 
 
 def test_the_python_client_applies_with_a_field_manager(apiserver, namespace):
-    configuration = client.Configuration()
-    configuration.host = apiserver.url
+    configuration = apiserver.kubernetes_configuration()
     with client.ApiClient(configuration) as api_client:
         apps = client.AppsV1Api(api_client)
         body = yaml.safe_load(MANIFEST)

@@ -7,6 +7,8 @@ import ipaddress
 
 import httpx
 
+from tests.support.api_http import async_api_http
+
 SERVICE_RANGE = ipaddress.IPv4Network("10.96.0.0/16")
 MERGE = {"Content-Type": "application/merge-patch+json"}
 
@@ -90,7 +92,7 @@ def test_allocation_is_unique_under_50_concurrent_creates(apiserver, namespace):
     path = f"/api/v1/namespaces/{namespace}/services"
 
     async def create_all() -> list[dict]:
-        async with httpx.AsyncClient(
+        async with async_api_http(
             base_url=apiserver.url, timeout=60, limits=httpx.Limits(max_connections=50)
         ) as client:
             responses = await asyncio.gather(

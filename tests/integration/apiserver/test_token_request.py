@@ -8,6 +8,7 @@ import httpx
 import jwt
 import pytest
 
+from tests.support.api_http import api_http
 from tests.support.kubectl import Kubectl, write_kubeconfig
 
 AUDIENCE = "https://kubernetes.default.svc.cluster.local"
@@ -63,12 +64,12 @@ def test_bad_token_requests_get_kubernetes_errors(api, namespace, account):
 def test_kubectl_create_token(apiserver, tmp_path, namespace, account):
     kubectl = Kubectl(write_kubeconfig(tmp_path / "kubeconfig", apiserver.url))
     token = kubectl.run("create", "token", "robot", "-n", namespace, "--duration", "15m").stdout.strip()
-    with httpx.Client(base_url=apiserver.url) as api:
+    with api_http(base_url=apiserver.url) as api:
         assert _verify(api, token)["sub"] == f"system:serviceaccount:{namespace}:robot"
 
 
 def test_the_keys_survive_a_restart_and_cluster_info_names_the_ca(own_apiserver):
-    with httpx.Client(base_url=own_apiserver.url, timeout=10) as api:
+    with api_http(base_url=own_apiserver.url, timeout=10) as api:
         api.post("/api/v1/namespaces/default/serviceaccounts", json={"metadata": {"name": "robot"}})
         token = _request(api, "default", "robot").json()["status"]["token"]
         before = api.get("/openid/v1/jwks").json()
@@ -76,7 +77,7 @@ def test_the_keys_survive_a_restart_and_cluster_info_names_the_ca(own_apiserver)
         assert "certificate-authority-data" in info["data"]["kubeconfig"]
     own_apiserver.stop()
     own_apiserver.start()
-    with httpx.Client(base_url=own_apiserver.url, timeout=10) as api:
+    with api_http(base_url=own_apiserver.url, timeout=10) as api:
         assert api.get("/openid/v1/jwks").json() == before
         assert _verify(api, token)["sub"] == "system:serviceaccount:default:robot"
         assert api.get("/.well-known/openid-configuration").json()["jwks_uri"].endswith("/openid/v1/jwks")

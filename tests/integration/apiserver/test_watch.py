@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import time
 
-import httpx
-
 from tests.integration.apiserver.conftest import configmap
+from tests.support.api_http import api_http
 from tests.support.processes import ApiServer
 from tests.support.watch_reader import WatchReader
 
@@ -97,7 +96,7 @@ def test_periodic_bookmarks_carry_a_resource_version(apiserver, api, namespace):
 
 
 def test_compacted_resource_version_gives_410(own_etcd, own_apiserver):
-    with httpx.Client(base_url=own_apiserver.url, timeout=30) as api:
+    with api_http(base_url=own_apiserver.url, timeout=30) as api:
         path = "/api/v1/namespaces/default/configmaps"
         old = api.post(path, json=configmap("old")).json()["metadata"]["resourceVersion"]
         for index in range(5):
@@ -114,9 +113,9 @@ def test_slow_watcher_is_cut_off_without_stalling_others(own_etcd, tmp_path):
     server = ApiServer(own_etcd.url, tmp_path / "small-queue.log", extra_args=("--watch-queue-events", "20")).start()
     try:
         path = "/api/v1/namespaces/default/configmaps"
-        with httpx.Client(base_url=server.url, timeout=30) as api:
+        with api_http(base_url=server.url, timeout=30) as api:
             start = api.post(path, json=configmap("big")).json()["metadata"]["resourceVersion"]
-            slow = httpx.Client(base_url=server.url, timeout=None)
+            slow = api_http(base_url=server.url, timeout=None)
             stalled = slow.stream("GET", path, params={"watch": "true", "resourceVersion": start})
             stalled.__enter__()  # opened, never read
             fast = WatchReader(server.url, path, resourceVersion=start)

@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 
+from tests.support.api_http import api_http
 from tests.support.ports import free_port
 from tests.support.processes import REPO_ROOT
 
@@ -178,7 +179,7 @@ def _node_ready(node: dict | None) -> bool:
 class Api:
     def __init__(self, url: str):
         self.url = url
-        self.http = httpx.Client(base_url=url, timeout=30)
+        self.http = api_http(base_url=url, timeout=30)
 
     def close(self) -> None:
         self.http.close()

@@ -14,11 +14,11 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.integration.controller_manager.cluster import Api, ControllerManager, HollowNodes, Scheduler
 from tests.integration.controller_manager.scripted_nodes import SCRIPTED_TAINT, ScriptedNodes
+from tests.support.api_http import api_http
 from tests.support.kubectl import Kubectl, write_kubeconfig
 
 HOLLOW_PREFIX = "hollow-cm-"
@@ -82,7 +82,7 @@ def cluster(apiserver, tmp_path_factory):
         if cluster is not None:
             cluster.manager.stop()  # a test may have replaced the first one
         # The session apiserver outlives this package: leave no Ready-looking node behind for others.
-        with httpx.Client(base_url=apiserver.url, timeout=10) as http:
+        with api_http(base_url=apiserver.url, timeout=10) as http:
             for index in range(HOLLOW_COUNT):
                 http.delete(f"/api/v1/nodes/{HOLLOW_PREFIX}{index}")
 

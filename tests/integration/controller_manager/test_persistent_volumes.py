@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import secrets
 
-import httpx
 import pytest
+
+from tests.support.api_http import api_http
 
 PVS = "/api/v1/persistentvolumes"
 CLASSES = "/apis/storage.k8s.io/v1/storageclasses"
@@ -259,7 +260,8 @@ def test_recycle_is_refused_with_the_deprecation_message(api, tag):
         {"reason": "FieldValueRequired", "message": "Required value: Local volume requires node affinity",
          "field": "spec.nodeAffinity"}
     ]  # fmt: skip
-    standard = httpx.get(f"{api.url}{CLASSES}/standard").json()
+    with api_http(base_url=api.url) as client:
+        standard = client.get(f"{CLASSES}/standard").json()
     assert standard["provisioner"] == "kubemini.io/local-path"
     assert standard["metadata"]["annotations"]["storageclass.kubernetes.io/is-default-class"] == "true"
 

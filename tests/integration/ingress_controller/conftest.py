@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import secrets
 
-import httpx
 import pytest
 
 from tests.integration.ingress_controller.support import EchoBackend, IngressControllerProcess
+from tests.support.api_http import api_http
 from tests.support.kubectl import Kubectl, write_kubeconfig
 from tests.support.ports import free_port
 from tests.support.processes import ApiServer, EtcdServer
@@ -46,7 +46,7 @@ def kubectl(ingress_apiserver, tmp_path_factory):
 
 @pytest.fixture
 def api(ingress_apiserver):
-    with httpx.Client(base_url=ingress_apiserver.url, timeout=30) as client:
+    with api_http(base_url=ingress_apiserver.url, timeout=30) as client:
         yield client
 
 

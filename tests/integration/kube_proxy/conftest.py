@@ -16,6 +16,7 @@ import pytest
 
 from tests.integration.kube_proxy.backends import Backend, UdpBackend, wait_until
 from tests.integration.kube_proxy.proxy_process import KubeProxyProcess, local_route_exists
+from tests.support.api_http import api_http
 from tests.support.ports import free_port
 from tests.support.processes import ApiServer, EtcdServer
 
@@ -65,7 +66,7 @@ def kube_proxy(proxy_apiserver, tmp_path_factory):
 
 @pytest.fixture
 def api(proxy_apiserver):
-    with httpx.Client(base_url=proxy_apiserver.url, timeout=30) as client:
+    with api_http(base_url=proxy_apiserver.url, timeout=30) as client:
         yield client
 
 

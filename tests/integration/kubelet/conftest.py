@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.api_http import api_http
 from tests.support.ports import free_port
 from tests.support.processes import REPO_ROOT
 
@@ -72,6 +73,6 @@ def hollow(apiserver, tmp_path_factory):
         process.wait(10)
     except subprocess.TimeoutExpired:
         process.kill()
-    with httpx.Client(base_url=apiserver.url) as api:
+    with api_http(base_url=apiserver.url) as api:
         for name in kubelet.names:
             api.delete(f"/api/v1/nodes/{name}")

@@ -8,12 +8,13 @@ import httpx
 import pytest
 
 from tests.integration.kubelet.conftest import wait_until
+from tests.support.api_http import api_http
 from tests.support.kubectl import Kubectl, write_kubeconfig
 
 
 @pytest.fixture
 def api(apiserver):
-    with httpx.Client(base_url=apiserver.url, timeout=10) as client:
+    with api_http(base_url=apiserver.url, timeout=10) as client:
         yield client
 
 

@@ -12,9 +12,8 @@ import os
 import subprocess
 import sys
 
-import httpx
-
 from tests.integration.kubelet.conftest import wait_until
+from tests.support.api_http import api_http
 from tests.support.ports import free_port
 from tests.support.processes import REPO_ROOT
 from tests.support.raw_etcd import put_raw
@@ -60,7 +59,7 @@ def test_kubelet_runs_valid_pods_next_to_malformed_ones(own_etcd, own_apiserver,
     asyncio.run(_plant(own_etcd.url))
     process, _ = _start_kubelet(own_apiserver.url, tmp_path / "kubelet.log")
     try:
-        with httpx.Client(base_url=own_apiserver.url, timeout=10) as api:
+        with api_http(base_url=own_apiserver.url, timeout=10) as api:
             for name in ("fine-1", "fine-2"):
                 pod = {
                     "metadata": {"name": name},
