@@ -117,7 +117,7 @@ APISERVER_EXTRA_FLAGS = _apiserver_extra_flags
 def python_component(
     name: str,
     package: str,
-    identity: Callable[[ClusterSettings], ClientIdentity],
+    identity: Callable[[ClusterSettings], ClientIdentity] | None = None,
     *,
     needs_docker: bool = False,
     extra: Callable[[ClusterSettings, ClusterHome], list[str]] = lambda settings, home: [],

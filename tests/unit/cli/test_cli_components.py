@@ -78,8 +78,12 @@ def test_command_lines_and_health_urls_follow_the_chosen_ports(tmp_path):
     assert etcd[etcd.index("--data-dir") + 1] == str(tmp_path / "etcd")
     assert apiserver[:3] == [sys.executable, "-m", "apiserver"]
     assert apiserver[apiserver.index("--etcd-servers") + 1] == "http://127.0.0.1:12379"
-    assert apiserver[apiserver.index("--port") + 1] == "18080"
-    assert scheduler[scheduler.index("--kubeconfig") + 1] == str(tmp_path / "kubeconfig")
-    assert by_name["apiserver"].health_url(settings) == "http://127.0.0.1:18080/readyz"
+    assert apiserver[apiserver.index("--secure-port") + 1] == "18080"
+    assert apiserver[apiserver.index("--client-ca-file") + 1] == str(tmp_path / "pki" / "ca.crt")
+    assert "--insecure-port" not in apiserver
+    assert scheduler[scheduler.index("--kubeconfig") + 1] == str(tmp_path / "kubeconfigs" / "scheduler.conf")
+    assert by_name["scheduler"].identity(settings).user == "system:kube-scheduler"
+    assert by_name["kubelet"].identity(settings).user == f"system:node:{settings.node_name}"
+    assert by_name["apiserver"].health_url(settings) == "https://127.0.0.1:18080/readyz"
     assert by_name["etcd"].health_url(settings) == "http://127.0.0.1:12379/health"
     assert by_name["kubelet"].needs_docker

@@ -24,7 +24,7 @@ def test_home_comes_from_flag_then_environment_then_default(tmp_path):
 def test_default_urls_are_loopback_on_the_kubernetes_ports():
     settings = ClusterSettings()
 
-    assert settings.server_url == "http://127.0.0.1:8080"
+    assert settings.server_url == "https://127.0.0.1:6443"
     assert settings.etcd_url == "http://127.0.0.1:2379"
     assert settings.etcd_peer_url == "http://127.0.0.1:2380"
 
