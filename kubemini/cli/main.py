@@ -4,6 +4,7 @@
                 [--timeout SECONDS] [--no-user-kubeconfig]
     kubemini status
     kubemini down [--purge] [--timeout SECONDS]
+    kubemini certs renew      reissue every certificate (the CA is kept); a running cluster is restarted
 
 Every subcommand takes `--home DIR` (default `$KUBEMINI_HOME`, else
 `~/.local/share/kubemini`). Output goes to stdout; the exit status says
@@ -16,6 +17,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from kubemini.cli.certificate_renewal import renew_certificates
 from kubemini.cli.layout import DEFAULT_HOME, HOME_ENV, ClusterHome
 from kubemini.cli.reporting import report_status
 from kubemini.cli.settings import parse_port_override
@@ -40,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     up = commands.add_parser("up", parents=[common], help="start etcd, the apiserver and installed components")
-    up.add_argument("--port", type=int, help="apiserver port (default 8080)")
+    up.add_argument("--port", type=int, help="apiserver secure port (default 6443)")
     up.add_argument("--etcd-port", type=int, help="etcd client port (default 2379)")
     up.add_argument("--etcd-peer-port", type=int, help="etcd peer port (default 2380)")
     up.add_argument(
@@ -64,6 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     commands.add_parser("status", parents=[common], help="show each component's process and health")
+
+    certs = commands.add_parser("certs", parents=[common], help="the cluster's certificates")
+    certs_commands = certs.add_subparsers(dest="certs_command", required=True, metavar="ACTION")
+    certs_commands.add_parser("renew", parents=[common], help="reissue every leaf certificate and kubeconfig")
 
     down = commands.add_parser("down", parents=[common], help="stop every component")
     down.add_argument(
@@ -104,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     if args.command == "status":
         return report_status(home, out=out)
+    if args.command == "certs":
+        return renew_certificates(home, out=out)
     return bring_down(home, purge=args.purge, timeout_seconds=args.timeout, out=out)
 
 

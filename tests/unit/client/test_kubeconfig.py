@@ -58,3 +58,32 @@ def test_missing_or_broken_kubeconfig_falls_back_to_default(tmp_path):
     write_config(tmp_path / "dangling", current="nope")
     assert resolve_server(environ={"KUBECONFIG": str(tmp_path / "dangling")}) == DEFAULT_SERVER
     assert resolve_namespace(environ={"HOME": str(tmp_path)}) == "default"
+
+
+def test_credentials_come_from_the_kubeconfig_that_names_the_server(tmp_path):
+    import base64
+
+    from kubemini.client.kubeconfig import resolve_config
+
+    data = {
+        "current-context": "c",
+        "contexts": [{"name": "c", "context": {"cluster": "k", "user": "u"}}],
+        "clusters": [
+            {"name": "k", "cluster": {"server": "https://127.0.0.1:6443", "certificate-authority": "ca.pem"}}
+        ],
+        "users": [{"name": "u", "user": {"client-certificate-data": base64.b64encode(b"CERT").decode(), "token": "t"}}],
+    }
+    (tmp_path / "ca.pem").write_bytes(b"CA")
+    (tmp_path / "config").write_text(yaml.safe_dump(data))
+    env = {"KUBECONFIG": str(tmp_path / "config")}
+
+    found = resolve_config(environ=env)
+    assert (found.server, found.ca_pem, found.certificate_pem, found.token) == (
+        "https://127.0.0.1:6443",
+        b"CA",
+        b"CERT",
+        "t",
+    )
+    assert found.headers() == {"Authorization": "Bearer t"}
+    assert resolve_config("https://127.0.0.1:6443/", environ=env).ca_pem == b"CA"
+    assert resolve_config("https://127.0.0.1:7000", environ=env).ca_pem is None
