@@ -12,6 +12,7 @@ import logging
 
 import yaml
 
+from apiserver.authorization.rbac import bootstrap_policy
 from apiserver.errors import ApiError
 from apiserver.identity import pki
 from apiserver.storage.errors import StorageError
@@ -92,6 +93,15 @@ async def ensure_api_services(ctx) -> None:
         await _ensure(ctx, "APIService", service, namespace=None, group="apiregistration.k8s.io")
 
 
+async def ensure_bootstrap_policy(ctx) -> None:
+    """The default ClusterRoles and ClusterRoleBindings (apiserver/authorization/rbac/bootstrap_policy.py)."""
+    group = "rbac.authorization.k8s.io"
+    for role in bootstrap_policy.cluster_roles():
+        await _ensure(ctx, "ClusterRole", role, namespace=None, group=group)
+    for binding in bootstrap_policy.cluster_role_bindings():
+        await _ensure(ctx, "ClusterRoleBinding", binding, namespace=None, group=group)
+
+
 async def ensure_kubernetes_service(ctx, advertise_address: str) -> None:
     """The `kubernetes` Service on the range's first IP, with Endpoints and an EndpointSlice at the
     apiserver's address."""
@@ -154,5 +164,6 @@ async def ensure_all(ctx, advertise_address: str, *, signing_key_pem: bytes | No
         ensure_system_priority_classes(ctx),
         ensure_default_storage_class(ctx),
         ensure_api_services(ctx),
+        ensure_bootstrap_policy(ctx),
     )
     ctx.bootstrapped.set()

@@ -1,0 +1,68 @@
+"""Which objects each node may read: the pods bound to it and what those pods reference.
+
+    pods cache (spec.nodeName) + persistentvolumeclaims cache (spec.volumeName)
+        ──► NodeGraph.edges[node] = {(resource, namespace, name)}: the node's pods' secrets,
+            configmaps, claims, the claims' volumes, and service accounts
+Rebuilt from the caches when either moves to a new revision, and only when a node asks
+for one of these objects (kubelets ask rarely; pods change often).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from kubemini.api import pod_references
+from kubemini.api.registry import by_kind, stored_version
+
+Edge = tuple[str, str, str]  # (resource, namespace, name); namespace "" for persistentvolumes
+PODS, CLAIMS = by_kind("Pod"), by_kind("PersistentVolumeClaim")
+
+
+def pod_edges(pod: dict, claims: dict[str, dict]) -> set[Edge]:
+    namespace = pod["metadata"].get("namespace", "")
+    edges: set[Edge] = {("secrets", namespace, name) for name in pod_references.secret_names(pod)}
+    edges.update(("configmaps", namespace, name) for name in pod_references.config_map_names(pod))
+    edges.add(("serviceaccounts", namespace, pod_references.service_account_name(pod)))
+    for claim_name in pod_references.claim_names(pod):
+        edges.add(("persistentvolumeclaims", namespace, claim_name))
+        claim = claims.get(CLAIMS.storage_key(claim_name, namespace))
+        volume = ((claim or {}).get("spec") or {}).get("volumeName")
+        if volume:
+            edges.add(("persistentvolumes", "", volume))
+    return edges
+
+
+@dataclass
+class NodeGraph:
+    edges: dict[str, set[Edge]] = field(default_factory=lambda: defaultdict(set))
+
+    @classmethod
+    def build(cls, pods, claims: dict[str, dict]) -> NodeGraph:
+        graph = cls()
+        for pod in pods:
+            node = (pod.get("spec") or {}).get("nodeName")
+            if node:
+                graph.edges[node] |= pod_edges(pod, claims)
+        return graph
+
+    def related(self, node: str, edge: Edge) -> bool:
+        return edge in self.edges.get(node, ())
+
+
+class GraphCache:
+    """The graph for the current pods and claims; rebuilt lazily when they change."""
+
+    def __init__(self) -> None:
+        self._pods = stored_version(PODS).storage_resource
+        self._claims = stored_version(CLAIMS).storage_resource
+        self._key: tuple | None = None
+        self._graph = NodeGraph()
+
+    def graph(self, ctx) -> NodeGraph:
+        pods, claims = ctx.caches[self._pods], ctx.caches[self._claims]
+        key = (pods.revision, claims.revision, id(pods.objects), id(claims.objects))
+        if key != self._key:
+            self._graph = NodeGraph.build(pods.objects.values(), claims.objects)
+            self._key = key
+        return self._graph
