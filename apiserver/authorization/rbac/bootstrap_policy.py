@@ -4,6 +4,7 @@
                                  `kubernetes.io/bootstrapping: rbac-defaults` and annotated
                                  `rbac.authorization.kubernetes.io/autoupdate: "true"`
     cluster_role_bindings()  ──► the upstream bindings plus kubemini's components'
+    reconciled_role / reconciled_binding(existing, wanted) ──► what a changed default gets back
 `system:node` is left without subjects, as upstream: kubelets go through the Node authorizer.
 """
 
@@ -13,6 +14,7 @@ import copy
 
 from apiserver.authentication.user import AUTHENTICATED_GROUP, MASTERS_GROUP, SERVICE_ACCOUNTS_GROUP
 from apiserver.authorization.rbac.bootstrap_roles import CLUSTER_ROLES, RBAC
+from apiserver.authorization.rbac.escalation import missing_rules
 
 UNAUTHENTICATED_GROUP = "system:unauthenticated"
 MONITORING_GROUP = "system:monitoring"
@@ -67,3 +69,43 @@ def cluster_role_bindings() -> list[dict]:
             binding["subjects"] = [{"apiGroup": RBAC, "kind": kind, "name": who} for kind, who in subjects]
         bindings.append(binding)
     return bindings
+
+
+def _merged_metadata(existing: dict, wanted: dict) -> dict:
+    meta = copy.deepcopy(existing.get("metadata") or {})
+    for field in ("labels", "annotations"):
+        meta[field] = {**(meta.get(field) or {}), **(wanted["metadata"].get(field) or {})}
+    return meta
+
+
+def reconciled_role(existing: dict, wanted: dict) -> dict | None:
+    """A default ClusterRole found changed gets back what it lacks (upstream's start-up reconcile):
+    missing rules, selectors, labels and annotations added, nothing removed; None when nothing lacks
+    or the role says `autoupdate: "false"`."""
+    if ((existing.get("metadata") or {}).get("annotations") or {}).get(AUTOUPDATE) == "false":
+        return None
+    updated = {**copy.deepcopy(existing), "metadata": _merged_metadata(existing, wanted)}
+    if "aggregationRule" in wanted:
+        selectors = list((existing.get("aggregationRule") or {}).get("clusterRoleSelectors") or [])
+        for selector in wanted["aggregationRule"]["clusterRoleSelectors"]:
+            if selector not in selectors:
+                selectors.append(copy.deepcopy(selector))
+        updated["aggregationRule"] = {"clusterRoleSelectors": selectors}
+    else:
+        rules = list(existing.get("rules") or [])
+        if missing_rules(rules, wanted["rules"]):
+            rules += [copy.deepcopy(rule) for rule in wanted["rules"] if rule not in rules]
+        updated["rules"] = rules
+    return None if updated == existing else updated
+
+
+def reconciled_binding(existing: dict, wanted: dict) -> dict | None:
+    """A default ClusterRoleBinding gets back missing subjects, labels and annotations."""
+    if ((existing.get("metadata") or {}).get("annotations") or {}).get(AUTOUPDATE) == "false":
+        return None
+    updated = {**copy.deepcopy(existing), "metadata": _merged_metadata(existing, wanted)}
+    subjects = list(existing.get("subjects") or [])
+    subjects += [copy.deepcopy(s) for s in wanted.get("subjects") or [] if s not in subjects]
+    if subjects:
+        updated["subjects"] = subjects
+    return None if updated == existing else updated

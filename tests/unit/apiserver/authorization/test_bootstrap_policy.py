@@ -84,3 +84,19 @@ def test_the_components_identities():
     assert default_decision(ANONYMOUS, lambda u: path(u, "get", "/readyz"))
     assert not default_decision(ANONYMOUS, lambda u: path(u, "get", "/apis"))
     assert not default_decision(user("system:node:a", "system:nodes"), lambda u: resource(u, "get", "nodes"))
+
+
+def test_a_changed_default_gets_back_what_it_lacks():
+    [wanted] = [r for r in bootstrap_policy.cluster_roles() if r["metadata"]["name"] == "system:node-proxier"]
+    trimmed = {**wanted, "metadata": {"name": "system:node-proxier"}, "rules": wanted["rules"][:1] + [{"verbs": ["x"]}]}
+    restored = bootstrap_policy.reconciled_role(trimmed, wanted)
+    assert restored["rules"][:2] == trimmed["rules"] and all(rule in restored["rules"] for rule in wanted["rules"])
+    assert restored["metadata"]["labels"] == {"kubernetes.io/bootstrapping": "rbac-defaults"}
+    assert bootstrap_policy.reconciled_role(restored, wanted) is None
+    opted_out = {**trimmed, "metadata": {"name": "x", "annotations": {bootstrap_policy.AUTOUPDATE: "false"}}}
+    assert bootstrap_policy.reconciled_role(opted_out, wanted) is None
+    [binding] = [b for b in bootstrap_policy.cluster_role_bindings() if b["metadata"]["name"] == "cluster-admin"]
+    emptied = {**binding, "subjects": [{"kind": "User", "name": "me", "apiGroup": "rbac.authorization.k8s.io"}]}
+    assert (
+        bootstrap_policy.reconciled_binding(emptied, binding)["subjects"] == emptied["subjects"] + binding["subjects"]
+    )
