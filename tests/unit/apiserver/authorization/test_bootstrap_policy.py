@@ -69,7 +69,9 @@ def test_the_components_identities():
     assert default_decision(scheduler, lambda u: resource(u, "create", "pods", namespace="d", sub="binding", name="p"))
     assert not default_decision(scheduler, lambda u: resource(u, "get", "secrets", namespace="d", name="s"))
     assert default_decision(proxy, lambda u: resource(u, "watch", "endpointslices", group="discovery.k8s.io"))
-    assert not default_decision(proxy, lambda u: resource(u, "create", "services", namespace="d"))
+    assert default_decision(proxy, lambda u: resource(u, "patch", "services", namespace="d", sub="status", name="s"))
+    assert not default_decision(proxy, lambda u: resource(u, "delete", "services", namespace="d", name="s"))
+    assert not default_decision(proxy, lambda u: resource(u, "get", "secrets", namespace="d", name="s"))
     assert default_decision(manager, lambda u: resource(u, "delete", "pods", namespace="d", name="p"))
     assert default_decision(
         manager, lambda u: resource(u, "escalate", "clusterroles", group="rbac.authorization.k8s.io")
