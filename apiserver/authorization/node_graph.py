@@ -4,7 +4,7 @@
         ──► NodeGraph.edges[node] = {(resource, namespace, name)}: the node's pods' secrets,
             configmaps, claims, the claims' volumes, and service accounts
 Rebuilt from the caches when either moves to a new revision, and only when a node asks
-for one of these objects (kubelets ask rarely; pods change often).
+for one of these objects; unchanged pods keep the edges found before.
 """
 
 from __future__ import annotations
@@ -37,32 +37,49 @@ def pod_edges(pod: dict, claims: dict[str, dict]) -> set[Edge]:
 class NodeGraph:
     edges: dict[str, set[Edge]] = field(default_factory=lambda: defaultdict(set))
 
-    @classmethod
-    def build(cls, pods, claims: dict[str, dict]) -> NodeGraph:
-        graph = cls()
-        for pod in pods:
-            node = (pod.get("spec") or {}).get("nodeName")
-            if node:
-                graph.edges[node] |= pod_edges(pod, claims)
-        return graph
-
     def related(self, node: str, edge: Edge) -> bool:
         return edge in self.edges.get(node, ())
 
 
 class GraphCache:
-    """The graph for the current pods and claims; rebuilt lazily when they change."""
+    """The graph for the current pods and claims; rebuilt lazily when they change.
+
+    A rebuild reuses the edges of every pod whose cached object is the same one as last time
+    (the watch cache replaces an object on each change), so only changed pods are walked again;
+    a change of claims (their volumes) walks them all.
+    """
 
     def __init__(self) -> None:
         self._pods = stored_version(PODS).storage_resource
         self._claims = stored_version(CLAIMS).storage_resource
         self._key: tuple | None = None
+        self._claims_key: tuple | None = None
         self._graph = NodeGraph()
+        self._memo: dict[str, tuple[dict, str, set[Edge]]] = {}  # pod key → (object, node, edges)
 
     def graph(self, ctx) -> NodeGraph:
         pods, claims = ctx.caches[self._pods], ctx.caches[self._claims]
         key = (pods.revision, claims.revision, id(pods.objects), id(claims.objects))
         if key != self._key:
-            self._graph = NodeGraph.build(pods.objects.values(), claims.objects)
+            claims_key = (claims.revision, id(claims.objects))
+            if claims_key != self._claims_key:
+                self._memo = {}
+                self._claims_key = claims_key
+            self._graph = self._build(pods.objects, claims.objects)
             self._key = key
         return self._graph
+
+    def _build(self, pods: dict[str, dict], claims: dict[str, dict]) -> NodeGraph:
+        graph, memo = NodeGraph(), {}
+        for pod_key, pod in pods.items():
+            seen = self._memo.get(pod_key)
+            if seen is not None and seen[0] is pod:
+                memo[pod_key] = seen
+            else:
+                node = (pod.get("spec") or {}).get("nodeName") or ""
+                memo[pod_key] = (pod, node, pod_edges(pod, claims) if node else set())
+            _, node, edges = memo[pod_key]
+            if node:
+                graph.edges[node] |= edges
+        self._memo = memo
+        return graph

@@ -34,6 +34,7 @@ CLUSTER_ROLE_BINDINGS: dict[str, list[tuple[str, str]]] = {
     "system:volume-scheduler": [("User", "system:kube-scheduler")],
     "system:node": [],
     "system:service-account-issuer-discovery": [("Group", SERVICE_ACCOUNTS_GROUP)],
+    "system:kubemini:kube-proxy": [("User", "system:kube-proxy")],
     "system:kubemini:ingress-controller": [("User", "system:kubemini:ingress-controller")],
     "system:metrics-server": [("User", "system:metrics-server")],
 }

@@ -1,6 +1,6 @@
 """The ClusterRoles every cluster starts with (upstream's bootstrappolicy/policy.go, v1.35), plus
-kubemini's components: the controller-manager (one identity for every controller), the ingress
-controller and metrics-server.
+kubemini's components: the controller-manager (one identity for every controller), kube-proxy's
+DNS and LoadBalancer duties, the ingress controller and metrics-server.
 
     CLUSTER_ROLES: name → {rules | aggregationRule, labels}; admin/edit/view are aggregated
     (their rules come from the `aggregate-to-*` roles through the clusterrole-aggregation controller)
@@ -171,8 +171,15 @@ NODE_PROXIER = [
     rule(("list", "watch"), (DISCOVERY,), "endpointslices"),
 ]
 
+# kubemini's kube-proxy also answers DNS (it keeps the kube-dns Service) and writes LoadBalancer status.
+KUBEMINI_KUBE_PROXY = [
+    rule(("get", "create", "update", "patch"), (CORE,), "services"),
+    rule(("update", "patch"), (CORE,), "services/status"),
+]
+
 INGRESS_CONTROLLER = [
     rule(READ, (NETWORKING,), "ingresses", "ingressclasses"),
+    rule(("create",), (NETWORKING,), "ingressclasses"),  # the default class, when there is none
     rule(("update", "patch"), (NETWORKING,), "ingresses/status"),
     rule(READ, (CORE,), "services", "secrets"),
     rule(READ, (DISCOVERY,), "endpointslices"),
@@ -182,6 +189,10 @@ INGRESS_CONTROLLER = [
 METRICS_SERVER = [
     rule(("get",), (CORE,), "nodes/metrics", "nodes/stats"),
     rule(READ, (CORE,), "pods", "nodes"),
+    # kubemini's metrics-server registers itself: its Service, Endpoints and APIService
+    rule(("get", "create", "update"), (CORE,), "services", "endpoints"),
+    rule(("get", "create", "update"), ("apiregistration.k8s.io",), "apiservices"),
+    rule(("update",), ("apiregistration.k8s.io",), "apiservices/status"),
 ]
 
 AGGREGATED_METRICS_READER = [rule(READ, ("metrics.k8s.io",), "pods", "nodes")]
@@ -239,6 +250,7 @@ CLUSTER_ROLES: dict[str, dict] = {
     "system:service-account-issuer-discovery": {
         "rules": [urls(("get",), "/.well-known/openid-configuration", "/openid/v1/jwks")]
     },
+    "system:kubemini:kube-proxy": {"rules": KUBEMINI_KUBE_PROXY},
     "system:kubemini:ingress-controller": {"rules": INGRESS_CONTROLLER},
     "system:metrics-server": {"rules": METRICS_SERVER},
     "system:aggregated-metrics-reader": {
