@@ -48,6 +48,7 @@ class RBACAuthorizer:
         self._revisions: tuple | None = None
         self._policy = Policy()
         self._decisions: dict[RequestAttributes, Verdict] = {}
+        self._bindings_memo: dict = {}
 
     def policy(self, ctx) -> Policy:
         """The current Policy; rebuilt (and the decisions forgotten) when a cache has moved on."""
@@ -69,6 +70,7 @@ class RBACAuthorizer:
                 cluster_roles=cluster_roles.objects.values(),
                 role_bindings=role_bindings.objects.values(),
                 cluster_role_bindings=cluster_role_bindings.objects.values(),
+                memo=self._bindings_memo,
             )
             self._decisions = {}
             self._revisions = revisions

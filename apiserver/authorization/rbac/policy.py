@@ -41,34 +41,42 @@ class Grant:
         return f'{self.binding_kind} "{name}" of {self.role_kind} "{self.role_name}" to {subject}'
 
 
+def binding_entries(binding: dict, binding_kind: str) -> list[tuple[bool, str, Grant]]:
+    """(by group?, user or group name, grant) for each subject of one binding."""
+    meta, role_ref = binding.get("metadata") or {}, binding.get("roleRef") or {}
+    namespace = meta.get("namespace") or ""
+    entries = []
+    for subject in binding.get("subjects") or ():
+        kind, name = subject.get("kind", ""), subject.get("name", "")
+        grant = Grant(
+            binding_kind,
+            meta.get("name", ""),
+            namespace,
+            role_ref.get("kind", ""),
+            role_ref.get("name", ""),
+            kind,
+            name,
+            subject.get("namespace") or "",
+        )
+        if kind == "User":
+            entries.append((False, name, grant))
+        elif kind == "Group":
+            entries.append((True, name, grant))
+        elif kind == "ServiceAccount":
+            account_namespace = subject.get("namespace") or namespace
+            if account_namespace and name:
+                entries.append((False, f"{SERVICE_ACCOUNT_PREFIX}{account_namespace}:{name}", grant))
+    return entries
+
+
 @dataclass
 class SubjectIndex:
     by_user: dict[str, list[Grant]] = field(default_factory=lambda: defaultdict(list))
     by_group: dict[str, list[Grant]] = field(default_factory=lambda: defaultdict(list))
 
-    def add(self, binding: dict, binding_kind: str) -> None:
-        meta, role_ref = binding.get("metadata") or {}, binding.get("roleRef") or {}
-        namespace = meta.get("namespace") or ""
-        for subject in binding.get("subjects") or ():
-            kind, name = subject.get("kind", ""), subject.get("name", "")
-            grant = Grant(
-                binding_kind,
-                meta.get("name", ""),
-                namespace,
-                role_ref.get("kind", ""),
-                role_ref.get("name", ""),
-                kind,
-                name,
-                subject.get("namespace") or "",
-            )
-            if kind == "User":
-                self.by_user[name].append(grant)
-            elif kind == "Group":
-                self.by_group[name].append(grant)
-            elif kind == "ServiceAccount":
-                account_namespace = subject.get("namespace") or namespace
-                if account_namespace and name:
-                    self.by_user[f"{SERVICE_ACCOUNT_PREFIX}{account_namespace}:{name}"].append(grant)
+    def add(self, entries: list[tuple[bool, str, Grant]]) -> None:
+        for by_group, name, grant in entries:
+            (self.by_group if by_group else self.by_user)[name].append(grant)
 
     def grants_for(self, user: UserInfo) -> list[Grant]:
         grants = list(self.by_user.get(user.name, ()))
@@ -85,19 +93,32 @@ class Policy:
     namespaced: dict[str, SubjectIndex] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, *, roles, cluster_roles, role_bindings, cluster_role_bindings) -> Policy:
-        """From iterables of the four kinds' objects."""
+    def build(cls, *, roles, cluster_roles, role_bindings, cluster_role_bindings, memo: dict | None = None) -> Policy:
+        """From iterables of the four kinds' objects. `memo` (id → (binding, entries)) keeps each
+        binding's entries between builds: an object the cache did not replace is not read again."""
         policy = cls()
+        seen = {} if memo is None else memo
+        fresh: dict[int, tuple[dict, list]] = {}
+
+        def entries(binding: dict, kind: str) -> list:
+            known = seen.get(id(binding))
+            found = known[1] if known is not None and known[0] is binding else binding_entries(binding, kind)
+            fresh[id(binding)] = (binding, found)
+            return found
+
         for role in cluster_roles:
             policy.cluster_roles[role["metadata"]["name"]] = list(role.get("rules") or ())
         for role in roles:
             meta = role["metadata"]
             policy.roles[(meta.get("namespace", ""), meta["name"])] = list(role.get("rules") or ())
         for binding in cluster_role_bindings:
-            policy.cluster.add(binding, "ClusterRoleBinding")
+            policy.cluster.add(entries(binding, "ClusterRoleBinding"))
         for binding in role_bindings:
             namespace = binding["metadata"].get("namespace", "")
-            policy.namespaced.setdefault(namespace, SubjectIndex()).add(binding, "RoleBinding")
+            policy.namespaced.setdefault(namespace, SubjectIndex()).add(entries(binding, "RoleBinding"))
+        if memo is not None:
+            memo.clear()
+            memo.update(fresh)
         return policy
 
     def grants_for(self, user: UserInfo, namespace: str) -> list[Grant]:
