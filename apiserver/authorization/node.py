@@ -73,7 +73,7 @@ class NodeAuthorizer:
         if group == "" and resource == "pods":
             return self._own_pod(ctx, node, attrs)
         if group == "" and resource in REFERENCED:
-            return self._referenced(ctx, node, attrs)
+            return await self._referenced(ctx, node, attrs)
         return NO_OPINION
 
     def _node_object(self, node: str, attrs: RequestAttributes) -> Verdict:
@@ -107,7 +107,7 @@ class NodeAuthorizer:
             return ALLOW
         return no_relationship(node)
 
-    def _referenced(self, ctx, node: str, attrs: RequestAttributes) -> Verdict:
+    async def _referenced(self, ctx, node: str, attrs: RequestAttributes) -> Verdict:
         resource, verb = attrs.resource, attrs.verb
         if resource == "persistentvolumes" and not attrs.subresource:
             if verb in ("list", "watch"):
@@ -125,4 +125,4 @@ class NodeAuthorizer:
         if not attrs.name:
             return Verdict(Decision.NO_OPINION, "can only get individual resources of this type")
         edge: Edge = (resource, "" if resource == "persistentvolumes" else attrs.namespace, attrs.name)
-        return ALLOW if self.graphs.graph(ctx).related(node, edge) else no_relationship(node)
+        return ALLOW if (await self.graphs.synced_graph(ctx)).related(node, edge) else no_relationship(node)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from apiserver.authorization.cache_sync import wait_synced
 from kubemini.api import pod_references
 from kubemini.api.registry import by_kind, stored_version
 
@@ -56,6 +57,12 @@ class GraphCache:
         self._claims_key: tuple | None = None
         self._graph = NodeGraph()
         self._memo: dict[str, tuple[dict, str, set[Edge]]] = {}  # pod key → (object, node, edges)
+        self._synced = False
+
+    async def synced_graph(self, ctx) -> NodeGraph:
+        if not self._synced:  # right after a start: wait for the pods and claims to be listed
+            self._synced = await wait_synced([ctx.caches[self._pods], ctx.caches[self._claims]])
+        return self.graph(ctx)
 
     def graph(self, ctx) -> NodeGraph:
         pods, claims = ctx.caches[self._pods], ctx.caches[self._claims]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from apiserver.authentication.user import UserInfo
 from apiserver.authorization.attributes import Decision, RequestAttributes, Verdict
+from apiserver.authorization.cache_sync import wait_synced
 from apiserver.authorization.rbac.policy import Policy
 from apiserver.authorization.rbac.rules import rule_allows
 from kubemini.api import registry
@@ -49,6 +50,7 @@ class RBACAuthorizer:
         self._policy = Policy()
         self._decisions: dict[RequestAttributes, Verdict] = {}
         self._bindings_memo: dict = {}
+        self._synced = False
 
     def policy(self, ctx) -> Policy:
         """The current Policy; rebuilt (and the decisions forgotten) when a cache has moved on."""
@@ -77,6 +79,8 @@ class RBACAuthorizer:
         return self._policy
 
     async def authorize(self, ctx, attrs: RequestAttributes) -> Verdict:
+        if not self._synced:  # right after a start: answer from listed caches, not empty ones
+            self._synced = await wait_synced([ctx.caches[name] for name in self._storage])
         policy = self.policy(ctx)
         verdict = self._decisions.get(attrs)
         if verdict is None:

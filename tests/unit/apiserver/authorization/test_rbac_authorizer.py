@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from apiserver.authorization.attributes import Decision
@@ -119,3 +121,15 @@ async def test_decisions_follow_changes_of_any_rbac_cache(ctx):
     assert await decision(ctx, attrs, authorizer) is Decision.ALLOW
     ctx.delete("RoleBinding", "read", "dev")
     assert await decision(ctx, attrs, authorizer) is Decision.NO_OPINION
+
+
+async def test_a_check_right_after_a_start_waits_for_the_caches_to_be_listed(ctx):
+    for cache in ctx.caches.values():
+        cache.ready = asyncio.Event()
+    authorizer = RBACAuthorizer()
+    check = asyncio.create_task(authorizer.authorize(ctx, resource(ALICE, "list", "pods", namespace="dev")))
+    await asyncio.sleep(0.01)
+    assert not check.done()
+    for cache in ctx.caches.values():
+        cache.ready.set()
+    assert (await check).allowed
