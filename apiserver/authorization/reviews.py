@@ -158,4 +158,9 @@ async def serve_rules_review(ctx, info: RequestInfo, request: Request) -> Respon
     if rbac is None:  # upstream: an authorizer that cannot list rules makes the answer incomplete
         return _answer(info, review, {"resourceRules": [], "nonResourceRules": [], "incomplete": True})
     rules, errors = rbac.rules_for(ctx, ctx.user, namespace)
-    return _answer(info, review, rules_status(rules, errors))
+    status = rules_status(rules, errors)
+    if ctx.user.node_name is not None and authorization.by_mode("Node") is not None:
+        # upstream's Node authorizer cannot enumerate what a node may do
+        status["incomplete"] = True
+        status["evaluationError"] = ", ".join([*errors, "node authorizer does not support user rule resolution"])
+    return _answer(info, review, status)

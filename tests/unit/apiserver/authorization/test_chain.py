@@ -7,6 +7,7 @@ import pytest
 from apiserver.authentication.user import ANONYMOUS, INSECURE_PORT_USER
 from apiserver.authorization.attributes import Decision
 from apiserver.authorization.chain import Authorization, forbidden, forbidden_message, parse_modes
+from apiserver.authorization.reviews import rules_status
 from tests.unit.apiserver.authorization.fakes import binding, cluster_role, context, path, resource, rule, subject, user
 
 ALICE = user("alice")
@@ -73,3 +74,12 @@ async def test_reasons_of_every_mode_are_joined():
         "no relationship found between node 'a' and this object\n"
         'RBAC: clusterrole.rbac.authorization.k8s.io "gone" not found'
     )
+
+
+def test_rules_review_status():
+    assert rules_status([rule(["get"], ["pods"]), rule(["get"], urls=["/healthz"])], ["x"]) == {
+        "resourceRules": [{"verbs": ["get"], "apiGroups": [""], "resources": ["pods"]}],
+        "nonResourceRules": [{"verbs": ["get"], "nonResourceURLs": ["/healthz"]}],
+        "incomplete": False,
+        "evaluationError": "x",
+    }
