@@ -10,7 +10,7 @@ from pathlib import Path
 
 from apiserver import security_options, serving
 from apiserver.app import create_app
-from apiserver.authorization.modes import build_authorization
+from apiserver.authorization.chain import Authorization, parse_modes
 
 # Longer than any client keeps an idle connection, so the server never closes one mid-request.
 KEEP_ALIVE_SECONDS = 65
@@ -84,7 +84,7 @@ def main() -> None:
         else None,
         ca_pem=Path(args.client_ca_file).read_bytes() if args.client_ca_file else None,
         authentication=security_options.authentication_settings(args),
-        authorization=build_authorization(security_options.authorization_modes(args)),
+        authorization=Authorization(parse_modes(args.authorization_mode)),
     )
     serving.run(
         app,

@@ -13,7 +13,7 @@ from apiserver.authentication import impersonation
 from apiserver.authentication.chain import authenticate
 from apiserver.authentication.user import APISERVER_USER, UserInfo
 from apiserver.authorization.attributes import RequestAttributes, Verdict
-from apiserver.authorization.forbidden import forbidden
+from apiserver.authorization.chain import forbidden
 from apiserver.authorization.request_attributes import request_attributes
 from apiserver.errors import ApiError
 

@@ -72,7 +72,8 @@ def create_app(
         )
         ctx.log_proxy = functools.partial(proxy_pod_log, ctx)
         ctx.authentication = authentication or AuthenticationSettings()
-        ctx.authorization = authorization
+        if authorization is not None:
+            ctx.authorization = authorization
         app.state.ctx = ctx
         ctx.start_caches()
         # Every stored CRD is served before the API is (bounded when etcd is down); then kept in step.

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from controller_manager.clusterrole_aggregation import ClusterRoleAggregationController
 from controller_manager.cronjob.controller import CronJobController
 from controller_manager.daemonset.controller import DaemonSetController
 from controller_manager.deployment import DeploymentController
@@ -144,6 +145,7 @@ BUILDERS: dict[str, Builder] = {
     "root-ca-cert-publisher": lambda b: RootCACertPublisher(
         b.client, b.informers, root_ca_file=b.settings.root_ca_file, **b.common()
     ),
+    "clusterrole-aggregation": lambda b: ClusterRoleAggregationController(b.client, b.informers, **b.common()),
     "horizontalpodautoscaling": lambda b: HorizontalController(
         b.client,
         b.informers,
