@@ -1,9 +1,17 @@
-"""certificates.k8s.io/v1: CertificateSigningRequests (spec immutable, `/approval` writes conditions)."""
+"""certificates.k8s.io/v1: CertificateSigningRequests (spec immutable, `/approval` writes conditions).
+
+Writes to `/status` and `/approval` (upstream's validateCertificateSigningRequestUpdate): an Approved,
+Denied or Failed condition is never removed; `status.certificate` is set once, to CERTIFICATE PEM
+blocks, and never changed afterwards (the signer's compare-and-swap relies on it).
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
+import re
+
+from cryptography import x509
 
 from kubemini.api.field_errors import FieldErrors
 from kubemini.api.kinds import printing
@@ -37,6 +45,30 @@ KEY_USAGES = (
     "netscape sgc",
 )
 MIN_EXPIRATION_SECONDS = 600
+_PEM_BLOCK = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----\r?\n(.*?)-----END \1-----", re.DOTALL)
+
+
+def certificate_problem(text: str) -> str | None:
+    """Why status.certificate (base64 of PEM) is not one or more CERTIFICATE blocks, or None."""
+    try:
+        data = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        data = b""
+    blocks = _PEM_BLOCK.findall(data)
+    if not blocks:
+        return "must contain at least one CERTIFICATE PEM block"
+    for kind, body in blocks:
+        if kind != b"CERTIFICATE":
+            return f'only CERTIFICATE PEM blocks are allowed, found "{kind.decode()}"'
+        try:
+            x509.load_der_x509_certificate(base64.b64decode(b"".join(body.split()), validate=True))
+        except (binascii.Error, ValueError) as error:
+            return f"x509: malformed certificate ({error})"
+    return None
+
+
+def _count(obj: dict, kind: str) -> int:
+    return sum(1 for c in printing.status(obj).get("conditions") or [] if c.get("type") == kind)
 
 
 def condition_cell(obj: dict) -> str:
@@ -111,6 +143,15 @@ class CertificateSigningRequestStrategy(Strategy):
             seen.add(kind)
         if "Approved" in seen and "Denied" in seen:
             errors.invalid("status.conditions", "", "Approved and Denied conditions are mutually exclusive")
+        for kind in CONDITION_TYPES:
+            if _count(new, kind) < _count(old, kind):
+                errors.forbidden("status.conditions", f'updates may not remove a condition of type "{kind}"')
+        certificate, before = printing.status(new).get("certificate"), printing.status(old).get("certificate")
+        if certificate != before:
+            if before:
+                errors.forbidden("status.certificate", "updates may not modify existing certificate content")
+            elif certificate and (problem := certificate_problem(certificate)) is not None:
+                errors.invalid("status.certificate", "<certificate data>", problem)
 
     def generation_changed(self, new: dict, old: dict) -> bool:
         return False

@@ -1,0 +1,59 @@
+"""CertificateSigningRequest status writes: conditions are never removed, a certificate is set once."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from kubemini.api.field_errors import FieldErrors
+from kubemini.api.kinds.certificates import CertificateSigningRequestStrategy, certificate_problem
+from kubemini.pki.certificates import new_authority
+
+STRATEGY = CertificateSigningRequestStrategy()
+APPROVED = {"type": "Approved", "status": "True", "reason": "KubectlApprove"}
+FAILED = {"type": "Failed", "status": "True", "reason": "SignerValidationFailure"}
+
+
+@pytest.fixture(scope="module")
+def certificate_b64() -> str:
+    return base64.b64encode(new_authority("status-test").certificate_pem).decode()
+
+
+def csr(*conditions: dict, certificate: str | None = None) -> dict:
+    status: dict = {"conditions": list(conditions)}
+    if certificate is not None:
+        status["certificate"] = certificate
+    return {"metadata": {"name": "r"}, "spec": {}, "status": status}
+
+
+def messages(new: dict, old: dict) -> list[str]:
+    errors = FieldErrors()
+    STRATEGY.validate_status_update(new, old, errors)
+    return [e.message for e in errors.errors]
+
+
+def test_the_signer_may_set_a_certificate_once(certificate_b64):
+    assert messages(csr(APPROVED, certificate=certificate_b64), csr(APPROVED)) == []
+    assert messages(csr(APPROVED, FAILED), csr(APPROVED)) == []
+    other = base64.b64encode(new_authority("other").certificate_pem).decode()
+    changed = messages(csr(APPROVED, certificate=other), csr(APPROVED, certificate=certificate_b64))
+    assert len(changed) == 1 and "updates may not modify existing certificate content" in changed[0]
+    removed = messages(csr(APPROVED), csr(APPROVED, certificate=certificate_b64))
+    assert len(removed) == 1 and "updates may not modify existing certificate content" in removed[0]
+
+
+@pytest.mark.parametrize("condition", [APPROVED, FAILED])
+def test_conditions_are_never_removed(condition):
+    found = messages(csr(), csr(condition))
+    assert len(found) == 1 and f'updates may not remove a condition of type "{condition["type"]}"' in found[0]
+
+
+def test_certificate_content_must_be_certificate_pem(certificate_b64):
+    assert certificate_problem(certificate_b64) is None
+    key = base64.b64encode(b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n").decode()
+    assert certificate_problem(key) == 'only CERTIFICATE PEM blocks are allowed, found "PRIVATE KEY"'
+    assert certificate_problem(base64.b64encode(b"hello").decode()) == "must contain at least one CERTIFICATE PEM block"
+    garbage = base64.b64encode(b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n").decode()
+    assert certificate_problem(garbage).startswith("x509: malformed certificate")
+    assert messages(csr(APPROVED, certificate=key), csr(APPROVED))
