@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from controller_manager.certificates.cleaner import CSRCleanerController
 from controller_manager.certificates.signer import CSRSigningController
 from controller_manager.certificates.signing import DEFAULT_DURATION_SECONDS
 from controller_manager.cronjob.controller import CronJobController
@@ -181,6 +182,7 @@ BUILDERS: dict[str, Builder] = {
     "pvc-protection": lambda b: PVCProtectionController(b.client, b.informers, **b.common()),
     "pv-protection": lambda b: PVProtectionController(b.client, b.informers, **b.common()),
     "csrsigning": _csr_signing,
+    "csrcleaner": lambda b: CSRCleanerController(b.client, b.informers, **b.common()),
 }
 ALL_CONTROLLERS = tuple(BUILDERS)
 

@@ -1,5 +1,6 @@
 """csrsigning against the real apiserver: a CSR approved with the real `kubectl certificate approve` is
-issued a certificate by the CA given on the command line; a denied one never is; a bad one is Failed.
+issued a certificate by the CA given on the command line; a denied one never is; a bad one is Failed;
+csrcleaner deletes a request denied over an hour ago.
 
     new CA (tmp files) ──► python -m controller_manager --controllers csrsigning --cluster-signing-*-file
     POST CSR (fresh key) ──► kubectl certificate approve|deny ──► status.certificate / Failed condition
@@ -9,6 +10,8 @@ from __future__ import annotations
 
 import base64
 import secrets
+import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from cryptography import x509
@@ -37,10 +40,10 @@ def ca(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def signer(apiserver, ca):
-    """A controller-manager running only csrsigning (no Lease: the package cluster's manager may hold it)."""
+    """A controller-manager running only the CSR controllers (no Lease: the package cluster's manager may hold it)."""
     _, directory = ca
     flags = (
-        "--no-leader-elect", "--controllers", "csrsigning",
+        "--no-leader-elect", "--controllers", "csrsigning,csrcleaner",
         "--cluster-signing-cert-file", str(directory / "ca.crt"),
         "--cluster-signing-key-file", str(directory / "ca.key"),
         "--cluster-signing-duration", "24h",
@@ -104,7 +107,9 @@ def test_an_approved_client_request_is_signed_by_the_cluster_ca(signer, ca, api,
                       expirationSeconds=3600)  # fmt: skip
     assert "Pending" in kubectl.run("get", "csr", name).stdout
     kubectl.run("certificate", "approve", name)
+    approved_at = time.monotonic()
     certificate = issued(api, name)
+    print(f"certificate issued {1000 * (time.monotonic() - approved_at):.0f} ms after kubectl approve returned")
     certificate.verify_directly_issued_by(authority.certificate)
     assert subject_identity(certificate) == ("jane", ("developers", "qa"))
     assert certificate.public_key() == x509.load_pem_x509_csr(pem).public_key()
@@ -164,3 +169,18 @@ def test_a_bad_kubelet_request_is_marked_failed(signer, api, kubectl):
     assert failed[0]["message"] == "subject organization is not system:nodes"
     assert "certificate" not in api.get(f"{CSRS}/{name}")["status"]
     assert "Approved,Failed" in kubectl.run("get", "csr", name).stdout
+
+
+def test_the_cleaner_deletes_a_request_denied_over_an_hour_ago(signer, api, kubectl):
+    old = create_csr(api, request_pem("old"), signer=CLIENT_SIGNER, usages=["client auth"])
+    fresh = create_csr(api, request_pem("fresh"), signer=CLIENT_SIGNER, usages=["client auth"])
+    kubectl.run("certificate", "deny", fresh)
+    csr = api.get(f"{CSRS}/{old}")
+    two_hours_ago = (datetime.now(UTC) - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    csr["status"] = {"conditions": [{"type": "Denied", "status": "True", "reason": "Test", "message": "old",
+                                     "lastUpdateTime": two_hours_ago}]}  # fmt: skip
+    api._check(api.http.put(f"{CSRS}/{old}/approval", json=csr))
+    api.wait_for(lambda: api.get_or_none(f"{CSRS}/{old}") is None, what=f"{old} deleted",
+                 timeout=SIGN_DEADLINE_SECONDS)  # fmt: skip
+    # The cleaner saw the fresh denial before the old one's (one watch, in order) and kept it.
+    assert api.get_or_none(f"{CSRS}/{fresh}") is not None

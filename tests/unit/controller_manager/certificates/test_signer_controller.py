@@ -10,6 +10,8 @@ from cryptography import x509
 
 from controller_manager.certificates.signer import AuthorityError, CSRSigningController, load_authority
 from controller_manager.certificates.signing import KUBE_APISERVER_CLIENT, KUBELET_CLIENT
+from controller_manager.manager import Settings, build_controllers
+from controller_manager.metrics import ControllerMetrics
 from kubemini.api.status import make_status
 from kubemini.client.controller import Result, TerminalError
 from kubemini.client.errors import Conflict
@@ -109,3 +111,18 @@ def test_the_ca_files_are_checked_and_reread_when_replaced(tmp_path):
     os.replace(tmp_path / "other.crt", cert)
     os.replace(other_key, key)
     assert controller.authority.current().certificate_pem == other.certificate_pem
+
+
+def test_the_signer_runs_only_with_both_files(tmp_path, caplog):
+    _, cert, key = write_ca(tmp_path)
+    client = FakeClient()
+    wanted = frozenset({"csrsigning", "csrcleaner"})
+    with caplog.at_level("INFO"):
+        built = build_controllers(client, shared_informers(client), Settings(controllers=wanted), ControllerMetrics())  # type: ignore[arg-type]
+    assert [c.name for c in built] == ["csrcleaner"]
+    assert "skipping CSR signer controller because no csr cert/key was specified" in caplog.text
+    settings = Settings(controllers=wanted, cluster_signing_cert_file=cert, cluster_signing_key_file=key,
+                        cluster_signing_duration_seconds=3600)  # fmt: skip
+    built = build_controllers(client, shared_informers(client), settings, ControllerMetrics())  # type: ignore[arg-type]
+    assert [c.name for c in built] == ["csrsigning", "csrcleaner"]
+    assert built[0].max_seconds == 3600
