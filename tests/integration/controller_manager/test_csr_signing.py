@@ -9,6 +9,7 @@ csrcleaner deletes a request denied over an hour ago.
 from __future__ import annotations
 
 import base64
+import ipaddress
 import secrets
 import time
 from datetime import UTC, datetime, timedelta
@@ -69,12 +70,14 @@ def kubectl(apiserver, tmp_path):
     return Kubectl(write_kubeconfig(tmp_path / "kubeconfig", apiserver.url))
 
 
-def request_pem(common_name: str, organizations: tuple[str, ...] = ()) -> bytes:
+def request_pem(common_name: str, organizations: tuple[str, ...] = (), *, names: list | None = None) -> bytes:
     key = ec.generate_private_key(ec.SECP256R1())
     subject = [x509.NameAttribute(NameOID.ORGANIZATION_NAME, o) for o in organizations]
     subject.append(x509.NameAttribute(NameOID.COMMON_NAME, common_name))
-    request = x509.CertificateSigningRequestBuilder().subject_name(x509.Name(subject)).sign(key, hashes.SHA256())
-    return request.public_bytes(serialization.Encoding.PEM)
+    builder = x509.CertificateSigningRequestBuilder().subject_name(x509.Name(subject))
+    if names:
+        builder = builder.add_extension(x509.SubjectAlternativeName(names), critical=False)
+    return builder.sign(key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM)
 
 
 def create_csr(api: Api, pem: bytes, *, signer: str, usages: list[str], **spec) -> str:
@@ -154,6 +157,20 @@ def test_a_denied_request_stays_unsigned_and_a_signed_one_is_left_alone(signer, 
     response = api.http.put(f"{CSRS}/{first}/status", json=current)
     assert response.status_code == 422, response.text
     assert "status.certificate: Forbidden: updates may not modify existing certificate content" in response.text
+
+
+def test_a_kubelet_serving_request_gets_its_names(signer, ca, api, kubectl):
+    authority, _ = ca
+    names = [x509.DNSName("n1.example"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+    pem = request_pem("system:node:n1", ("system:nodes",), names=names)
+    name = create_csr(api, pem, signer="kubernetes.io/kubelet-serving", usages=["digital signature", "server auth"])
+    kubectl.run("certificate", "approve", name)
+    certificate = issued(api, name)
+    certificate.verify_directly_issued_by(authority.certificate)
+    assert subject_identity(certificate) == ("system:node:n1", ("system:nodes",))
+    assert list(certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName).value) == names
+    usages = certificate.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+    assert list(usages) == [ExtendedKeyUsageOID.SERVER_AUTH]
 
 
 def test_a_bad_kubelet_request_is_marked_failed(signer, api, kubectl):
