@@ -141,6 +141,11 @@ class CertificateSigningRequestStrategy(Strategy):
             if kind in seen and kind in CONDITION_TYPES:
                 errors.duplicate(f"status.conditions[{index}].type", kind)
             seen.add(kind)
+            allowed = ("True",) if kind in CONDITION_TYPES else ("False", "True", "Unknown")
+            if not condition.get("status"):
+                errors.required(f"status.conditions[{index}].status")
+            elif condition["status"] not in allowed:
+                errors.not_supported(f"status.conditions[{index}].status", condition["status"], allowed)
         if "Approved" in seen and "Denied" in seen:
             errors.invalid("status.conditions", "", "Approved and Denied conditions are mutually exclusive")
         for kind in CONDITION_TYPES:

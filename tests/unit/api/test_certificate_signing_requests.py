@@ -57,3 +57,10 @@ def test_certificate_content_must_be_certificate_pem(certificate_b64):
     garbage = base64.b64encode(b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n").decode()
     assert certificate_problem(garbage).startswith("x509: malformed certificate")
     assert messages(csr(APPROVED, certificate=key), csr(APPROVED))
+
+
+def test_approval_conditions_are_true_only():
+    found = messages(csr({"type": "Approved", "status": "False"}), csr())
+    assert found == ['status.conditions[0].status: Unsupported value: "False": supported values: "True"']
+    assert messages(csr({"type": "Approved"}), csr()) == ["status.conditions[0].status: Required value"]
+    assert messages(csr({"type": "Custom", "status": "Unknown"}), csr()) == []
