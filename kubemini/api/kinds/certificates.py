@@ -1,5 +1,7 @@
 """certificates.k8s.io/v1: CertificateSigningRequests (spec immutable, `/approval` writes conditions).
 
+spec.request must be a PEM CERTIFICATE REQUEST that parses and whose self-signature holds.
+
 Writes to `/status` and `/approval` (upstream's validateCertificateSigningRequestUpdate): an Approved,
 Denied or Failed condition is never removed; `status.certificate` is set once, to CERTIFICATE PEM
 blocks, and never changed afterwards (the signer's compare-and-swap relies on it).
@@ -12,6 +14,8 @@ import binascii
 import re
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
 from kubemini.api.field_errors import FieldErrors
 from kubemini.api.kinds import printing
@@ -46,6 +50,33 @@ KEY_USAGES = (
 )
 MIN_EXPIRATION_SECONDS = 600
 _PEM_BLOCK = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----\r?\n(.*?)-----END \1-----", re.DOTALL)
+
+
+_VERIFICATION_FAILURES = {  # what Go's CheckSignature says, by key type
+    ec.EllipticCurvePublicKey: "x509: ECDSA verification failure",
+    rsa.RSAPublicKey: "crypto/rsa: verification error",
+    ed25519.Ed25519PublicKey: "x509: Ed25519 verification failure",
+}
+
+
+def request_problem(text: str) -> str | None:
+    """Why spec.request (base64 of PEM) is not a certificate request whose signature holds, or None."""
+    try:
+        data = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        data = b""
+    block = _PEM_BLOCK.search(data)
+    if block is None or block.group(1) != b"CERTIFICATE REQUEST":
+        return "PEM block type must be CERTIFICATE REQUEST"
+    try:
+        request = x509.load_pem_x509_csr(block.group(0))
+        if request.is_signature_valid:
+            return None
+        key = request.public_key()
+    except (ValueError, TypeError, UnsupportedAlgorithm):
+        return "x509: malformed certificate request"
+    kind = next((name for cls, name in _VERIFICATION_FAILURES.items() if isinstance(key, cls)), None)
+    return kind or "x509: signature verification failure"
 
 
 def certificate_problem(text: str) -> str | None:
@@ -100,13 +131,8 @@ class CertificateSigningRequestStrategy(Strategy):
         request = spec.get("request")
         if not request:
             errors.required("spec.request")
-        else:
-            try:
-                decoded = base64.b64decode(request, validate=True)
-            except (binascii.Error, ValueError):
-                decoded = b""
-            if b"-----BEGIN CERTIFICATE REQUEST-----" not in decoded:
-                errors.invalid("spec.request", "<bytes>", "PEM block type must be CERTIFICATE REQUEST")
+        elif (problem := request_problem(request)) is not None:
+            errors.invalid("spec.request", "<bytes>", problem)
         if not spec.get("signerName"):
             errors.required("spec.signerName")
         elif "/" not in spec["signerName"]:

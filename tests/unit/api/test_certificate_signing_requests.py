@@ -1,13 +1,18 @@
-"""CertificateSigningRequest status writes: conditions are never removed, a certificate is set once."""
+"""CertificateSigningRequest rules: spec.request parses and is self-signed; status conditions are never
+removed; a certificate is set once."""
 
 from __future__ import annotations
 
 import base64
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from kubemini.api.field_errors import FieldErrors
-from kubemini.api.kinds.certificates import CertificateSigningRequestStrategy, certificate_problem
+from kubemini.api.kinds.certificates import CertificateSigningRequestStrategy, certificate_problem, request_problem
 from kubemini.pki.certificates import new_authority
 
 STRATEGY = CertificateSigningRequestStrategy()
@@ -64,3 +69,27 @@ def test_approval_conditions_are_true_only():
     assert found == ['status.conditions[0].status: Unsupported value: "False": supported values: "True"']
     assert messages(csr({"type": "Approved"}), csr()) == ["status.conditions[0].status: Required value"]
     assert messages(csr({"type": "Custom", "status": "Unknown"}), csr()) == []
+
+
+def test_the_request_must_parse_and_its_signature_hold():
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "jane")])
+    der = x509.CertificateSigningRequestBuilder().subject_name(name).sign(key, hashes.SHA256())
+    der = der.public_bytes(serialization.Encoding.DER)
+
+    def pem(body: bytes, kind: str = "CERTIFICATE REQUEST") -> str:
+        text = f"-----BEGIN {kind}-----\n".encode() + base64.encodebytes(body) + f"-----END {kind}-----\n".encode()
+        return base64.b64encode(text).decode()
+
+    assert request_problem(pem(der)) is None
+    assert request_problem(pem(der, "CERTIFICATE")) == "PEM block type must be CERTIFICATE REQUEST"
+    assert request_problem(base64.b64encode(b"hello").decode()) == "PEM block type must be CERTIFICATE REQUEST"
+    assert request_problem(pem(b"\x30\x03\x02\x01\x00")) == "x509: malformed certificate request"
+    other = (
+        ec.generate_private_key(ec.SECP256R1())
+        .public_key()
+        .public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
+    mine = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    forged = der.replace(mine[-65:], other[-65:])  # the same request, someone else's key
+    assert request_problem(pem(forged)) == "x509: ECDSA verification failure"
