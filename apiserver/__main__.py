@@ -10,6 +10,8 @@ from pathlib import Path
 
 from apiserver import serving
 from apiserver.app import create_app
+from apiserver.storage.encryption.config import EncryptionConfigError
+from apiserver.storage.encryption.reloading import EncryptionSetup
 
 # Longer than any client keeps an idle connection, so the server never closes one mid-request.
 KEEP_ALIVE_SECONDS = 65
@@ -71,9 +73,21 @@ def main() -> None:
         default=os.environ.get("KUBEMINI_SERVICE_ACCOUNT_SIGNING_KEY_FILE"),
         help="PEM private key service-account tokens are signed with (default: a key kept in etcd)",
     )
+    parser.add_argument("--encryption-provider-config", help="EncryptionConfiguration file: what etcd stores encrypted")
+    parser.add_argument(
+        "--encryption-provider-config-automatic-reload",
+        action="store_true",
+        help="reload the encryption configuration file when it changes (a failed reload keeps the old one)",
+    )
     parser.add_argument("--log-level", default=os.environ.get("KUBEMINI_LOG_LEVEL", "info"))
     args = parser.parse_args()
     sys.setrecursionlimit(RECURSION_LIMIT)
+    try:
+        encryption = EncryptionSetup.from_flags(
+            args.encryption_provider_config, automatic_reload=args.encryption_provider_config_automatic_reload
+        )
+    except EncryptionConfigError as exc:
+        sys.exit(f"error: {exc}")
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     app = create_app(
         etcd_endpoints=parse_endpoints(args.etcd_servers),
@@ -83,6 +97,7 @@ def main() -> None:
         signing_key_pem=Path(args.service_account_signing_key_file).read_bytes()
         if args.service_account_signing_key_file
         else None,
+        encryption=encryption,
     )
     serving.run(
         app,

@@ -26,6 +26,7 @@ from apiserver.crds.controller import CrdController
 from apiserver.errors import ApiError, path_not_found
 from apiserver.identity import tokens
 from apiserver.openapi.documents import OpenAPICache
+from apiserver.storage.encryption.reloading import EncryptionSetup
 from apiserver.storage.errors import StorageError
 from apiserver.storage.etcd_store import EtcdStore
 from apiserver.subresources import proxy
@@ -57,10 +58,12 @@ def create_app(
     watch_queue_events: int,
     service_cidr: str = DEFAULT_SERVICE_CIDR,
     signing_key_pem: bytes | None = None,
+    encryption: EncryptionSetup | None = None,
 ) -> ResourceFastPath:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        store = EtcdStore(etcd_endpoints)
+        store = EtcdStore(etcd_endpoints, values=encryption.transformer() if encryption else None)
+        reloader = encryption.follow(store) if encryption else None
         ctx = ServerContext(
             store, watch_queue_events=watch_queue_events, service_network=ServiceNetwork.parse(service_cidr)
         )
@@ -80,6 +83,8 @@ def create_app(
         await asyncio.gather(bootstrapping, return_exceptions=True)
         await ctx.crds.stop()
         await ctx.stop_caches()
+        if reloader is not None:
+            await reloader.stop()
         await store.close()
 
     app = FastAPI(lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None, redirect_slashes=False)
