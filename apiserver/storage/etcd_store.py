@@ -61,6 +61,8 @@ class ValueTransformer(Protocol):
 
     def from_storage(self, etcd_key: bytes, value: bytes) -> bytes: ...  # raises TransformFailed
 
+    def is_stale(self, etcd_key: bytes, value: bytes) -> bool: ...
+
 
 def decode(key: bytes, value: bytes, mod_revision: int, values: ValueTransformer | None = None) -> Stored:
     if values is not None:
@@ -193,7 +195,9 @@ class EtcdStore:
         result = await self._call(lambda c: c.get(key.encode()))
         if result is None:
             raise KeyNotFound(key)
-        return decode(result.key, result.value, result.mod_revision, self.values)
+        stored = decode(result.key, result.value, result.mod_revision, self.values)
+        stored.stale = self.values is not None and self.values.is_stale(result.key, result.value)
+        return stored
 
     async def list(self, prefix: str, *, revision: int = 0, limit: int = 0, start_key: str | None = None) -> Page:
         """Objects under `prefix` at `revision` (0 = newest), one page of at most `limit` keys."""

@@ -95,6 +95,15 @@ class StorageTransformer:
                 return transformer
         return None
 
+    def is_stale(self, etcd_key: bytes, value: bytes) -> bool:
+        """Whether a write now would store `value` differently (another key, or encrypted vs plaintext)."""
+        rule = self.rule_for(etcd_key)
+        if rule is None:
+            return False
+        if rule.writer is None:
+            return value.startswith(ENCRYPTED_MARK)
+        return not value.startswith(rule.writer.prefix)
+
     def to_storage(self, etcd_key: bytes, value: bytes) -> bytes:
         rule = self.rule_for(etcd_key)
         return value if rule is None else rule.to_storage(etcd_key, value)

@@ -148,3 +148,16 @@ def test_a_bad_file_is_refused_naming_the_problem(text, message):
         parse_config(text)
     assert message in str(caught.value)
     assert b64(b"y" * 16) not in str(caught.value), "a key never appears in an error"
+
+
+def test_a_value_under_an_old_key_or_plaintext_is_stale():
+    old, new = os.urandom(32), os.urandom(32)
+    stored_old = StorageTransformer(parse_config(config_text(keyed("aesgcm", "key1", old)))).to_storage(
+        SECRET_KEY, PLAINTEXT
+    )
+    rotated = StorageTransformer(
+        parse_config(config_text(keyed("aesgcm", "key2", new), keyed("aesgcm", "key1", old), "identity: {}"))
+    )
+    assert rotated.is_stale(SECRET_KEY, stored_old) and rotated.is_stale(SECRET_KEY, PLAINTEXT)
+    assert not rotated.is_stale(SECRET_KEY, rotated.to_storage(SECRET_KEY, PLAINTEXT))
+    assert not rotated.is_stale(b"/registry/configmaps/default/c", PLAINTEXT)
