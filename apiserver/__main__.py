@@ -10,6 +10,8 @@ from pathlib import Path
 
 from apiserver import serving
 from apiserver.app import create_app
+from apiserver.audit.policy import AuditPolicyError
+from apiserver.audit.recording import AuditSetup
 from apiserver.storage.encryption.config import EncryptionConfigError
 from apiserver.storage.encryption.reloading import EncryptionSetup
 
@@ -79,6 +81,10 @@ def main() -> None:
         action="store_true",
         help="reload the encryption configuration file when it changes (a failed reload keeps the old one)",
     )
+    parser.add_argument("--audit-policy-file", help="audit.k8s.io/v1 Policy: which requests are logged, at which level")
+    parser.add_argument("--audit-log-path", help="file audit events are appended to as JSON lines ('-': stdout)")
+    parser.add_argument("--audit-log-maxsize", type=int, default=0, help="MB before the audit log is rotated")
+    parser.add_argument("--audit-log-maxbackup", type=int, default=0, help="rotated audit logs kept (0: all)")
     parser.add_argument("--log-level", default=os.environ.get("KUBEMINI_LOG_LEVEL", "info"))
     args = parser.parse_args()
     sys.setrecursionlimit(RECURSION_LIMIT)
@@ -86,7 +92,13 @@ def main() -> None:
         encryption = EncryptionSetup.from_flags(
             args.encryption_provider_config, automatic_reload=args.encryption_provider_config_automatic_reload
         )
-    except EncryptionConfigError as exc:
+        audit = AuditSetup.from_flags(
+            args.audit_policy_file,
+            args.audit_log_path,
+            max_size_mb=args.audit_log_maxsize,
+            max_backups=args.audit_log_maxbackup,
+        )
+    except (EncryptionConfigError, AuditPolicyError) as exc:
         sys.exit(f"error: {exc}")
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     app = create_app(
@@ -98,6 +110,7 @@ def main() -> None:
         if args.service_account_signing_key_file
         else None,
         encryption=encryption,
+        audit=audit,
     )
     serving.run(
         app,

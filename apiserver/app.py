@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from apiserver import bootstrap, discovery, metrics, resource_routes
 from apiserver.admission.service_ips import DEFAULT_SERVICE_CIDR, ServiceNetwork
+from apiserver.audit.recording import AuditSetup
 from apiserver.context import ServerContext
 from apiserver.crds.controller import CrdController
 from apiserver.errors import ApiError, path_not_found
@@ -59,6 +60,7 @@ def create_app(
     service_cidr: str = DEFAULT_SERVICE_CIDR,
     signing_key_pem: bytes | None = None,
     encryption: EncryptionSetup | None = None,
+    audit: AuditSetup | None = None,
 ) -> ResourceFastPath:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -85,6 +87,8 @@ def create_app(
         await ctx.stop_caches()
         if reloader is not None:
             await reloader.stop()
+        if audit is not None:
+            await asyncio.to_thread(audit.writer.close)
         await store.close()
 
     app = FastAPI(lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None, redirect_slashes=False)
@@ -216,7 +220,7 @@ def create_app(
     async def anything_else(path: str) -> JSONResponse:
         return path_not_found().response()
 
-    return ResourceFastPath(app)
+    return audit.wrap(ResourceFastPath(app)) if audit else ResourceFastPath(app)
 
 
 def _is_resource_path(path: str) -> bool:
