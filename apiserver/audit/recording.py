@@ -15,6 +15,7 @@ response carries `Audit-Id`; a request's own `Audit-ID` header is used as its au
 
 from __future__ import annotations
 
+import random
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -81,8 +82,9 @@ class _Request:
 
     scope: dict
     received: float
-    headers: dict[bytes, bytes]
-    audit_id: str
+    audit_id: str = ""
+    headers: dict[bytes, bytes] = field(default_factory=dict)
+    decided: bool = False
     facts: RequestFacts | None = None
     rule: PolicyRule | None = None
     level: str = "None"
@@ -94,8 +96,8 @@ class _Request:
 
     @property
     def long_running(self) -> bool:
-        attrs = self.facts.attrs
-        return attrs.verb == "watch" or attrs.subresource in LONG_RUNNING_SUBRESOURCES
+        attrs = self.facts.attrs if self.facts else None
+        return attrs is not None and (attrs.verb == "watch" or attrs.subresource in LONG_RUNNING_SUBRESOURCES)
 
     def capture(self, chunks: list[bytes], data: bytes) -> None:
         self.captured += len(data)
@@ -119,9 +121,7 @@ class AuditedApp:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        headers = dict(scope.get("headers") or [])
-        audit_id = headers.get(b"audit-id", b"").decode("latin-1") or str(uuid.uuid4())
-        request = _Request(scope, time.time(), headers, audit_id)
+        request = _Request(scope, time.time())
 
         async def audited_receive():
             message = await receive()
@@ -136,11 +136,9 @@ class AuditedApp:
                 self._decide(request)
                 request.code = message.get("status", 101)
                 request.response_type = _content_type(message.get("headers") or [])
-                if kind != "websocket.accept":
-                    message = {
-                        **message,
-                        "headers": [*(message.get("headers") or []), (b"audit-id", audit_id.encode())],
-                    }
+                if kind != "websocket.accept" and request.audit_id:
+                    audit_header = (b"audit-id", request.audit_id.encode())
+                    message = {**message, "headers": [*(message.get("headers") or []), audit_header]}
                 if request.long_running:
                     self._emit(request, "ResponseStarted")
             elif kind in ("http.response.body", "websocket.http.response.body") and self._keeps_response(request):
@@ -161,25 +159,33 @@ class AuditedApp:
         self._emit(request, "ResponseComplete")
 
     def _decide(self, request: _Request) -> None:
-        """Once per request, as late as the user is known: the facts, the rule and the level."""
-        if request.facts is not None:
+        """Once per request, as late as the user is known: the rule and level, then (if logged) the facts."""
+        if request.decided:
             return
+        request.decided = True
         scope = request.scope
         user, impersonated = users_of(scope)
         attrs = request_attributes(scope, user)
+        request.rule = self._policy.rule_for(attrs)
+        request.level = effective_level(request.rule.level, attrs) if request.rule else "None"
+        # Every answer carries its Audit-Id (the client's own, when it sent one), logged or not.
+        audit_id = next((value for name, value in scope.get("headers") or () if name == b"audit-id"), b"")
+        # An ID, not a secret: a random version-4 UUID without a system call per request.
+        request.audit_id = audit_id.decode("latin-1") or str(uuid.UUID(int=random.getrandbits(128), version=4))
+        if request.level == "None":
+            return  # not logged: no facts, no events
+        request.headers = headers = dict(scope.get("headers") or [])
         query = scope.get("query_string", b"").decode("latin-1")
         request.facts = RequestFacts(
             audit_id=request.audit_id,
             request_uri=scope["path"] + (f"?{query}" if query else ""),
             user=user,
             impersonated=impersonated,
-            source_ips=source_ips(scope, request.headers),
-            user_agent=request.headers.get(b"user-agent", b"").decode("latin-1"),
+            source_ips=source_ips(scope, headers),
+            user_agent=headers.get(b"user-agent", b"").decode("latin-1"),
             attrs=attrs,
             received=request.received,
         )
-        request.rule = self._policy.rule_for(attrs)
-        request.level = effective_level(request.rule.level, attrs) if request.rule else "None"
         self._emit(request, "RequestReceived")
 
     def _keeps_response(self, request: _Request) -> bool:

@@ -1,10 +1,12 @@
 """The audit log backend (`--audit-log-path`): JSON lines written by a thread, never by the event loop.
 
-    request path ──write(event)──► bounded queue (BUFFER_EVENTS) ──► writer thread: serialize a
-    batch, append it to the file, flush; past `--audit-log-maxsize` MB the file is renamed
-    `<name>-<UTC time>.<ext>` and a new one opened, keeping `--audit-log-maxbackup` old files.
+    request path ──write(event)──► bounded buffer (BUFFER_EVENTS) ──► writer thread, every
+    FLUSH_SECONDS: serialize what is buffered, append it to the file, flush; past
+    `--audit-log-maxsize` MB the file is renamed `<name>-<UTC time>.<ext>` and a new one
+    opened, keeping `--audit-log-maxbackup` old files.
 
-A full queue drops the event and counts it (`apiserver_audit_error_total{plugin="log"}`): a
+The event loop only appends to a deque (no lock, no wake-up per event); a full buffer drops the
+event and counts it (`apiserver_audit_error_total{plugin="log"}`): a
 stalled disk slows no request. `-` as the path writes to standard output, as kube-apiserver does.
 """
 
@@ -12,9 +14,9 @@ from __future__ import annotations
 
 import datetime
 import logging
-import queue
 import sys
 import threading
+from collections import deque
 from pathlib import Path
 
 from prometheus_client import Counter
@@ -24,7 +26,7 @@ from kubemini import json_codec
 
 log = logging.getLogger("apiserver.audit")
 BUFFER_EVENTS = 10000
-BATCH_EVENTS = 400
+FLUSH_SECONDS = 0.05
 CLOSE_TIMEOUT_SECONDS = 5.0
 BYTES_PER_MB = 1024 * 1024
 
@@ -37,7 +39,6 @@ ERRORS = Counter(
     ["plugin"],
     registry=REGISTRY,
 )
-_CLOSE = object()
 
 
 def backup_name(path: Path, now: datetime.datetime) -> Path:
@@ -52,7 +53,9 @@ class AuditLogWriter:
         self._path = Path(path)
         self._max_bytes = max_bytes
         self._max_backups = max_backups
-        self._queue: queue.Queue = queue.Queue(buffer_events)
+        self._buffer_events = buffer_events
+        self._buffer: deque[dict] = deque()
+        self._closing = threading.Event()
         self._thread = threading.Thread(target=self._run, name="audit-log", daemon=True)
         self._file = None
         self._size = 0
@@ -65,20 +68,17 @@ class AuditLogWriter:
 
     def write(self, event: dict) -> None:
         """Called on the event loop: never blocks."""
-        EVENTS.inc()
-        try:
-            self._queue.put_nowait(event)
-        except queue.Full:
+        if len(self._buffer) >= self._buffer_events:
+            EVENTS.inc()
             ERRORS.labels("log").inc()
+            return
+        self._buffer.append(event)
 
     def close(self) -> None:
         """Write what is buffered and stop the thread (blocking: call it from a thread at shutdown)."""
         if not self._thread.is_alive():
             return
-        try:
-            self._queue.put(_CLOSE, timeout=CLOSE_TIMEOUT_SECONDS)
-        except queue.Full:
-            return
+        self._closing.set()
         self._thread.join(CLOSE_TIMEOUT_SECONDS)
 
     def _open(self) -> None:
@@ -86,24 +86,22 @@ class AuditLogWriter:
         self._size = self._file.tell()
 
     def _run(self) -> None:
-        while True:
-            batch = [self._queue.get()]
-            while len(batch) < BATCH_EVENTS:
-                try:
-                    batch.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
-            closing = any(item is _CLOSE for item in batch)
-            events = [item for item in batch if item is not _CLOSE]
-            try:
-                self._append([json_codec.dumps(event) + b"\n" for event in events])
-            except (OSError, TypeError, ValueError) as exc:
-                ERRORS.labels("log").inc(len(events))
-                log.error("could not write %d audit events: %s", len(events), exc)
-            if closing:
-                if self._file is not None:
-                    self._file.close()
-                return
+        while not self._closing.wait(FLUSH_SECONDS):
+            self._drain()
+        self._drain()
+        if self._file is not None:
+            self._file.close()
+
+    def _drain(self) -> None:
+        events = []
+        while self._buffer:
+            events.append(self._buffer.popleft())
+        EVENTS.inc(len(events))
+        try:
+            self._append([json_codec.dumps(event) + b"\n" for event in events])
+        except (OSError, TypeError, ValueError) as exc:
+            ERRORS.labels("log").inc(len(events))
+            log.error("could not write %d audit events: %s", len(events), exc)
 
     def _append(self, lines: list[bytes]) -> None:
         if not lines:

@@ -63,6 +63,8 @@ class ValueTransformer(Protocol):
 
     def is_stale(self, etcd_key: bytes, value: bytes) -> bool: ...
 
+    def covers(self, prefix: str) -> bool: ...
+
 
 def decode(key: bytes, value: bytes, mod_revision: int, values: ValueTransformer | None = None) -> Stored:
     if values is not None:
@@ -204,12 +206,17 @@ class EtcdStore:
         range_end = aetcd.utils.prefix_range_end(prefix.encode())
         request = range_request((start_key or prefix).encode(), range_end=range_end, limit=limit, revision=revision)
         response = await self._range_at(request)
-        values = self.values
+        values = self._values_under(prefix)
         items = [
             s for kv in response.kvs if (s := decode_or_skip(kv.key, kv.value, kv.mod_revision, values)) is not None
         ]
         last_key = response.kvs[-1].key.decode(errors="replace") if response.kvs else None
         return Page(items, response.header.revision, bool(response.more), last_key)
+
+    def _values_under(self, prefix: str) -> ValueTransformer | None:
+        """The transformer for a range of keys, or None when it transforms none of them."""
+        values = self.values
+        return values if values is not None and values.covers(prefix) else None
 
     def _side_ops(self, side: SideKeys | None) -> tuple[list, list]:
         """Compares and operations for bookkeeping keys written in the same transaction."""
@@ -293,9 +300,12 @@ class EtcdStore:
         except (aetcd.exceptions.ClientError, rpc.AioRpcError, OSError, TimeoutError) as exc:
             self._failover(client)
             raise Unavailable(f"etcd watch failed: {exc}") from exc
+        seen, values = self.values, self._values_under(prefix)
         try:
             async for event in watch:
-                storage_event = _to_storage_event(event, self.values)
+                if self.values is not seen:  # the encryption configuration was reloaded
+                    seen, values = self.values, self._values_under(prefix)
+                storage_event = _to_storage_event(event, values)
                 if storage_event is not None:
                     yield storage_event
         except aetcd.exceptions.RevisionCompactedError as exc:

@@ -89,6 +89,11 @@ class StorageTransformer:
                 for prefix in key_prefixes(name):
                     self._rules.append((prefix.encode(), transformer))
 
+    def covers(self, prefix: str) -> bool:
+        """Whether any key under `prefix` may be transformed (a list or watch of other resources skips us)."""
+        wanted = prefix.encode()
+        return any(rule.startswith(wanted) or wanted.startswith(rule) for rule, _ in self._rules)
+
     def rule_for(self, etcd_key: bytes) -> RuleTransformer | None:
         for prefix, transformer in self._rules:
             if etcd_key.startswith(prefix):

@@ -161,3 +161,10 @@ def test_a_value_under_an_old_key_or_plaintext_is_stale():
     assert rotated.is_stale(SECRET_KEY, stored_old) and rotated.is_stale(SECRET_KEY, PLAINTEXT)
     assert not rotated.is_stale(SECRET_KEY, rotated.to_storage(SECRET_KEY, PLAINTEXT))
     assert not rotated.is_stale(b"/registry/configmaps/default/c", PLAINTEXT)
+
+
+def test_a_range_of_other_resources_is_not_covered():
+    transformer = StorageTransformer(parse_config(config_text(keyed("aesgcm", "k", os.urandom(32)))))
+    assert transformer.covers("/registry/secrets/") and transformer.covers("/registry/secrets/default/")
+    assert transformer.covers("/registry/"), "a range over every key includes the secrets"
+    assert not transformer.covers("/registry/configmaps/") and not transformer.covers("/registry/pods/default/")
