@@ -129,7 +129,7 @@ def make_event(
         "stage": stage,
         "requestURI": facts.request_uri,
         "verb": facts.attrs.verb,
-        "user": facts.user.to_review(),
+        "user": facts.user.to_review() if facts.user.name else {},
     }
     if facts.impersonated is not None:
         event["impersonatedUser"] = facts.impersonated.to_review()

@@ -41,14 +41,17 @@ from kubemini import json_codec
 # impersonates, the user who asked.
 USER_KEY = "kubemini.user"
 IMPERSONATOR_KEY = "kubemini.impersonator"
+UNKNOWN_USER = UserInfo("")
 MAX_CAPTURED_BYTES = 8 * 1024 * 1024
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 LONG_RUNNING_SUBRESOURCES = frozenset({"exec", "attach", "portforward", "proxy", "log"})
 
 
-def users_of(scope: dict) -> tuple[UserInfo, UserInfo | None]:
-    """(the authenticated user, the impersonated user or None); the policy matches the first."""
-    user = scope.get(USER_KEY) or APISERVER_USER
+def users_of(scope: dict, code: int | None = None) -> tuple[UserInfo, UserInfo | None]:
+    """(the authenticated user, the impersonated user or None); the policy matches the first.
+
+    A request refused with 401 has no user: its event has an empty one, as upstream's."""
+    user = scope.get(USER_KEY) or (UNKNOWN_USER if code == 401 else APISERVER_USER)
     impersonator = scope.get(IMPERSONATOR_KEY)
     return (impersonator, user) if impersonator is not None else (user, None)
 
@@ -133,8 +136,8 @@ class AuditedApp:
         async def audited_send(message):
             kind = message["type"]
             if kind in ("http.response.start", "websocket.http.response.start", "websocket.accept"):
-                self._decide(request)
                 request.code = message.get("status", 101)
+                self._decide(request)
                 request.response_type = _content_type(message.get("headers") or [])
                 if kind != "websocket.accept" and request.audit_id:
                     audit_header = (b"audit-id", request.audit_id.encode())
@@ -164,7 +167,7 @@ class AuditedApp:
             return
         request.decided = True
         scope = request.scope
-        user, impersonated = users_of(scope)
+        user, impersonated = users_of(scope, request.code)
         attrs = request_attributes(scope, user)
         request.rule = self._policy.rule_for(attrs)
         request.level = effective_level(request.rule.level, attrs) if request.rule else "None"
