@@ -14,6 +14,9 @@ import pytest
 import yaml
 
 from kubemini.cli.encryption import rotate_encryption_key, write_initial_encryption_config
+from kubemini.cli.layout import ClusterHome
+from kubemini.cli.main import main as kubemini_main
+from kubemini.cli.settings import ClusterSettings, save_settings
 from tests.support.processes import ApiServer
 from tests.support.raw_etcd import get_raw, put_raw, raw_values
 from tests.support.watch_reader import WatchReader
@@ -127,3 +130,15 @@ def test_a_bad_configuration_file_stops_the_server_naming_the_field(own_etcd, tm
     server.stop()
     assert "resources[0].providers[0].aesgcm.keys[0].secret" in str(caught.value)
     assert "expected one of [16, 24, 32]" in str(caught.value)
+
+
+def test_kubemini_encryption_rotate_finds_the_cluster_by_its_home(encrypted_apiserver, own_etcd, tmp_path, capsys):
+    server, config = encrypted_apiserver
+    home = ClusterHome(tmp_path / "home")
+    save_settings(home.settings_path, ClusterSettings().with_ports({"apiserver": server.port}))
+    with httpx.Client(base_url=server.url, timeout=30) as api:
+        assert api.post(SECRETS_PATH, json=secret("via-cli", "cli-value")).status_code == 201
+    argv = ["encryption", "rotate", "--home", str(home.root), "--config", str(config), "--provider", "aescbc"]
+    assert kubemini_main(argv) == 0, capsys.readouterr().out
+    raw = asyncio.run(get_raw(own_etcd.url, "/registry/secrets/default/via-cli"))
+    assert raw.startswith(b"k8s:enc:aescbc:v1:key2:") and b"cli-value" not in raw
