@@ -84,6 +84,9 @@ def test_secrets_are_stored_encrypted_served_plain_and_rotated(encrypted_apiserv
         api.post("/api/v1/namespaces/default/configmaps", json={"metadata": {"name": "plain"}, "data": {"k": marker}})
         assert marker.encode() in asyncio.run(get_raw(own_etcd.url, "/registry/configmaps/default/plain"))
 
+        frozen = {**secret("frozen", "frozen-value"), "immutable": True}
+        assert api.post(SECRETS_PATH, json=frozen).status_code == 201, "rotation rewrites immutable Secrets too"
+
         out = io.StringIO()
         assert rotate_encryption_key(config, api, reload_timeout_seconds=30, out=out) == "key2", out.getvalue()
         stored = asyncio.run(raw_values(own_etcd.url, "/registry/secrets/"))
