@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from kubemini.cli.encryption import encryption_config_path
 from kubemini.cli.layout import ClusterHome
 from kubemini.cli.settings import ClusterSettings
 from kubemini.pki import cluster_pki
@@ -110,7 +111,7 @@ def apiserver_security_flags(home: ClusterHome) -> list[str]:
     """Secrets encrypted at rest and the audit log, from the files `up` prepares (kubemini/cli/credentials.py);
     PodSecurity `baseline` for every namespace that does not choose otherwise."""
     return [
-        "--encryption-provider-config", str(home.pki_dir / "encryption-config.yaml"),
+        "--encryption-provider-config", str(encryption_config_path(home.root)),
         "--encryption-provider-config-automatic-reload",
         "--audit-policy-file", str(home.pki_dir / "audit-policy.yaml"),
         "--audit-log-path", str(home.log_path("audit")),
