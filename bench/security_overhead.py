@@ -22,12 +22,11 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.wrk_runs import run_wrk  # noqa: E402
 from kubemini.cli.encryption import write_initial_encryption_config  # noqa: E402
+from tests.support.api_http import api_http, async_api_http  # noqa: E402
 from tests.support.processes import ApiServer, EtcdServer  # noqa: E402
 
 NS = "/api/v1/namespaces/default"
@@ -57,7 +56,7 @@ async def create_secrets(url: str, prefix: str, count: int) -> float:
     names = iter(range(count))
 
     async def client() -> None:
-        async with httpx.AsyncClient(base_url=url, timeout=30) as api:
+        async with async_api_http(base_url=url, timeout=30) as api:
             for index in names:
                 response = await api.post(f"{NS}/secrets", json=secret(f"{prefix}-{index}"))
                 response.raise_for_status()
@@ -68,7 +67,7 @@ async def create_secrets(url: str, prefix: str, count: int) -> float:
 
 
 def prepare(server: ApiServer, mode: str) -> None:
-    with httpx.Client(base_url=server.url) as api:
+    with api_http(base_url=server.url) as api:
         api.post(f"{NS}/secrets", json=secret(f"read-{mode.lower()}")).raise_for_status()
         configmap = {"metadata": {"name": f"read-{mode.lower()}"}, "data": {"k": "v" * 1200}}
         api.post(f"{NS}/configmaps", json=configmap).raise_for_status()
