@@ -66,7 +66,9 @@ def build_request(action: dict[str, Any], *, now: datetime) -> ApiRequest:
         body = {"spec": {"template": {"metadata": {"annotations": {RESTARTED_AT_ANNOTATION: stamp}}}}}
         return ApiRequest("PATCH", path, body, STRATEGIC_PATCH)
     if verb == "delete-pod":
-        path = by_kind("Pod").object_path(_name(action.get("name"), "name"), _name(action.get("namespace"), "namespace"))
+        path = by_kind("Pod").object_path(
+            _name(action.get("name"), "name"), _name(action.get("namespace"), "namespace")
+        )
         return ApiRequest("DELETE", path, {"kind": "DeleteOptions", "apiVersion": "v1"})
     if verb in ("cordon", "uncordon"):
         path = by_kind("Node").object_path(_name(action.get("name"), "name"))

@@ -1,11 +1,11 @@
 """The routes behind the pages, all with the session's identity (no session: 401, the UI shows the login).
 
-    GET  /api/whoami                                   {"username"}
-    GET  /api/stream?feeds=a,b&namespace=&labelSelector=&name=&metrics=1     SSE (streaming.py)
-    GET  /api/logs/{namespace}/{pod}?container=         SSE, one event per log line (logs.py)
-    GET  /api/yaml/{feed}/{namespace}/{name}            the object as YAML (managedFields left out)
-    POST /api/access {"namespace"}                      {"scale": true, ...} from SelfSubjectAccessReviews
-    POST /api/actions {"action", ...}                   the API's answer; 403 ──► {"error": "not allowed"}
+GET  /api/whoami                                   {"username"}
+GET  /api/stream?feeds=a,b&namespace=&labelSelector=&name=&metrics=1     SSE (streaming.py)
+GET  /api/logs/{namespace}/{pod}?container=         SSE, one event per log line (logs.py)
+GET  /api/yaml/{feed}/{namespace}/{name}            the object as YAML (managedFields left out)
+POST /api/access {"namespace"}                      {"scale": true, ...} from SelfSubjectAccessReviews
+POST /api/actions {"action", ...}                   the API's answer; 403 ──► {"error": "not allowed"}
 """
 
 from __future__ import annotations
@@ -62,12 +62,14 @@ class Handlers:
         names = tuple(feed.name for feed in feeds)
         positions = decode_positions(request.headers.get("last-event-id"), feeds=names)
         messages = merged_messages(
-            session.client, feeds, scope, positions=positions, with_metrics=query.get("metrics") == "1",
+            session.client,
+            feeds,
+            scope,
+            positions=positions,
+            with_metrics=query.get("metrics") == "1",
             metrics_interval=self.metrics_interval,
-        )  # fmt: skip
-        return StreamingResponse(
-            _sse_body(messages, positions), media_type="text/event-stream", headers=SSE_HEADERS
         )
+        return StreamingResponse(_sse_body(messages, positions), media_type="text/event-stream", headers=SSE_HEADERS)
 
     async def logs(self, request: Request) -> Response:
         session = self._session(request)
@@ -152,8 +154,11 @@ async def _sse_body(messages: AsyncIterator[Message], positions: dict[str, str])
             if not done:
                 yield sse.format_comment("heartbeat")
                 continue
-            message: Message = pending.result()
-            pending = None
+            finished, pending = pending, None
+            try:
+                message: Message = finished.result()
+            except StopAsyncIteration:
+                return
             if message.version:
                 positions[message.feed] = message.version
             data = {"feed": message.feed, "type": message.type, **message.payload}
@@ -178,5 +183,6 @@ async def _log_body(target: ApiTarget, token: str, namespace: str, pod: str, con
 
 
 def _log_frame(message: LogMessage) -> bytes:
-    return sse.format_event({"type": message.type, "text": message.text, "time": message.stamp},
-                            event_id=message.stamp or None)  # fmt: skip
+    return sse.format_event(
+        {"type": message.type, "text": message.text, "time": message.stamp}, event_id=message.stamp or None
+    )

@@ -1,8 +1,8 @@
 """The dashboard's ASGI app: static UI, login, the API routes, /healthz, and security headers on every answer.
 
-    /                 static/index.html          /static/...   the UI's CSS and ES modules
-    /login /logout    login.py                   /api/...      api_routes.py
-    /healthz          "ok" while the process serves
+/                 static/index.html          /static/...   the UI's CSS and ES modules
+/login /logout    login.py                   /api/...      api_routes.py
+/healthz          "ok" while the process serves
 """
 
 from __future__ import annotations
@@ -28,13 +28,15 @@ from dashboard.upstream import ApiTarget
 
 STATIC_DIR = Path(__file__).parent / "static"
 SECURITY_HEADERS = [
-    (b"content-security-policy",
-     b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-     b"frame-ancestors 'none'; base-uri 'none'; form-action 'self'"),
+    (
+        b"content-security-policy",
+        b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+        b"frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    ),
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
     (b"x-frame-options", b"DENY"),
-]  # fmt: skip
+]
 
 
 class SecurityHeaders:

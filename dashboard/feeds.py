@@ -41,8 +41,15 @@ class Feed:
 FEEDS: dict[str, Feed] = {
     feed.name: feed
     for feed in (
-        Feed("namespaces", "Namespace", lambda o: {"key": o["metadata"]["name"], "name": o["metadata"]["name"],
-                                                   "phase": (o.get("status") or {}).get("phase") or ""}),  # fmt: skip
+        Feed(
+            "namespaces",
+            "Namespace",
+            lambda o: {
+                "key": o["metadata"]["name"],
+                "name": o["metadata"]["name"],
+                "phase": (o.get("status") or {}).get("phase") or "",
+            },
+        ),
         Feed("nodes", "Node", node_row),
         Feed("pods", "Pod", pod_row, uses_label_selector=True),
         Feed("pod-detail", "Pod", pod_detail),

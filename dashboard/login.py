@@ -56,7 +56,7 @@ async def log_in(request: Request, *, sessions: SessionStore, target: ApiTarget)
     try:
         body: dict[str, Any] = await request.json()
     except ValueError:
-        return problem(400, "the body must be JSON: {\"token\": \"...\"}")
+        return problem(400, 'the body must be JSON: {"token": "..."}')
     token = str((body or {}).get("token") or "").strip()
     if not token or len(token) > MAX_TOKEN_CHARS or any(c.isspace() for c in token):
         return problem(400, "a bearer token is required (one line, no spaces)")
@@ -74,9 +74,14 @@ async def log_in(request: Request, *, sessions: SessionStore, target: ApiTarget)
         await old.client.close()
     response = JSONResponse({"username": username})
     response.set_cookie(
-        COOKIE_NAME, session.id, max_age=int(IDLE_TIMEOUT_SECONDS), path="/", httponly=True, samesite="strict",
+        COOKIE_NAME,
+        session.id,
+        max_age=int(IDLE_TIMEOUT_SECONDS),
+        path="/",
+        httponly=True,
+        samesite="strict",
         secure=request.url.scheme == "https",
-    )  # fmt: skip
+    )
     return response
 
 

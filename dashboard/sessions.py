@@ -30,7 +30,9 @@ class Session:
 
 
 class SessionStore:
-    def __init__(self, *, clock: Callable[[], float] = time.monotonic, idle_timeout_seconds: float = IDLE_TIMEOUT_SECONDS):
+    def __init__(
+        self, *, clock: Callable[[], float] = time.monotonic, idle_timeout_seconds: float = IDLE_TIMEOUT_SECONDS
+    ):
         self._sessions: dict[str, Session] = {}
         self._clock = clock
         self._idle = idle_timeout_seconds

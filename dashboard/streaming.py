@@ -69,8 +69,9 @@ async def follow_feed(
                 version = str((listing.get("metadata") or {}).get("resourceVersion") or "")
                 rows = [feed.shape(item) for item in listing.get("items") or []]
                 await out.put(Message(feed.name, "reset", {"rows": rows}, version))
-            async for event in client.watch(rt, resource_version=version, timeout_seconds=WATCH_TIMEOUT_SECONDS,
-                                            **selectors):  # fmt: skip
+            async for event in client.watch(
+                rt, resource_version=version, timeout_seconds=WATCH_TIMEOUT_SECONDS, **selectors
+            ):
                 version = event.resource_version or version
                 if event.type == BOOKMARK:
                     await out.put(Message(feed.name, "bookmark", {}, version))

@@ -62,13 +62,23 @@ def ingress_row(ingress: Mapping[str, Any]) -> dict[str, Any]:
     for rule in spec.get("rules") or []:
         for path in ((rule.get("http") or {}).get("paths")) or []:
             routes.append(
-                {"host": rule.get("host") or "*", "path": path.get("path") or "/",
-                 "backend": _backend_text(path.get("backend") or {}), "service": ((path.get("backend") or {}).get("service") or {}).get("name") or ""}  # fmt: skip
+                {
+                    "host": rule.get("host") or "*",
+                    "path": path.get("path") or "/",
+                    "backend": _backend_text(path.get("backend") or {}),
+                    "service": ((path.get("backend") or {}).get("service") or {}).get("name") or "",
+                }
             )
     if spec.get("defaultBackend"):
         backend = spec["defaultBackend"]
-        routes.append({"host": "*", "path": "(default)", "backend": _backend_text(backend),
-                       "service": (backend.get("service") or {}).get("name") or ""})  # fmt: skip
+        routes.append(
+            {
+                "host": "*",
+                "path": "(default)",
+                "backend": _backend_text(backend),
+                "service": (backend.get("service") or {}).get("name") or "",
+            }
+        )
     addresses = ((ingress.get("status") or {}).get("loadBalancer") or {}).get("ingress") or []
     return {
         **base_row(ingress),

@@ -72,8 +72,13 @@ def _state(container_status: Mapping[str, Any]) -> dict[str, Any]:
     for name in ("running", "waiting", "terminated"):
         if name in state:
             detail = state[name] or {}
-            return {"state": name, "reason": detail.get("reason") or "", "message": detail.get("message") or "",
-                    "exitCode": detail.get("exitCode"), "since": detail.get("startedAt") or detail.get("finishedAt")}  # fmt: skip
+            return {
+                "state": name,
+                "reason": detail.get("reason") or "",
+                "message": detail.get("message") or "",
+                "exitCode": detail.get("exitCode"),
+                "since": detail.get("startedAt") or detail.get("finishedAt"),
+            }
     return {"state": "unknown", "reason": "", "message": "", "exitCode": None, "since": None}
 
 
@@ -95,8 +100,12 @@ def pod_detail(pod: Mapping[str, Any]) -> dict[str, Any]:
             }
         )
     conditions = [
-        {"type": c.get("type"), "status": c.get("status"), "reason": c.get("reason") or "",
-         "since": c.get("lastTransitionTime") or ""}  # fmt: skip
+        {
+            "type": c.get("type"),
+            "status": c.get("status"),
+            "reason": c.get("reason") or "",
+            "since": c.get("lastTransitionTime") or "",
+        }
         for c in status.get("conditions") or []
         if isinstance(c, Mapping)
     ]

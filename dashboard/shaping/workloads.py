@@ -1,9 +1,9 @@
 """Deployments, StatefulSets, DaemonSets, Jobs, CronJobs ──► one row shape: ready/desired and rollout progress.
 
-    ready     pods that serve (readyReplicas, numberReady, succeeded Jobs' completions)
-    desired   what the spec asks for
-    progress  updated-and-ready / desired, so a rollout fills the bar as new pods come up
-    state     `Progressing`, `Available`, `Complete`, `Failed`, `Suspended`, ...
+ready     pods that serve (readyReplicas, numberReady, succeeded Jobs' completions)
+desired   what the spec asks for
+progress  updated-and-ready / desired, so a rollout fills the bar as new pods come up
+state     `Progressing`, `Available`, `Complete`, `Failed`, `Suspended`, ...
 """
 
 from __future__ import annotations

@@ -54,9 +54,21 @@ class DashboardCluster:
         self._python("scheduler", "scheduler", *common, "--no-leader-elect")
         self._python("controller-manager", "controller_manager", *common, "--no-leader-elect")
         self._python(
-            "kubelet", "kubelet", "--server", self.url, "--port", str(free_port()), "--node-name", self.node,
-            "--heartbeat-seconds", "2", "--backoff-initial-seconds", "1", "--backoff-max-seconds", "4",
-        )  # fmt: skip
+            "kubelet",
+            "kubelet",
+            "--server",
+            self.url,
+            "--port",
+            str(free_port()),
+            "--node-name",
+            self.node,
+            "--heartbeat-seconds",
+            "2",
+            "--backoff-initial-seconds",
+            "1",
+            "--backoff-max-seconds",
+            "4",
+        )
         self._python("dashboard", "dashboard", "--server", self.url, "--port", str(self.dashboard_port))
         self._wait_until_ready()
         return self

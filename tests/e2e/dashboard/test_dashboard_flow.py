@@ -21,10 +21,11 @@ RECORDER = """
   window.__notReloaded = true;
   window.__seen = [];
   new MutationObserver(() => {
-    for (const cell of document.querySelectorAll("tr[data-key] td[data-col=ready], tr[data-key] td[data-col=restarts]")) {
+    const cells = document.querySelectorAll("tr[data-key] td[data-col=ready], tr[data-key] td[data-col=restarts]");
+    for (const cell of cells) {
       const row = cell.closest("tr");
       const entry = `${row.dataset.key}|${cell.dataset.col}|${cell.textContent}`;
-      if (window.__seen[window.__seen.length - 1] !== entry && !window.__seen.includes(entry)) window.__seen.push(entry);
+      if (!window.__seen.includes(entry)) window.__seen.push(entry);
     }
   }).observe(document.getElementById("main"), { childList: true, subtree: true, characterData: true });
 }
@@ -46,8 +47,12 @@ def deployment(name: str, replicas: int) -> dict:
 def crashing_pod(name: str) -> dict:
     script = "echo crash-run-$(date +%s); sleep 0.5; exit 3"
     container = {"name": "main", "image": "kubemini/busybox:1.35", "command": ["sh", "-c", script]}
-    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name},
-            "spec": {"terminationGracePeriodSeconds": 1, "containers": [container]}}  # fmt: skip
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": name},
+        "spec": {"terminationGracePeriodSeconds": 1, "containers": [container]},
+    }
 
 
 def seen(page, key: str, column: str) -> list[str]:
@@ -103,7 +108,8 @@ def test_rollout_scale_and_crash_loop_live_in_the_browser(cluster, browser, arti
     page.wait_for_function(
         """([row]) => {
           const tr = document.querySelector(row);
-          return tr && tr.classList.contains("health-bad") && Number(tr.querySelector("td[data-col=restarts]").textContent) >= 2;
+          const restarts = tr && Number(tr.querySelector("td[data-col=restarts]").textContent);
+          return tr && tr.classList.contains("health-bad") && restarts >= 2;
         }""",
         arg=[row],
     )
