@@ -34,12 +34,13 @@ class SessionStore:
         self, *, clock: Callable[[], float] = time.monotonic, idle_timeout_seconds: float = IDLE_TIMEOUT_SECONDS
     ):
         self._sessions: dict[str, Session] = {}
+        self._expired: list[Session] = []
         self._clock = clock
         self._idle = idle_timeout_seconds
 
     def create(self, token: str, client: ApiClient, *, username: str = "") -> tuple[Session, list[Session]]:
         """The new session and the ones it pushed out (expired or beyond MAX_SESSIONS), to close."""
-        dropped = self._expire()
+        dropped = self.take_expired()
         while len(self._sessions) >= MAX_SESSIONS:
             oldest = min(self._sessions.values(), key=lambda s: s.last_used)
             dropped.append(self._sessions.pop(oldest.id))
@@ -48,15 +49,21 @@ class SessionStore:
         return session, dropped
 
     def get(self, session_id: str | None) -> Session | None:
+        """The live session of that id (its idle clock restarted); an expired one goes to `take_expired()`."""
         session = self._sessions.get(session_id or "")
         if session is None:
             return None
         now = self._clock()
         if now - session.last_used > self._idle:
-            self._sessions.pop(session.id, None)
+            self._expired.append(self._sessions.pop(session.id))
             return None
         session.last_used = now
         return session
+
+    def take_expired(self) -> list[Session]:
+        """Sessions dropped for idleness since the last call, whose clients the caller closes."""
+        expired, self._expired = self._expired + self._expire(), []
+        return expired
 
     def remove(self, session_id: str | None) -> Session | None:
         return self._sessions.pop(session_id or "", None)

@@ -3,6 +3,7 @@
     feed task: [list ──► `reset` (all rows)] ──► watch from the version ──► `change` per event
                410 Gone ──► list again      stream cut / 5xx ──► watch again from the last version
                401 / 403 ──► `denied` (the page shows "not allowed") and the feed stops
+               400 / 422 (a malformed selector) ──► `invalid` and the feed stops
     merge: every message the browser gets carries `id: <every feed's version>` (resume.py), so
            EventSource's automatic reconnect comes back with Last-Event-ID and nothing is relisted.
 metrics.k8s.io has no watch: the `node-metrics` feed reads NodeMetrics once per metric resolution,
@@ -20,7 +21,7 @@ from typing import Any
 from dashboard.feeds import Feed
 from dashboard.shaping.nodes import node_usage
 from kubemini.client.api_client import ApiClient
-from kubemini.client.errors import ApiError, Forbidden, Gone, NotFound, Unauthorized
+from kubemini.client.errors import ApiError, BadRequest, Forbidden, Gone, Invalid, NotFound, Unauthorized
 from kubemini.client.watching import BOOKMARK
 
 WATCH_TIMEOUT_SECONDS = 300
@@ -42,7 +43,7 @@ class Message:
     """What one feed tells the browser; `version` (if any) becomes that feed's resume point."""
 
     feed: str
-    type: str  # reset | change | bookmark | denied | unavailable
+    type: str  # reset | change | bookmark | denied | invalid | unavailable
     payload: dict[str, Any]
     version: str | None = None
 
@@ -84,6 +85,9 @@ async def follow_feed(
             version = None
         except (Unauthorized, Forbidden) as error:
             await out.put(_denied(feed.name, error))
+            return
+        except (BadRequest, Invalid) as error:  # a malformed label selector: asking again will not help
+            await out.put(Message(feed.name, "invalid", {"code": error.code, "message": error.message}))
             return
         except ApiError as error:  # connection cut, 5xx, 429 after retries: watch again from where we were
             delay = RETRY_DELAYS_SECONDS[min(failures, len(RETRY_DELAYS_SECONDS) - 1)]

@@ -32,7 +32,10 @@ export class LiveFeeds {
       if (message.event === "DELETED") rows.delete(message.row.key);
       else rows.set(message.row.key, message.row);
     } else if (message.type === "denied") {
-      this.denied.set(message.feed, message.message || "not allowed");
+      this.denied.set(message.feed, `not allowed: ${message.message || message.reason}`);
+      this.synced.add(message.feed);
+    } else if (message.type === "invalid") {
+      this.denied.set(message.feed, `the API refused this query: ${message.message}`);
       this.synced.add(message.feed);
     } else if (message.type === "unavailable") {
       this.unavailable.set(message.feed, message.message);

@@ -2,6 +2,7 @@
 
     etcd + apiserver ──► scheduler, controller-manager (--no-leader-elect)
                      ──► kubelet (Docker; back-off 1 s..4 s, so a crash loop restarts within seconds)
+                     ──► metrics-server (scrapes every second: the overview's "used")
                      ──► dashboard (python -m dashboard --server <apiserver> --port <free>)
 `stop()` runs whatever happened: components newest first, then every container of this run's node.
 """
@@ -69,7 +70,17 @@ class DashboardCluster:
             "--backoff-max-seconds",
             "4",
         )
-        self._python("dashboard", "dashboard", "--server", self.url, "--port", str(self.dashboard_port))
+        self._python("metrics-server", "metrics_server", *common, "--metric-resolution", "1")
+        self._python(
+            "dashboard",
+            "dashboard",
+            "--server",
+            self.url,
+            "--port",
+            str(self.dashboard_port),
+            "--metrics-interval-seconds",
+            "1",
+        )
         self._wait_until_ready()
         return self
 

@@ -2,6 +2,7 @@
 
     log in ──► a Deployment goes 0/3 ──► 3/3 ──► scaled to 5 from the UI (dialog) ──► 5/5
     ──► `:pods` ──► a crash-looping pod turns red, its restart count rising ──► its page: the log tail
+    ──► Esc, `1` ──► the overview: the node's CPU requested by the pods and used (metrics.k8s.io)
 Every row value the page ever showed is recorded by a MutationObserver installed once, so the
 test sees the intermediate states (0/3) however fast the cluster is, and a marker on `window`
 proves the page was never reloaded. A screenshot is saved at each step.
@@ -34,7 +35,12 @@ RECORDER = """
 
 def deployment(name: str, replicas: int) -> dict:
     labels = {"app": name}
-    container = {"name": "main", "image": "kubemini/busybox:1.35", "command": ["sleep", "3600"]}
+    container = {
+        "name": "main",
+        "image": "kubemini/busybox:1.35",
+        "command": ["sleep", "3600"],
+        "resources": {"requests": {"cpu": "100m", "memory": "16Mi"}},
+    }
     template = {"metadata": {"labels": labels}, "spec": {"terminationGracePeriodSeconds": 1, "containers": [container]}}
     return {
         "apiVersion": "apps/v1",
@@ -124,6 +130,19 @@ def test_rollout_scale_and_crash_loop_live_in_the_browser(cluster, browser, arti
     page.wait_for_function("() => document.getElementById('log-tail').textContent.split('crash-run-').length > 2")
     page.wait_for_selector("#yaml:has-text('name: crasher')")
     page.screenshot(path=artifacts / "6-pod-log-tail.png", full_page=True)
+
+    # Back to the overview by its key: the node's bar sums the requests of the 5 web pods, and the
+    # metrics API's usage appears once metrics-server has two readings.
+    page.keyboard.press("Escape")
+    page.wait_for_selector("#nav a[aria-current=page][data-page=pods]")
+    page.keyboard.press("1")
+    cpu = f"tr[data-key='{cluster.node}'] td[data-col=cpu]"
+    page.wait_for_selector(f"{cpu}:has-text('500m requested of')")
+    page.wait_for_selector(f"{cpu}:has-text('used')")
+    page.wait_for_selector(".tile[data-phase=Running] strong:text-is('6')")  # the crasher's phase is Running too
+    page.wait_for_selector(".tile[data-phase=Crashing] strong:text-is('1')")
+    page.keyboard.press("/")  # the overview has no filter: nothing to focus, nothing breaks
+    page.screenshot(path=artifacts / "7-overview-requests-and-usage.png", full_page=True)
 
     assert page.evaluate("window.__notReloaded") is True
     assert errors == []

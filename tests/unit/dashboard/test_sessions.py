@@ -23,6 +23,8 @@ def test_sessions_are_found_by_id_and_expire_when_idle():
     assert store.get(session.id) is session
     clock.now = 29
     assert store.get(session.id) is None
+    assert store.take_expired() == [session]  # its client is closed by the caller
+    assert store.take_expired() == []
     assert store.get(None) is None and store.get("forged") is None
 
 

@@ -150,3 +150,10 @@ async def test_every_sse_frame_carries_all_feeds_versions_so_far():
         "id: events=3;nodes=7;pods=10",
         "id: events=3;nodes=7;pods=12",
     ]
+
+
+async def test_a_selector_the_api_refuses_ends_the_feed_with_its_message():
+    client = ScriptedClient(lists=[error_from_status(status(400, "BadRequest"))], watches=[])
+    got = await run_feed(client, want=1, scope=Scope(namespace="ns", label_selector="app in"))
+    assert (got[0].type, got[0].payload["message"]) == ("invalid", "BadRequest!")
+    assert len(client.calls) == 1

@@ -5,7 +5,7 @@ import { h } from "../dom.js";
 export function deniedNote(live, feed) {
   const message = live.denied.get(feed);
   if (message === undefined) return null;
-  return h("p", { class: "denied", role: "note" }, `not allowed: ${message}`);
+  return h("p", { class: "denied", role: "note" }, message);
 }
 
 export function nameFilter(ctx, onInput) {
