@@ -1,6 +1,6 @@
 """`python -m dashboard`: the web dashboard on --bind-address:--port, talking to the API of --kubeconfig.
 
-    flags ──► ApiTarget (server from --server / --kubeconfig; CA from the kubeconfig's cluster or
+    flags ──► ClientConfig (server from --server / --kubeconfig; CA from the kubeconfig's cluster or
               --certificate-authority) ──► build_app ──► uvicorn on the bound socket
 The kubeconfig's credentials are never used for users' requests: each user logs in with a token.
 
@@ -15,16 +15,15 @@ import contextlib
 import logging
 import os
 import socket
-from pathlib import Path
 
 import uvicorn
 
 from dashboard.app import build_app
 from dashboard.streaming import METRICS_INTERVAL_SECONDS
-from dashboard.upstream import ApiTarget, target_from_kubeconfig
-from kubemini.client.kubeconfig import load_kubeconfig
+from dashboard.upstream import with_ca_file
+from kubemini.client.credentials import ClientConfig
 from kubemini.component.lifecycle import run_until_signalled
-from kubemini.component.options import add_common_flags, configure_logging, server_url
+from kubemini.component.options import add_common_flags, client_config, configure_logging
 
 DEFAULT_PORT = 9090  # the Kubernetes Dashboard's plain-HTTP port
 log = logging.getLogger("dashboard")
@@ -47,16 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def api_target(args: argparse.Namespace) -> ApiTarget:
-    server = server_url(args)
-    config, base_dir = None, Path.cwd()
-    if args.kubeconfig:
-        path = Path(args.kubeconfig).expanduser()
-        config, base_dir = load_kubeconfig(path), path.parent
-    target = target_from_kubeconfig(config, server=server, base_dir=base_dir)
-    if args.certificate_authority:
-        target = ApiTarget(server, ca_file=args.certificate_authority)
-    return target
+def api_target(args: argparse.Namespace) -> ClientConfig:
+    """Where the API is and which CA to trust; users' requests take only these two from it."""
+    return with_ca_file(client_config(args), args.certificate_authority)
 
 
 async def run(argv: list[str] | None = None) -> None:

@@ -27,7 +27,8 @@ from dashboard.logs import LogMessage, follow_log, parse_log_time
 from dashboard.resume import decode_positions, encode_positions
 from dashboard.sessions import Session, SessionStore
 from dashboard.streaming import Message, Scope, merged_messages
-from dashboard.upstream import ApiTarget, user_http
+from dashboard.upstream import user_http
+from kubemini.client.credentials import ClientConfig
 from kubemini.client.errors import ApiError, Forbidden, NotFound, Unauthorized
 
 HEARTBEAT_SECONDS = 15.0
@@ -35,7 +36,7 @@ SSE_HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
 
 
 class Handlers:
-    def __init__(self, sessions: SessionStore, target: ApiTarget, *, metrics_interval: float):
+    def __init__(self, sessions: SessionStore, target: ClientConfig, *, metrics_interval: float):
         self.sessions = sessions
         self.target = target
         self.metrics_interval = metrics_interval
@@ -169,7 +170,7 @@ async def _sse_body(messages: AsyncIterator[Message], positions: dict[str, str])
         await iterator.aclose()
 
 
-async def _log_body(target: ApiTarget, token: str, namespace: str, pod: str, container: str | None, since):
+async def _log_body(target: ClientConfig, token: str, namespace: str, pod: str, container: str | None, since):
     yield sse.format_retry()
     async with user_http(target, token) as http:
         messages = follow_log(http, namespace, pod, container=container, since=since, clock=time.time)

@@ -24,7 +24,7 @@ from dashboard.api_routes import Handlers
 from dashboard.login import log_in, log_out
 from dashboard.sessions import SessionStore
 from dashboard.streaming import METRICS_INTERVAL_SECONDS
-from dashboard.upstream import ApiTarget
+from kubemini.client.credentials import ClientConfig
 
 STATIC_DIR = Path(__file__).parent / "static"
 SECURITY_HEADERS = [
@@ -60,7 +60,7 @@ async def index(_request: Request) -> FileResponse:
     return FileResponse(STATIC_DIR / "index.html", headers={"Cache-Control": "no-store"})
 
 
-def build_app(target: ApiTarget, *, metrics_interval: float = METRICS_INTERVAL_SECONDS) -> Starlette:
+def build_app(target: ClientConfig, *, metrics_interval: float = METRICS_INTERVAL_SECONDS) -> Starlette:
     sessions = SessionStore()
     handlers = Handlers(sessions, target, metrics_interval=metrics_interval)
 

@@ -15,8 +15,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from dashboard.sessions import COOKIE_NAME, IDLE_TIMEOUT_SECONDS, Session, SessionStore
-from dashboard.upstream import ApiTarget, user_client
+from dashboard.upstream import user_client
 from kubemini.client.api_client import ApiClient
+from kubemini.client.credentials import ClientConfig
 from kubemini.client.errors import ApiError, NotFound, Unauthorized
 
 CSRF_HEADER = "x-kubemini-dashboard"
@@ -49,7 +50,7 @@ def current_session(request: Request, sessions: SessionStore) -> Session | None:
     return sessions.get(request.cookies.get(COOKIE_NAME))
 
 
-async def log_in(request: Request, *, sessions: SessionStore, target: ApiTarget) -> Response:
+async def log_in(request: Request, *, sessions: SessionStore, target: ClientConfig) -> Response:
     refused = csrf_problem(request)
     if refused is not None:
         return refused

@@ -3,7 +3,7 @@
     etcd + apiserver ──► scheduler, controller-manager (--no-leader-elect)
                      ──► kubelet (Docker; back-off 1 s..4 s, so a crash loop restarts within seconds)
                      ──► metrics-server (scrapes every second: the overview's "used")
-                     ──► dashboard (python -m dashboard --server <apiserver> --port <free>)
+                     ──► dashboard (python -m dashboard --kubeconfig <its own, bound to no role> --port <free>)
 `stop()` runs whatever happened: components newest first, then every container of this run's node.
 """
 
@@ -18,9 +18,12 @@ from pathlib import Path
 
 import httpx
 
+from kubemini.pki.cluster_pki import DASHBOARD
 from tests.e2e.services.cluster import Component, node_containers
+from tests.support.api_http import api_http
 from tests.support.ports import free_port
 from tests.support.processes import ApiServer, EtcdServer
+from tests.support.service_account_tokens import service_account_token
 
 START_DEADLINE_SECONDS = 60.0
 
@@ -71,22 +74,15 @@ class DashboardCluster:
             "4",
         )
         self._python("metrics-server", "metrics_server", *common, "--metric-resolution", "1")
-        self._python(
-            "dashboard",
-            "dashboard",
-            "--server",
-            self.url,
-            "--port",
-            str(self.dashboard_port),
-            "--metrics-interval-seconds",
-            "1",
-        )
+        kubeconfig = self.apiserver.kubeconfig_for(DASHBOARD, self.base / "dashboard.kubeconfig")
+        dashboard_flags = ("--kubeconfig", str(kubeconfig), "--port", str(self.dashboard_port))
+        self._python("dashboard", "dashboard", *dashboard_flags, "--metrics-interval-seconds", "1")
         self._wait_until_ready()
         return self
 
     def _wait_until_ready(self) -> None:
         deadline = time.monotonic() + START_DEADLINE_SECONDS
-        with httpx.Client(timeout=5) as http:
+        with api_http(base_url=self.url, timeout=5) as http:
             while time.monotonic() < deadline:
                 for component in self.components:
                     component.check_alive()
@@ -96,7 +92,7 @@ class DashboardCluster:
         raise AssertionError(f"cluster not ready within {START_DEADLINE_SECONDS}s:\n{self.logs()}")
 
     def _node_ready(self, http: httpx.Client) -> bool:
-        response = http.get(f"{self.url}/api/v1/nodes/{self.node}")
+        response = http.get(f"/api/v1/nodes/{self.node}")
         conditions = response.json().get("status", {}).get("conditions") or [] if response.status_code == 200 else []
         return any(c.get("type") == "Ready" and c.get("status") == "True" for c in conditions)
 
@@ -105,6 +101,12 @@ class DashboardCluster:
             return http.get(f"{self.dashboard_url}/healthz").status_code == 200
         except httpx.TransportError:
             return False
+
+    def admin_token(self) -> str:
+        """A ServiceAccount bound to cluster-admin, as an operator would log in with (`kubectl create token`)."""
+        with api_http(base_url=self.url, timeout=10) as api:
+            return service_account_token(api, "default", "dashboard-admin", cluster_role="cluster-admin",
+                                         cluster_wide=True)  # fmt: skip
 
     def logs(self) -> str:
         return "\n".join(f"--- {c.name}\n{c.log_tail()}" for c in self.components)

@@ -10,11 +10,11 @@ proves the page was never reloaded. A screenshot is saved at each step.
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
+from tests.support.api_http import api_http
+
 NAMESPACE = "dash-e2e"
-TOKEN = "e2e-admin-token"  # the plain port accepts any identity; with authentication, an admin's token
 STEP_TIMEOUT_MS = 30_000
 
 RECORDER = """
@@ -67,7 +67,8 @@ def seen(page, key: str, column: str) -> list[str]:
 
 @pytest.mark.timeout(180)
 def test_rollout_scale_and_crash_loop_live_in_the_browser(cluster, browser, artifacts):
-    api = httpx.Client(base_url=cluster.url, timeout=15)
+    api = api_http(base_url=cluster.url, timeout=15)
+    token = cluster.admin_token()
     api.post("/api/v1/namespaces", json={"metadata": {"name": NAMESPACE}}).raise_for_status()
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     errors: list[str] = []
@@ -75,7 +76,7 @@ def test_rollout_scale_and_crash_loop_live_in_the_browser(cluster, browser, arti
     page.set_default_timeout(STEP_TIMEOUT_MS)
 
     page.goto(cluster.dashboard_url)
-    page.fill("#token", TOKEN)
+    page.fill("#token", token)
     page.press("#token", "Enter")
     page.wait_for_selector("#nav a[aria-current=page][data-page=overview]")
     page.wait_for_selector(f"tr[data-key='{cluster.node}']")

@@ -16,18 +16,20 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support.kubectl import write_kubeconfig
+from kubemini.pki.cluster_pki import DASHBOARD
 from tests.support.ports import free_port
-from tests.support.processes import REPO_ROOT
+from tests.support.processes import REPO_ROOT, ApiServer
+from tests.support.service_account_tokens import service_account_token
 
 START_DEADLINE_SECONDS = 20.0
 CSRF = {"X-Kubemini-Dashboard": "1"}
 
 
 @contextlib.contextmanager
-def running_dashboard(server_url: str, base: Path) -> Iterator[str]:
+def running_dashboard(apiserver: ApiServer, base: Path) -> Iterator[str]:
+    """The dashboard with its own kubeconfig (server, CA, and a certificate bound to no role)."""
     base.mkdir(parents=True, exist_ok=True)
-    kubeconfig = write_kubeconfig(base / "kubeconfig", server_url)
+    kubeconfig = apiserver.kubeconfig_for(DASHBOARD, base / "kubeconfig")
     port = free_port()
     argv = [
         sys.executable,
@@ -76,29 +78,47 @@ def running_dashboard(server_url: str, base: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def dashboard(apiserver, tmp_path_factory):
-    with running_dashboard(apiserver.url, tmp_path_factory.mktemp("dashboard")) as url:
+    with running_dashboard(apiserver, tmp_path_factory.mktemp("dashboard")) as url:
         yield url
 
 
 @pytest.fixture
-def namespace(apiserver):
+def api(apiserver):
+    with apiserver.http(timeout=10) as client:
+        yield client
+
+
+@pytest.fixture
+def namespace(api):
     name = f"dash-{uuid.uuid4().hex[:8]}"
-    httpx.post(f"{apiserver.url}/api/v1/namespaces", json={"metadata": {"name": name}}).raise_for_status()
+    api.post("/api/v1/namespaces", json={"metadata": {"name": name}}).raise_for_status()
     return name
 
 
+def admin_token(apiserver: ApiServer) -> str:
+    """A ServiceAccount bound to cluster-admin: what a cluster's operator logs in with."""
+    with apiserver.http(timeout=10) as api:
+        name = f"dashboard-admin-{uuid.uuid4().hex[:6]}"
+        return service_account_token(api, "default", name, cluster_role="cluster-admin", cluster_wide=True)
+
+
+@pytest.fixture(scope="module")
+def token(apiserver):
+    return admin_token(apiserver)
+
+
 @contextlib.contextmanager
-def logged_in(url: str) -> Iterator[httpx.Client]:
+def logged_in(url: str, token: str) -> Iterator[httpx.Client]:
     """An HTTP client that logged in as a browser does (cookie jar, anti-CSRF header)."""
     with httpx.Client(base_url=url, timeout=10) as client:
-        response = client.post("/login", json={"token": "integration-token"}, headers=CSRF)
+        response = client.post("/login", json={"token": token}, headers=CSRF)
         assert response.status_code == 200, response.text
         yield client
 
 
 @pytest.fixture
-def browser(dashboard):
-    with logged_in(dashboard) as client:
+def browser(dashboard, token):
+    with logged_in(dashboard, token) as client:
         yield client
 
 

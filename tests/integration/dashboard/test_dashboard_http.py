@@ -7,7 +7,14 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.integration.dashboard.conftest import CSRF, logged_in, next_event, read_events, running_dashboard
+from tests.integration.dashboard.conftest import (
+    CSRF,
+    admin_token,
+    logged_in,
+    next_event,
+    read_events,
+    running_dashboard,
+)
 
 STREAM_TIMEOUT = httpx.Timeout(10.0, read=15.0)
 
@@ -37,28 +44,31 @@ def test_the_page_and_health_are_served_with_a_strict_policy(dashboard):
     assert httpx.get(f"{dashboard}/healthz").text == "ok"
 
 
-def test_no_session_no_data_and_logins_need_the_anti_csrf_header(dashboard):
+def test_no_session_no_data_and_logins_need_the_anti_csrf_header(dashboard, token):
     assert httpx.get(f"{dashboard}/api/stream?feeds=pods").status_code == 401
     assert httpx.post(f"{dashboard}/api/actions", json={}, headers=CSRF).status_code == 401
-    assert httpx.post(f"{dashboard}/login", json={"token": "t"}).status_code == 403
+    assert httpx.post(f"{dashboard}/login", json={"token": token}).status_code == 403
     assert httpx.post(f"{dashboard}/login", json={"token": "two words"}, headers=CSRF).status_code == 400
-    response = httpx.post(f"{dashboard}/login", json={"token": "t"}, headers=CSRF)
+    refused = httpx.post(f"{dashboard}/login", json={"token": "not-a-token-the-api-knows"}, headers=CSRF)
+    assert (refused.status_code, refused.json()["error"]) == (401, "the API refused this token")
+    assert "set-cookie" not in refused.headers
+    response = httpx.post(f"{dashboard}/login", json={"token": token}, headers=CSRF)
     cookie = response.headers["set-cookie"]
-    assert response.status_code == 200 and "HttpOnly" in cookie and "SameSite=strict" in cookie and "t;" not in cookie
+    assert response.status_code == 200 and "HttpOnly" in cookie and "SameSite=strict" in cookie
+    assert token not in cookie
     forged = httpx.get(f"{dashboard}/api/whoami", cookies={"kubemini_dashboard_session": "forged"})
     assert forged.status_code == 401
 
 
-def test_logout_ends_the_session(dashboard):
+def test_logout_ends_the_session(dashboard, token):
     with httpx.Client(base_url=dashboard) as client:
-        client.post("/login", json={"token": "t"}, headers=CSRF).raise_for_status()
+        client.post("/login", json={"token": token}, headers=CSRF).raise_for_status()
         assert client.get("/api/whoami").status_code == 200
         assert client.post("/logout", headers=CSRF).status_code == 200
         assert client.get("/api/whoami").status_code == 401
 
 
-def test_a_feed_lists_then_streams_and_a_reconnect_resumes_without_relisting(apiserver, browser, namespace):
-    api = httpx.Client(base_url=apiserver.url)
+def test_a_feed_lists_then_streams_and_a_reconnect_resumes_without_relisting(api, browser, namespace):
     api.post(f"/api/v1/namespaces/{namespace}/pods", json=pod("first")).raise_for_status()
     params = {"feeds": "pods", "namespace": namespace}
     with browser.stream("GET", "/api/stream", params=params, timeout=STREAM_TIMEOUT) as response:
@@ -83,14 +93,15 @@ def test_a_feed_lists_then_streams_and_a_reconnect_resumes_without_relisting(api
 
 
 def test_a_version_the_api_no_longer_has_means_a_fresh_list(own_etcd, own_apiserver, tmp_path):
-    api = httpx.Client(base_url=own_apiserver.url)
+    api = own_apiserver.http(timeout=10)
     for name in ("a", "b"):
         api.post("/api/v1/namespaces/default/pods", json=pod(name)).raise_for_status()
     old = api.get("/api/v1/namespaces/default/pods/a").json()["metadata"]["resourceVersion"]
     api.delete("/api/v1/namespaces/default/pods/a").raise_for_status()
     own_etcd.compact()
     params = {"feeds": "pods", "namespace": "default"}
-    with running_dashboard(own_apiserver.url, tmp_path / "dashboard") as url, logged_in(url) as browser:
+    token = admin_token(own_apiserver)
+    with running_dashboard(own_apiserver, tmp_path / "dashboard") as url, logged_in(url, token) as browser:
         headers = {"Last-Event-ID": f"pods={old}"}
         with browser.stream("GET", "/api/stream", params=params, headers=headers, timeout=STREAM_TIMEOUT) as response:
             first = next_event(read_events(response), lambda d: d["type"] != "bookmark")
@@ -98,8 +109,7 @@ def test_a_version_the_api_no_longer_has_means_a_fresh_list(own_etcd, own_apiser
     assert [row["key"] for row in first.data["rows"]] == ["default/b"]
 
 
-def test_label_selectors_and_names_narrow_the_watch(apiserver, browser, namespace):
-    api = httpx.Client(base_url=apiserver.url)
+def test_label_selectors_and_names_narrow_the_watch(api, browser, namespace):
     api.post(f"/api/v1/namespaces/{namespace}/pods", json=pod("match")).raise_for_status()
     other = pod("other")
     other["metadata"]["labels"] = {"app": "y"}
@@ -115,8 +125,7 @@ def test_label_selectors_and_names_narrow_the_watch(apiserver, browser, namespac
     assert browser.get("/api/stream", params={"feeds": "secrets"}).status_code == 400
 
 
-def test_actions_scale_restart_delete_and_cordon(apiserver, browser, namespace):
-    api = httpx.Client(base_url=apiserver.url)
+def test_actions_scale_restart_delete_and_cordon(api, browser, namespace):
     api.post(f"/apis/apps/v1/namespaces/{namespace}/deployments", json=deployment("web")).raise_for_status()
     api.post(f"/api/v1/namespaces/{namespace}/pods", json=pod("doomed")).raise_for_status()
     node = f"node-{namespace}"
@@ -141,8 +150,7 @@ def test_actions_scale_restart_delete_and_cordon(apiserver, browser, namespace):
     api.delete(f"/api/v1/nodes/{node}")
 
 
-def test_access_and_yaml(apiserver, browser, namespace):
-    api = httpx.Client(base_url=apiserver.url)
+def test_access_and_yaml(api, browser, namespace):
     api.post(f"/api/v1/namespaces/{namespace}/pods", json=pod("shown")).raise_for_status()
     access = browser.post("/api/access", json={"namespace": namespace}, headers=CSRF)
     assert set(access.json()) == {"scale", "restart", "delete-pod", "cordon", "logs"}

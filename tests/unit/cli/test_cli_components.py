@@ -96,7 +96,8 @@ def test_the_dashboard_follows_the_component_flag_convention(tmp_path):
     argv = dashboard.build_argv(settings, ClusterHome(tmp_path))
 
     assert argv[:3] == [sys.executable, "-m", "dashboard"]
-    assert argv[argv.index("--kubeconfig") + 1] == str(tmp_path / "kubeconfig")
+    assert argv[argv.index("--kubeconfig") + 1] == str(tmp_path / "kubeconfigs" / "dashboard.conf")
+    assert dashboard.identity(settings).user == "system:kubemini:dashboard"
     assert argv[argv.index("--port") + 1] == "19090"
     assert dashboard.health_url(settings) == "http://127.0.0.1:19090/healthz"
     assert settings.dashboard_url == "http://127.0.0.1:19090/"
