@@ -1,4 +1,4 @@
-"""A whole cluster with the dashboard for the module, a headless Chromium (Debian's) driven by Playwright.
+"""A whole cluster with the dashboard for the package's tests, a headless Chromium (Debian's) driven by Playwright.
 
 Screenshots go to tests/artifacts/dashboard/ (ignored by git), one per step of the flow.
 """
@@ -17,7 +17,7 @@ CHROMIUM = os.environ.get("KUBEMINI_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS_DIR = Path(__file__).resolve().parents[2] / "artifacts" / "dashboard"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def cluster(tmp_path_factory):
     running = DashboardCluster(tmp_path_factory.mktemp("dashboard-cluster"))
     try:
@@ -34,7 +34,7 @@ def artifacts(request) -> Path:
     return directory
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def browser():
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
