@@ -28,7 +28,7 @@ const ctx = {
   filter: "", labelSelector: "", warningsOnly: false, params: [],
   caps: {}, navigate: (hash) => { location.hash = hash; }, restart: () => start(),
 };
-let view = null, live = null, frame = 0, namespaces = [];
+let view = null, live = null, frame = 0, namespaces = Object.assign([], { key: null });
 
 function route() {
   const parts = (location.hash.replace(/^#\/?/, "") || "overview").split("/").map(decodeURIComponent);
@@ -45,11 +45,15 @@ function setLive(on) {
 
 function drawNamespaces() {
   const select = document.getElementById("namespace");
-  const names = live ? live.list("namespaces").map((n) => n.name).sort() : namespaces;
-  if (names.join() === namespaces.join() && select.options.length === names.length + 1) return;
-  namespaces = names;
+  const names = live ? live.list("namespaces").map((n) => n.name).sort() : [];
   if (ctx.namespace && !names.includes(ctx.namespace)) names.push(ctx.namespace);
-  select.replaceChildren(h("option", { value: "" }, "all namespaces"), ...names.map((n) => h("option", { value: n }, n)));
+  // An identity that may not list namespaces still picks its own: `:ns NAME` (the hint says so).
+  const hidden = live && live.denied.has("namespaces");
+  const key = `${names.join()}|${hidden}`;
+  if (key === namespaces.key) return;
+  namespaces = Object.assign(names, { key });
+  select.replaceChildren(h("option", { value: "" }, "all namespaces"), ...names.map((n) => h("option", { value: n }, n)),
+    hidden ? h("option", { disabled: true, value: "-" }, "others: type :ns NAME") : null);
   select.value = ctx.namespace;
 }
 

@@ -15,6 +15,7 @@ from tests.integration.dashboard.conftest import (
     read_events,
     running_dashboard,
 )
+from tests.support.service_account_tokens import service_account_token
 
 STREAM_TIMEOUT = httpx.Timeout(10.0, read=15.0)
 
@@ -171,3 +172,31 @@ def test_node_metrics_say_when_the_metrics_api_is_not_there(browser):
     with browser.stream("GET", "/api/stream", params=params, timeout=STREAM_TIMEOUT) as response:
         event = next_event(read_events(response), lambda d: d["feed"] == "node-metrics")
     assert event.data["type"] in ("unavailable", "reset")
+
+
+def test_a_read_only_identity_sees_its_namespace_and_cannot_act(api, dashboard, namespace):
+    """Needs RBAC enforced by the API: every request carries the viewer's own token. (The aggregated
+    ClusterRole `view` gets its rules from the controller-manager, which this tier does not run: a Role
+    with view's verbs on the kinds used stands in; the e2e test binds `view` itself.)"""
+    api.post(f"/apis/apps/v1/namespaces/{namespace}/deployments", json=deployment("web")).raise_for_status()
+    reader = {"metadata": {"name": "reader"}, "rules": [
+        {"apiGroups": [""], "resources": ["pods", "pods/log"], "verbs": ["get", "list", "watch"]},
+        {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["get", "list", "watch"]}]}  # fmt: skip
+    api.post(f"/apis/rbac.authorization.k8s.io/v1/namespaces/{namespace}/roles", json=reader).raise_for_status()
+    viewer = service_account_token(api, namespace, "viewer", role="reader")
+    with logged_in(dashboard, viewer) as browser:
+        assert browser.get("/api/whoami").json()["username"] == f"system:serviceaccount:{namespace}:viewer"
+        params = {"feeds": "deployments,nodes", "namespace": namespace}
+        with browser.stream("GET", "/api/stream", params=params, timeout=STREAM_TIMEOUT) as response:
+            events = read_events(response)
+            first = [next_event(events, lambda d: d["type"] in ("reset", "denied")) for _ in range(2)]
+        by_feed = {event.data["feed"]: event.data for event in first}
+        assert [row["name"] for row in by_feed["deployments"]["rows"]] == ["web"]
+        assert by_feed["nodes"]["type"] == "denied" and by_feed["nodes"]["code"] == 403
+        access = browser.post("/api/access", json={"namespace": namespace}, headers=CSRF).json()
+        assert access == {"scale": False, "restart": False, "delete-pod": False, "cordon": False, "logs": True}
+        action = {"action": "scale", "kind": "Deployment", "namespace": namespace, "name": "web", "replicas": 3}
+        refused = browser.post("/api/actions", json=action, headers=CSRF)
+        assert refused.status_code == 403 and refused.json()["error"].startswith("not allowed: ")
+        assert browser.get(f"/api/yaml/pods/{namespace}/x").status_code == 404  # may read, there is none
+    assert api.get(f"/apis/apps/v1/namespaces/{namespace}/deployments/web").json()["spec"]["replicas"] == 1
