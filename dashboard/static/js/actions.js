@@ -5,6 +5,11 @@ import { h, toast } from "./dom.js";
 
 const dialog = () => document.getElementById("confirm");
 
+// Enter in the replicas field confirms (a form's implicit submit would press its first button, Cancel).
+document.getElementById("confirm-input").addEventListener("keydown", (event) => {
+  if (event.key === "Enter") { event.preventDefault(); dialog().close("ok"); }
+});
+
 export function confirmDialog({ title, body, replicas = null, okText = "Confirm" }) {
   const el = dialog();
   document.getElementById("confirm-title").textContent = title;

@@ -1,6 +1,6 @@
 """The dashboard as a user sees it, in a real browser against a real cluster, without a reload:
 
-    log in ──► a Deployment goes 0/3 ──► 3/3 ──► scaled to 5 from the UI (dialog) ──► 5/5
+    log in ──► `:deploy` ──► a Deployment goes 0/3 ──► 3/3 ──► `j`, `s`: scaled to 5 in the dialog ──► 5/5
     ──► `:pods` ──► a crash-looping pod turns red, its restart count rising ──► its page: the log tail
     ──► Esc, `1` ──► the overview: the node's CPU requested by the pods and used (metrics.k8s.io)
 Every row value the page ever showed is recorded by a MutationObserver installed once, so the
@@ -98,11 +98,18 @@ def test_rollout_scale_and_crash_loop_live_in_the_browser(cluster, browser, arti
     shown = seen(page, f"{NAMESPACE}/web", "ready")
     assert shown[0] == "0/3" and shown[-1] == "3/3", shown
 
-    page.click(f"section[data-feed=deployments] tr[data-key='{NAMESPACE}/web'] button[data-action=scale]")
+    # Scale from the keyboard, as in k9s: `/` is the filter, Esc leaves it, j to the row, s, the count, Enter.
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.dataset.filter") == "1"
+    page.keyboard.press("Escape")
+    page.focus("main")
+    page.keyboard.press("j")
+    assert page.evaluate("document.activeElement.dataset.key") == f"{NAMESPACE}/web"
+    page.keyboard.press("s")
     page.wait_for_selector("#confirm[open]")
     page.fill("#confirm-input", "5")
     page.screenshot(path=artifacts / "3-scale-dialog.png")
-    page.click("#confirm-ok")
+    page.press("#confirm-input", "Enter")
     page.wait_for_selector(f"{ready}:text-is('5/5')")
     page.screenshot(path=artifacts / "4-deployment-5-of-5.png", full_page=True)
     assert api.get(f"/apis/apps/v1/namespaces/{NAMESPACE}/deployments/web").json()["spec"]["replicas"] == 5
