@@ -100,7 +100,9 @@ function showApp(username) {
   document.getElementById("login").hidden = true;
   document.getElementById("main").hidden = false;
   document.getElementById("logout").hidden = false;
-  document.getElementById("whoami").textContent = username ? `as ${username}` : "logged in";
+  const who = document.getElementById("whoami");
+  who.textContent = username ? `as ${username}` : "logged in";
+  who.title = who.textContent;
   start();
 }
 

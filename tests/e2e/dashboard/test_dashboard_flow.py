@@ -2,7 +2,8 @@
 
     log in ──► `:deploy` ──► a Deployment goes 0/3 ──► 3/3 ──► `j`, `s`: scaled to 5 in the dialog ──► 5/5
     ──► `:pods` ──► a crash-looping pod turns red, its restart count rising ──► its page: the log tail
-    ──► Esc, `1` ──► the overview: the node's CPU requested by the pods and used (metrics.k8s.io)
+    ──► Esc, `4`: a Service's endpoints ──► `5`: the event stream ──► `1`: the overview, the node's CPU
+    requested by the pods and used (metrics.k8s.io)
 Every row value the page ever showed is recorded by a MutationObserver installed once, so the
 test sees the intermediate states (0/3) however fast the cluster is, and a marker on `window`
 proves the page was never reloaded. A screenshot is saved at each step.
@@ -139,10 +140,23 @@ def test_rollout_scale_and_crash_loop_live_in_the_browser(cluster, browser, arti
     page.wait_for_selector("#yaml:has-text('name: crasher')")
     page.screenshot(path=artifacts / "6-pod-log-tail.png", full_page=True)
 
+    # A Service over the 5 pods: its EndpointSlice's addresses appear on the Services page; the event
+    # stream has the crash loop's BackOff warnings.
+    service = {"metadata": {"name": "web"}, "spec": {"selector": {"app": "web"}, "ports": [{"port": 80}]}}
+    api.post(f"/api/v1/namespaces/{NAMESPACE}/services", json=service).raise_for_status()
+    page.keyboard.press("Escape")
+    page.keyboard.press("4")
+    page.wait_for_function(
+        "(key) => document.querySelectorAll(`tr[data-key='${key}'] td[data-col=endpoints] .chip`).length === 5",
+        arg=f"{NAMESPACE}/web",
+    )
+    page.screenshot(path=artifacts / "7-service-endpoints.png", full_page=True)
+    page.keyboard.press("5")
+    page.wait_for_selector("#events tr:has(td[data-col=reason]:text-is('BackOff'))")
+    page.screenshot(path=artifacts / "8-event-stream.png", full_page=True)
+
     # Back to the overview by its key: the node's bar sums the requests of the 5 web pods, and the
     # metrics API's usage appears once metrics-server has two readings.
-    page.keyboard.press("Escape")
-    page.wait_for_selector("#nav a[aria-current=page][data-page=pods]")
     page.keyboard.press("1")
     cpu = f"tr[data-key='{cluster.node}'] td[data-col=cpu]"
     page.wait_for_selector(f"{cpu}:has-text('500m requested of')")
@@ -150,7 +164,7 @@ def test_rollout_scale_and_crash_loop_live_in_the_browser(cluster, browser, arti
     page.wait_for_selector(".tile[data-phase=Running] strong:text-is('6')")  # the crasher's phase is Running too
     page.wait_for_selector(".tile[data-phase=Crashing] strong:text-is('1')")
     page.keyboard.press("/")  # the overview has no filter: nothing to focus, nothing breaks
-    page.screenshot(path=artifacts / "7-overview-requests-and-usage.png", full_page=True)
+    page.screenshot(path=artifacts / "9-overview-requests-and-usage.png", full_page=True)
 
     assert page.evaluate("window.__notReloaded") is True
     assert errors == []
