@@ -1,6 +1,7 @@
 """A cluster for the dashboard e2e test: every component its own process, pods in real Docker.
 
-    etcd + apiserver ──► scheduler, controller-manager (--no-leader-elect)
+    etcd + apiserver (TLS, RBAC) ──► each component with its own identity (kubeconfig_for):
+                     ──► scheduler, controller-manager (--no-leader-elect)
                      ──► kubelet (Docker; back-off 1 s..4 s, so a crash loop restarts within seconds)
                      ──► metrics-server (scrapes every second: the overview's "used")
                      ──► dashboard (python -m dashboard --kubeconfig <its own, bound to no role> --port <free>)
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import httpx
 
-from kubemini.pki.cluster_pki import DASHBOARD
+from kubemini.pki import cluster_pki
 from tests.e2e.services.cluster import Component, node_containers
 from tests.support.api_http import api_http
 from tests.support.ports import free_port
@@ -54,14 +55,24 @@ class DashboardCluster:
     def start(self) -> DashboardCluster:
         self.etcd = EtcdServer(self.base / "etcd").start()
         self.apiserver = ApiServer(self.etcd.url, self.base / "apiserver.log").start()
-        common = ("--server", self.url, "--port", "0")
-        self._python("scheduler", "scheduler", *common, "--no-leader-elect")
-        self._python("controller-manager", "controller_manager", *common, "--no-leader-elect")
+
+        # Each component with its own identity, so RBAC's default roles and the Node authorizer decide.
+        def identity(which) -> tuple[str, str]:
+            return ("--kubeconfig", str(self.apiserver.kubeconfig_for(which)))
+
+        common = ("--port", "0")
+        self._python("scheduler", "scheduler", *identity(cluster_pki.SCHEDULER), *common, "--no-leader-elect")
+        self._python(
+            "controller-manager",
+            "controller_manager",
+            *identity(cluster_pki.CONTROLLER_MANAGER),
+            *common,
+            "--no-leader-elect",
+        )
         self._python(
             "kubelet",
             "kubelet",
-            "--server",
-            self.url,
+            *identity(cluster_pki.kubelet_identity(self.node)),
             "--port",
             str(free_port()),
             "--node-name",
@@ -73,10 +84,23 @@ class DashboardCluster:
             "--backoff-max-seconds",
             "4",
         )
-        self._python("metrics-server", "metrics_server", *common, "--metric-resolution", "1")
-        kubeconfig = self.apiserver.kubeconfig_for(DASHBOARD, self.base / "dashboard.kubeconfig")
-        dashboard_flags = ("--kubeconfig", str(kubeconfig), "--port", str(self.dashboard_port))
-        self._python("dashboard", "dashboard", *dashboard_flags, "--metrics-interval-seconds", "1")
+        self._python(
+            "metrics-server",
+            "metrics_server",
+            *identity(cluster_pki.METRICS_SERVER),
+            *common,
+            "--metric-resolution",
+            "1",
+        )
+        self._python(
+            "dashboard",
+            "dashboard",
+            *identity(cluster_pki.DASHBOARD),
+            "--port",
+            str(self.dashboard_port),
+            "--metrics-interval-seconds",
+            "1",
+        )
         self._wait_until_ready()
         return self
 
