@@ -106,7 +106,10 @@ class Handlers:
         refused = csrf_problem(request)
         if refused is not None:
             return refused
-        namespace = str(((await request.json()) or {}).get("namespace") or "") or None
+        try:
+            namespace = str(((await request.json()) or {}).get("namespace") or "") or None
+        except (ValueError, AttributeError):
+            return problem(400, 'the body must be JSON: {"namespace": "..."}')
         answers = await asyncio.gather(*(self._allowed(session, action, namespace) for action in ACCESS_CHECKS))
         return JSONResponse(dict(zip(ACCESS_CHECKS, answers, strict=True)))
 

@@ -155,6 +155,8 @@ def test_access_and_yaml(api, browser, namespace):
     api.post(f"/api/v1/namespaces/{namespace}/pods", json=pod("shown")).raise_for_status()
     access = browser.post("/api/access", json={"namespace": namespace}, headers=CSRF)
     assert set(access.json()) == {"scale", "restart", "delete-pod", "cordon", "logs"}
+    malformed = browser.post("/api/access", content=b"{nope", headers={**CSRF, "Content-Type": "application/json"})
+    assert malformed.status_code == 400
     text = browser.get(f"/api/yaml/pods/{namespace}/shown").text
     assert "name: shown" in text and "managedFields" not in text
     assert browser.get(f"/api/yaml/pods/{namespace}/absent").status_code == 404
