@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from apiserver import serving
+from apiserver.admission import options as admission_options
 from apiserver.app import create_app
 
 # Longer than any client keeps an idle connection, so the server never closes one mid-request.
@@ -72,6 +73,7 @@ def main() -> None:
         help="PEM private key service-account tokens are signed with (default: a key kept in etcd)",
     )
     parser.add_argument("--log-level", default=os.environ.get("KUBEMINI_LOG_LEVEL", "info"))
+    admission_options.add_flags(parser)
     args = parser.parse_args()
     sys.setrecursionlimit(RECURSION_LIMIT)
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -83,6 +85,7 @@ def main() -> None:
         signing_key_pem=Path(args.service_account_signing_key_file).read_bytes()
         if args.service_account_signing_key_file
         else None,
+        admission=admission_options.options_from(args),
     )
     serving.run(
         app,

@@ -20,6 +20,8 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from apiserver import bootstrap, discovery, metrics, resource_routes
+from apiserver.admission.chain import default_plugins
+from apiserver.admission.options import AdmissionOptions
 from apiserver.admission.service_ips import DEFAULT_SERVICE_CIDR, ServiceNetwork
 from apiserver.context import ServerContext
 from apiserver.crds.controller import CrdController
@@ -57,12 +59,16 @@ def create_app(
     watch_queue_events: int,
     service_cidr: str = DEFAULT_SERVICE_CIDR,
     signing_key_pem: bytes | None = None,
+    admission: AdmissionOptions | None = None,
 ) -> ResourceFastPath:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         store = EtcdStore(etcd_endpoints)
         ctx = ServerContext(
-            store, watch_queue_events=watch_queue_events, service_network=ServiceNetwork.parse(service_cidr)
+            store,
+            watch_queue_events=watch_queue_events,
+            service_network=ServiceNetwork.parse(service_cidr),
+            admission=default_plugins(admission),
         )
         ctx.log_proxy = functools.partial(proxy_pod_log, ctx)
         app.state.ctx = ctx

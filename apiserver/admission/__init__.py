@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from apiserver.errors import ApiError
 from apiserver.storage.backend import SideKeys
 
 CREATE, UPDATE, DELETE = "CREATE", "UPDATE", "DELETE"
@@ -39,6 +40,20 @@ class Attributes:
             and self.record.kind == kind
             and self.subresource is None
         )
+
+
+def forbidden(attrs: Attributes, message: str) -> ApiError:
+    """403 `<resource> "<name>" is forbidden: <message>`, as admission.NewForbidden words it (a name
+    still to be generated shows as its generateName prefix)."""
+    record = attrs.record
+    meta = (attrs.obj or {}).get("metadata") or {}
+    generated = attrs.operation == CREATE and meta.get("generateName")
+    name = (meta.get("generateName") if generated else meta.get("name")) or "Unknown"
+    resource = f"{record.plural}.{record.group}" if record.group else record.plural
+    details = {"name": name, "kind": record.plural}
+    if record.group:
+        details["group"] = record.group
+    return ApiError(403, f'{resource} "{name}" is forbidden: {message}', reason="Forbidden", details=details)
 
 
 class AdmissionPlugin:
