@@ -171,7 +171,7 @@ def se_linux_options(meta: Mapping[str, Any], spec: Mapping[str, Any]) -> Result
             ok = False
         for field in ("user", "role"):
             if options.get(field):
-                flags[field] = ok = False
+                flags[field], ok = True, False
         return ok
 
     pod_options = security_context(spec).get("seLinuxOptions")
@@ -185,9 +185,9 @@ def se_linux_options(meta: Mapping[str, Any], spec: Mapping[str, Any]) -> Result
     if not found:
         return None
     data = []
-    if bad_types:
+    if bad_types:  # upstream names a set user or role only beside a bad type
         data.append(f"{pluralize('type', 'types', len(bad_types))} {join_quote(sorted(bad_types))}")
-    data += [f"{field} may not be set" for field in ("user", "role") if flags[field]]
+        data += [f"{field} may not be set" for field in ("user", "role") if flags[field]]
     return "seLinuxOptions", f"{' and '.join(found)} set forbidden securityContext.seLinuxOptions: {'; '.join(data)}"
 
 
