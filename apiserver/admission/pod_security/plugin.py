@@ -47,6 +47,17 @@ def pod_template(kind: str, obj: Mapping[str, Any]) -> Mapping[str, Any] | None:
     return spec.get("template")
 
 
+def significant_pod_update(new: Mapping[str, Any], old: Mapping[str, Any]) -> bool:
+    """Whether an update could change what the checks see (upstream isSignificantPodUpdate): containers
+    added, an image changed, ephemeral containers added or changed. Labels, status, a deletion are not."""
+    new_spec, old_spec = new.get("spec") or {}, old.get("spec") or {}
+    for section in ("containers", "initContainers"):
+        mine, theirs = new_spec.get(section) or [], old_spec.get(section) or []
+        if len(mine) != len(theirs) or any(a.get("image") != b.get("image") for a, b in zip(mine, theirs, strict=True)):
+            return True
+    return (new_spec.get("ephemeralContainers") or []) != (old_spec.get("ephemeralContainers") or [])
+
+
 def _violation(lv: LevelVersion, meta: Mapping, spec: Mapping) -> str | None:
     found = failures(lv.level, meta, spec)
     return describe(found) if found else None
@@ -65,7 +76,7 @@ class PodSecurity(AdmissionPlugin):
         if record.group == "" and record.kind == "Pod":
             if attrs.operation == CREATE:
                 return attrs.subresource is None
-            return attrs.operation == UPDATE and attrs.subresource == "ephemeralcontainers"
+            return attrs.operation == UPDATE and attrs.subresource in (None, "ephemeralcontainers")
         return (
             (record.group, record.kind) in WORKLOADS
             and attrs.operation in (CREATE, UPDATE)
@@ -80,7 +91,8 @@ class PodSecurity(AdmissionPlugin):
             return
         policy = await self._policy(ctx, attrs.namespace)
         if attrs.record.kind == "Pod":
-            self._check_pod(attrs, policy)
+            if attrs.operation == CREATE or significant_pod_update(attrs.obj, attrs.old or {}):
+                self._check_pod(attrs, policy)
             return
         template = pod_template(attrs.record.kind, attrs.obj)
         if template is None:
