@@ -36,7 +36,7 @@ def status_for(quota: Mapping[str, Any], used: Mapping[str, Any]) -> dict:
     return {"hard": dict((quota.get("spec") or {}).get("hard") or {}), "used": format_list(used)}
 
 
-def _count_target(name: str) -> tuple[str, str] | None:
+def count_target(name: str) -> tuple[str, str] | None:
     """`count/deployments.apps` → ("apps", "deployments"); `count/pods` → ("", "pods")."""
     if not name.startswith("count/"):
         return None
@@ -67,7 +67,7 @@ class ResourceQuotaController(ClientController):
             for target, informer in self.watched.items()
         }
         for name in (quota.get("spec") or {}).get("hard") or {}:
-            target = _count_target(name)
+            target = count_target(name)
             if target is None or target in objects:
                 continue
             record = next((r for r in stored_resources() if (r.group, r.plural) == target and r.namespaced), None)
