@@ -9,6 +9,8 @@ and an admitted one is charged to the quota's status.used in the same etcd trans
         used + delta over hard                                     ──► 403 exceeded quota: q, requested: ...
         else status.used += delta, written with X; the transaction requires the quota's revision unchanged
     quota moved meanwhile (SideKeyTaken) ──► the write runs again from etcd's quotas
+Charges to one namespace's quotas are serialised in this server (a lock from the read to the end of
+the transaction), so a burst of creates costs no retries; the compare alone keeps several servers right.
 
 So two concurrent creates against `pods: 1` cannot both pass: the second one's transaction finds the
 quota changed, re-reads it and is refused. Deletions charge nothing back here: the resourcequota
@@ -18,6 +20,8 @@ kube-controller-manager's resourcequota controller split the work).
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from datetime import UTC, datetime
 
 from apiserver.admission import CREATE, UPDATE, AdmissionPlugin, Attributes, forbidden
@@ -42,12 +46,36 @@ _FRESH = "resource_quota_fresh"
 _UPDATED_KINDS = ("pods", "services", "persistentvolumeclaims")
 
 
+# One lock per namespace with quotas: this server's charges to them run one at a time (kube-apiserver's
+# quota evaluator batches per namespace too), so a burst of creates does not spend its retries on
+# each other. Correctness never rests on it: the revision compare does that, across servers too.
+_namespace_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+
+
+def namespace_lock(namespace: str) -> asyncio.Lock:
+    lock = _namespace_locks.get(namespace)
+    if lock is None:
+        lock = _namespace_locks[namespace] = asyncio.Lock()
+    return lock
+
+
 async def namespace_quotas(ctx, namespace: str, *, fresh: bool) -> list[dict]:
     prefix = RESOURCE_QUOTAS.storage_prefix(namespace)
     cache = ctx.cache(RESOURCE_QUOTAS)
     if not fresh and cache.ready.is_set():
         return [obj for key, obj in cache.objects.items() if key.startswith(prefix)]
     return [stored.obj for stored in (await ctx.store.list(prefix)).items]
+
+
+async def locked_quotas(ctx, attrs: Attributes) -> list[dict]:
+    """The namespace's quotas as etcd has them now, read under the namespace's lock (held by the
+    attempt until its transaction ends); none in the watch cache ──► no lock, no read."""
+    if not await namespace_quotas(ctx, attrs.namespace, fresh=attrs.notes.get(_FRESH, False)):
+        return []
+    lock = namespace_lock(attrs.namespace)
+    await lock.acquire()
+    attrs.held.append(lock)
+    return await namespace_quotas(ctx, attrs.namespace, fresh=True)
 
 
 def _has_usage_stats(quota: dict, names: list[str]) -> bool:
@@ -66,7 +94,7 @@ class ResourceQuota(AdmissionPlugin):
         return attrs.operation == UPDATE and not attrs.record.group and attrs.record.plural in _UPDATED_KINDS
 
     async def validate(self, ctx, attrs: Attributes) -> None:
-        quotas = await namespace_quotas(ctx, attrs.namespace, fresh=attrs.notes.get(_FRESH, False))
+        quotas = await locked_quotas(ctx, attrs)
         if not quotas:
             return
         plural, group = attrs.record.plural, attrs.record.group
