@@ -11,6 +11,7 @@ import asyncio
 import httpx
 
 from tests.integration.apiserver.conftest import pod
+from tests.support.processes import ApiServer
 
 
 def make_quota(api, namespace: str, name: str, hard: dict, *, used: dict | None = None, **spec) -> dict:
@@ -131,3 +132,35 @@ def test_concurrent_creates_never_both_pass_a_quota_of_one(api, apiserver, names
     codes = asyncio.run(_create_concurrently(apiserver.url, namespace, [f"many-{i}" for i in range(6)]))
     assert sorted(codes) == [201] * 3 + [403] * 3, codes
     assert used_of(api, namespace, "three") == {"count/pods": "3"}
+
+
+async def _create_on_each(urls: list[str], namespace: str, names: list[str]) -> list[int]:
+    clients = [httpx.AsyncClient(base_url=url, timeout=30) for url in urls]
+    try:
+        responses = await asyncio.gather(
+            *(
+                clients[index % len(clients)].post(f"/api/v1/namespaces/{namespace}/pods", json=pod(name))
+                for index, name in enumerate(names)
+            )
+        )
+    finally:
+        for client in clients:
+            await client.aclose()
+    return [r.status_code for r in responses]
+
+
+def test_two_apiservers_share_one_quota_correctly(api, apiserver, etcd_server, namespace, tmp_path):
+    """Each server serialises its own charges; across servers only the etcd revision compare does it."""
+    second = ApiServer(etcd_server.url, tmp_path / "second-apiserver.log").start()
+    try:
+        for round_ in range(4):
+            name = f"shared-{round_}"
+            make_quota(api, namespace, name, {"count/pods": "1"})
+            names = [f"s{round_}-{i}" for i in range(4)]
+            codes = asyncio.run(_create_on_each([apiserver.url, second.url], namespace, names))
+            assert sorted(codes) == [201, 403, 403, 403], codes
+            api.delete(f"/api/v1/namespaces/{namespace}/resourcequotas/{name}").raise_for_status()
+            for pod_name in names:
+                api.delete(f"/api/v1/namespaces/{namespace}/pods/{pod_name}", params={"gracePeriodSeconds": "0"})
+    finally:
+        second.stop()
