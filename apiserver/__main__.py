@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from apiserver import security_options, serving
+from apiserver.admission import options as admission_options
 from apiserver.app import create_app
 from apiserver.audit.policy import AuditPolicyError
 from apiserver.audit.recording import AuditSetup
@@ -82,6 +83,7 @@ def main() -> None:
     parser.add_argument("--audit-log-maxbackup", type=int, default=0, help="rotated audit logs kept (0: all)")
     parser.add_argument("--log-level", default=os.environ.get("KUBEMINI_LOG_LEVEL", "info"))
     security_options.add_security_flags(parser)
+    admission_options.add_flags(parser)
     args = parser.parse_args()
     secure = security_options.secure_listener(args)
     sys.setrecursionlimit(RECURSION_LIMIT)
@@ -113,6 +115,7 @@ def main() -> None:
         authorization=Authorization(parse_modes(args.authorization_mode)),
         encryption=encryption,
         audit=audit,
+        admission=admission_options.options_from(args),
     )
     serving.run(
         app,

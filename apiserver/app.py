@@ -21,6 +21,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from apiserver import bootstrap, discovery, metrics, resource_routes
 from apiserver.access import admit_request
+from apiserver.admission.chain import default_plugins
+from apiserver.admission.options import AdmissionOptions
 from apiserver.admission.service_ips import DEFAULT_SERVICE_CIDR, ServiceNetwork
 from apiserver.audit.recording import AuditSetup
 from apiserver.authentication.chain import AuthenticationSettings
@@ -67,13 +69,17 @@ def create_app(
     authorization=None,
     encryption: EncryptionSetup | None = None,
     audit: AuditSetup | None = None,
+    admission: AdmissionOptions | None = None,
 ) -> ResourceFastPath:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         store = EtcdStore(etcd_endpoints, values=encryption.transformer() if encryption else None)
         reloader = encryption.follow(store) if encryption else None
         ctx = ServerContext(
-            store, watch_queue_events=watch_queue_events, service_network=ServiceNetwork.parse(service_cidr)
+            store,
+            watch_queue_events=watch_queue_events,
+            service_network=ServiceNetwork.parse(service_cidr),
+            admission=default_plugins(admission),
         )
         ctx.log_proxy = functools.partial(proxy_pod_log, ctx)
         ctx.authentication = authentication or AuthenticationSettings()

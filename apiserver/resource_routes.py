@@ -21,6 +21,7 @@ from fastapi.responses import JSONResponse, Response
 
 from apiserver import metrics
 from apiserver.access import request_user
+from apiserver.admission import warnings as admission_warnings
 from apiserver.applying import check_force, serve_apply
 from apiserver.decoding.reading import read_object, read_options, read_patch
 from apiserver.deleting import delete_object
@@ -66,6 +67,7 @@ async def serve(request: Request) -> Response:
     started = time.perf_counter()
     verb = request.method.lower()
     resource = ""
+    warned = admission_warnings.collect()
     try:
         info = parse_path(request.scope["path"])
         resource = info.resource.plural
@@ -83,6 +85,8 @@ async def serve(request: Request) -> Response:
         request_id = uuid.uuid4().hex[:12]
         log.exception("internal error %s serving %s %s", request_id, request.method, request.scope["path"])
         response = JSONResponse(make_status(500, f"Internal error occurred: request {request_id}"), status_code=500)
+    for text in warned:  # admission's warnings (PodSecurity warn), sent with an answer or a refusal
+        response.headers.append("Warning", warning_headers([text])["Warning"])
     metrics.REQUESTS.labels(verb, resource, str(response.status_code)).inc()
     if request.query_params.get("watch") not in TRUE_VALUES:
         metrics.LATENCY.labels(verb, resource).observe(time.perf_counter() - started)

@@ -14,7 +14,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from apiserver.admission import CREATE, DELETE, UPDATE, Attributes, explain_taken, mutate, validate
+from apiserver.admission import (
+    CREATE,
+    DELETE,
+    UPDATE,
+    Attributes,
+    explain_taken,
+    mutate,
+    validate,
+    write_attempt,
+)
 from apiserver.apply import Writer, record_write
 from apiserver.decoding.limits import MAX_OBJECT_BYTES
 from apiserver.decoding.reading import too_large
@@ -104,22 +113,23 @@ async def create_object(ctx, record, obj: dict, *, namespace: str | None, applie
         if not applied:
             record_write(stored_record, None, candidate, _writer(ctx, record, None))
         _raise_invalid(record, candidate, validate_object(record, candidate, schema=schema_of(stored_record)))
-        await validate(ctx, attrs)
-        check_size(candidate)
-        name = candidate["metadata"]["name"]
-        key = stored_record.storage_key(name, attrs.namespace)
-        try:
-            return served(record, (await ctx.store.create(key, candidate, side=attrs.side)).obj)
-        except KeyExists as exc:
-            if not generated:
+        async with write_attempt(attrs):  # a plugin's lock lasts until the transaction is done
+            await validate(ctx, attrs)
+            check_size(candidate)
+            name = candidate["metadata"]["name"]
+            key = stored_record.storage_key(name, attrs.namespace)
+            try:
+                return served(record, (await ctx.store.create(key, candidate, side=attrs.side)).obj)
+            except KeyExists as exc:
+                if not generated:
+                    raise from_storage(exc, stored_record, name) from exc
+            except SideKeyTaken:
+                if error := await explain_taken(ctx, attrs):
+                    raise error from None
+            except OutcomeUnknown as exc:
+                return served(record, await _resolve_unknown_create(ctx, stored_record, key, candidate, exc))
+            except StorageError as exc:
                 raise from_storage(exc, stored_record, name) from exc
-        except SideKeyTaken:
-            if error := await explain_taken(ctx, attrs):
-                raise error from None
-        except OutcomeUnknown as exc:
-            return served(record, await _resolve_unknown_create(ctx, stored_record, key, candidate, exc))
-        except StorageError as exc:
-            raise from_storage(exc, stored_record, name) from exc
     raise ApiError(409, "could not create the object after repeated conflicts; try again", reason="Conflict")
 
 
@@ -219,27 +229,29 @@ async def update_object(
             if not applied:
                 record_write(stored_record, current.obj, merged, _writer(ctx, record, subresource))
             _check_update(record, merged, current.obj if intact else None, mode=mode)
-            await validate(ctx, attrs)
-            check_size(merged)
-        if merged == current.obj and not current.stale:
-            return served(record, current.obj)
-        try:
-            if finalized:
-                return served(record, await _delete_finalized(ctx, info, current, merged))
-            stored = await ctx.store.update(
-                info.storage_key, merged, expected_revision=current.mod_revision, side=attrs.side
-            )
-            return served(record, stored.obj)
-        except SideKeyTaken:
-            if error := await explain_taken(ctx, attrs):
-                raise error from None
-        except RevisionConflict:
-            if expected_revision:
-                raise conflict(stored_record, info.name or "") from None
-        except KeyNotFound:
-            raise not_found(stored_record, info.name or "") from None
-        except StorageError as exc:
-            raise from_storage(exc, stored_record, info.name or "") from exc
+        async with write_attempt(attrs):  # a plugin's lock lasts until the transaction is done
+            if not finalized:
+                await validate(ctx, attrs)
+                check_size(merged)
+            if merged == current.obj and not current.stale:
+                return served(record, current.obj)
+            try:
+                if finalized:
+                    return served(record, await _delete_finalized(ctx, info, current, merged))
+                stored = await ctx.store.update(
+                    info.storage_key, merged, expected_revision=current.mod_revision, side=attrs.side
+                )
+                return served(record, stored.obj)
+            except SideKeyTaken:
+                if error := await explain_taken(ctx, attrs):
+                    raise error from None
+            except RevisionConflict:
+                if expected_revision:
+                    raise conflict(stored_record, info.name or "") from None
+            except KeyNotFound:
+                raise not_found(stored_record, info.name or "") from None
+            except StorageError as exc:
+                raise from_storage(exc, stored_record, info.name or "") from exc
     raise conflict(stored_record, info.name or "")
 
 

@@ -44,6 +44,7 @@ from controller_manager.podautoscaler.replica_calculation import TOLERANCE
 from controller_manager.podautoscaler.scaling_rules import DOWNSCALE_STABILIZATION_SECONDS
 from controller_manager.replicaset import ReplicaSetController
 from controller_manager.replication_controller import ReplicationManager
+from controller_manager.resource_quota import ResourceQuotaController
 from controller_manager.root_ca_publisher import RootCACertPublisher
 from controller_manager.serviceaccount import ServiceAccountsController
 from controller_manager.statefulset.controller import StatefulSetController
@@ -163,6 +164,7 @@ BUILDERS: dict[str, Builder] = {
     "cronjob": lambda b: CronJobController(b.client, b.informers, **b.common("cronjob-controller")),
     "daemonset": lambda b: DaemonSetController(b.client, b.informers, **b.common("daemonset-controller")),
     "disruption": lambda b: DisruptionController(b.client, b.informers, **b.common("controllermanager")),
+    "resourcequota": lambda b: ResourceQuotaController(b.client, b.informers, **b.common()),
     "serviceaccount": lambda b: ServiceAccountsController(b.client, b.informers, **b.common()),
     "root-ca-cert-publisher": lambda b: RootCACertPublisher(
         b.client, b.informers, root_ca_file=b.settings.root_ca_file, **b.common()

@@ -4,6 +4,7 @@
         mutate(ctx, attrs)    change the object (assign a Service IP, default a pod's service account)
         validate(ctx, attrs)  refuse it (namespace terminating, unknown PriorityClass)
     the transaction writes attrs.side (bookkeeping keys, preconditions) with the object;
+    locks a plugin holds for the write (attrs.held) are released when the attempt ends (`write_attempt`);
     on SideKeyTaken each plugin may explain it (`explain_taken`) or let the write retry.
 
 A plugin decides itself which kinds it acts on: the write paths never name a kind.
@@ -12,8 +13,10 @@ The plugin list is built by `apiserver.admission.chain.default_plugins`.
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
+from apiserver.errors import ApiError
 from apiserver.storage.backend import SideKeys
 
 CREATE, UPDATE, DELETE = "CREATE", "UPDATE", "DELETE"
@@ -30,6 +33,7 @@ class Attributes:
     dry_run: bool = False
     side: SideKeys = field(default_factory=SideKeys)
     notes: dict = field(default_factory=dict)  # per-plugin scratch space between mutate and explain_taken
+    held: list = field(default_factory=list)  # locks a plugin took, released when this attempt's write ends
 
     def creates(self, group: str, kind: str) -> bool:
         """Whether this is the creation of a `group` `kind` itself (not one of its subresources)."""
@@ -39,6 +43,31 @@ class Attributes:
             and self.record.kind == kind
             and self.subresource is None
         )
+
+
+@asynccontextmanager
+async def write_attempt(attrs: Attributes):
+    """One attempt of a write: whatever locks plugins took in it (`attrs.held`) are released at its end,
+    after the transaction (ResourceQuota serialises the charges to one namespace's quotas this way)."""
+    try:
+        yield attrs
+    finally:
+        while attrs.held:
+            attrs.held.pop().release()
+
+
+def forbidden(attrs: Attributes, message: str) -> ApiError:
+    """403 `<resource> "<name>" is forbidden: <message>`, as admission.NewForbidden words it (a name
+    still to be generated shows as its generateName prefix)."""
+    record = attrs.record
+    meta = (attrs.obj or {}).get("metadata") or {}
+    generated = attrs.operation == CREATE and meta.get("generateName")
+    name = (meta.get("generateName") if generated else meta.get("name")) or "Unknown"
+    resource = f"{record.plural}.{record.group}" if record.group else record.plural
+    details = {"name": name, "kind": record.plural}
+    if record.group:
+        details["group"] = record.group
+    return ApiError(403, f'{resource} "{name}" is forbidden: {message}', reason="Forbidden", details=details)
 
 
 class AdmissionPlugin:

@@ -7,13 +7,17 @@ account's token, the cluster CA and its namespace as files, as kube-apiserver's 
                    configMap kube-root-ca.crt → ca.crt, downwardAPI metadata.namespace → namespace}
                    mounted read-only at /var/run/secrets/kubernetes.io/serviceaccount in every container
 A pod that already mounts something there, or already has such a volume, is left as it is.
+A pod naming an account that does not exist is refused (403 `error looking up service account ns/name:
+serviceaccount "name" not found`), as upstream; the `default` account is the exception here, because
+this server can run without the controller that creates it. Mirror pods (from a kubelet's static
+manifests) get no account, as upstream.
 """
 
 from __future__ import annotations
 
 import random
 
-from apiserver.admission import AdmissionPlugin, Attributes
+from apiserver.admission import AdmissionPlugin, Attributes, forbidden
 from apiserver.storage.errors import StorageError
 from kubemini.api import registry
 
@@ -26,6 +30,7 @@ SERVICE_ACCOUNTS = registry.by_kind("ServiceAccount")
 _SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 _suffixes = random.Random()
 CONTAINER_LISTS = ("initContainers", "containers", "ephemeralContainers")
+MIRROR_ANNOTATION = "kubernetes.io/config.mirror"
 
 
 def api_access_volume(name: str) -> dict:
@@ -73,11 +78,19 @@ class ServiceAccountDefault(AdmissionPlugin):
         return attrs.creates("", "Pod")
 
     async def mutate(self, ctx, attrs: Attributes) -> None:
+        if MIRROR_ANNOTATION in ((attrs.obj.get("metadata") or {}).get("annotations") or {}):
+            return
         spec = attrs.obj.setdefault("spec", {})
         name = spec.get("serviceAccountName") or spec.get("serviceAccount") or DEFAULT_SERVICE_ACCOUNT
         spec["serviceAccountName"] = name
         spec["serviceAccount"] = name
-        if automounts(spec, await _account(ctx, name, attrs.namespace)):
+        account = await _account(ctx, name, attrs.namespace)
+        if account is None and name != DEFAULT_SERVICE_ACCOUNT:
+            raise forbidden(
+                attrs,
+                f'error looking up service account {attrs.namespace}/{name}: serviceaccount "{name}" not found',
+            )
+        if automounts(spec, account):
             with_api_access(spec, "".join(_suffixes.choices(_SUFFIX_ALPHABET, k=5)))
 
 

@@ -12,6 +12,7 @@ import datetime
 
 from fastapi.responses import JSONResponse, Response
 
+from apiserver.admission import CREATE, Attributes, validate
 from apiserver.errors import ApiError, conflict, from_storage, invalid, not_found
 from apiserver.identity import tokens
 from apiserver.storage.errors import KeyNotFound, StorageError
@@ -73,6 +74,18 @@ async def request_token(ctx, info, body: object) -> Response:
         raise ApiError(503, "the service account token signer is not ready yet", reason="ServiceUnavailable")
     account = await _read(ctx, info.resource, info.name, info.namespace)
     bound = await _bound(ctx, spec.get("boundObjectRef"), info.namespace)
+    # Admission sees the request as a create of serviceaccounts/token (NodeRestriction: a kubelet's
+    # tokens only for pods on its node).
+    attrs = Attributes(
+        info.resource,
+        CREATE,
+        {"metadata": {"name": info.name}, "spec": spec},
+        subresource="token",
+        namespace=info.namespace,
+        dry_run=ctx.dry_run,
+        notes={"token_bound": bound},
+    )
+    await validate(ctx, attrs)
     spec["audiences"] = list(spec.get("audiences") or tokens.API_AUDIENCES)
     spec["expirationSeconds"] = spec.get("expirationSeconds", DEFAULT_SECONDS)
     token, expires = tokens.issue(

@@ -33,11 +33,13 @@ class Stored:
 
 @dataclass
 class SideKeys:
-    """Bookkeeping keys changed atomically with an object: created only if absent, or deleted."""
+    """Bookkeeping keys changed atomically with an object: created only if absent, deleted, or
+    overwritten (`puts`, e.g. a ResourceQuota's status.used, guarded by an `unchanged` revision)."""
 
     creates: dict[str, bytes] = field(default_factory=dict)
     deletes: list[str] = field(default_factory=list)
     unchanged: dict[str, int] = field(default_factory=dict)  # key -> mod_revision it must still have
+    puts: dict[str, bytes] = field(default_factory=dict)  # key -> value written whatever it held
 
     def merge(self, other: SideKeys | None) -> SideKeys:
         if other is None:
@@ -46,6 +48,7 @@ class SideKeys:
             creates={**self.creates, **other.creates},
             deletes=self.deletes + [k for k in other.deletes if k not in self.deletes],
             unchanged={**self.unchanged, **other.unchanged},
+            puts={**self.puts, **other.puts},
         )
 
 

@@ -226,6 +226,7 @@ class EtcdStore:
         compares = [txn.create(k.encode()) == 0 for k in side.creates]
         compares += [txn.mod(k.encode()) == revision for k, revision in side.unchanged.items()]
         ops = [txn.put(k.encode(), v) for k, v in side.creates.items()] + [txn.delete(k.encode()) for k in side.deletes]
+        ops += [txn.put(k.encode(), v) for k, v in side.puts.items()]
         return compares, ops
 
     async def create(self, key: str, obj: dict, *, side: SideKeys | None = None) -> Stored:
