@@ -116,6 +116,7 @@ def apiserver_security_flags(home: ClusterHome) -> list[str]:
         "--audit-policy-file", str(home.pki_dir / "audit-policy.yaml"),
         "--audit-log-path", str(home.log_path("audit")),
         "--audit-log-maxsize", "100",
+        "--pod-security-default-enforce", "baseline",
     ]  # fmt: skip
 
 

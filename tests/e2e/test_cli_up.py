@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import socket
+import ssl
 import subprocess
 import time
 from dataclasses import dataclass
@@ -66,14 +67,14 @@ class LocalCluster:
             stdin=subprocess.DEVNULL,
         )
 
-    def kubectl(self, *args: str) -> subprocess.CompletedProcess[str]:
+    def kubectl(self, *args: str, input: str = "") -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [str(KUBECTL), "--kubeconfig", str(self.home / "kubeconfig"), *args],
             env=self.env,
             capture_output=True,
             text=True,
             timeout=COMMAND_TIMEOUT_SECONDS,
-            stdin=subprocess.DEVNULL,
+            input=input,
         )
 
     def pid_records(self) -> dict[str, ProcessRecord]:
@@ -141,6 +142,33 @@ def walk_through_the_web_example(cluster: LocalCluster) -> None:
     assert all(name.startswith("web-") for name in pods), pods
 
 
+DOCKER_SOCKET_POD = """
+apiVersion: v1
+kind: Pod
+metadata: {name: root-on-the-host}
+spec:
+  containers:
+  - {name: c, image: kubemini/busybox:1.35, securityContext: {privileged: true},
+     volumeMounts: [{name: docker, mountPath: /var/run/docker.sock}]}
+  volumes: [{name: docker, hostPath: {path: /var/run/docker.sock}}]
+"""
+
+
+def refuse_what_baseline_forbids(cluster: LocalCluster) -> None:
+    """`up` runs PodSecurity `baseline` by default: the Docker socket and privileged pods are refused,
+    and every request needs credentials (anonymous may read only health and version)."""
+    refused = cluster.kubectl("apply", "-f", "-", input=DOCKER_SOCKET_POD)
+    assert refused.returncode != 0, explain(refused)
+    assert (
+        'pods "root-on-the-host" is forbidden: violates PodSecurity "baseline:latest": '
+        'hostPath volumes (volume "docker"), privileged (container "c" must not set securityContext.privileged=true)'
+    ) in refused.stderr, explain(refused)
+    url = f"https://127.0.0.1:{cluster.apiserver_port}/api/v1/namespaces/default/pods"
+    anonymous = httpx.get(url, verify=ssl.create_default_context(cafile=cluster.home / "pki" / "ca.crt"), timeout=10)
+    assert anonymous.status_code == 403, anonymous.text
+    assert 'User "system:anonymous" cannot list resource "pods"' in anonymous.json()["message"]
+
+
 def test_up_serves_kubectl_then_down_purge_leaves_nothing(cluster):
     up = cluster.kubemini(
         "up",
@@ -165,6 +193,7 @@ def test_up_serves_kubectl_then_down_purge_leaves_nothing(cluster):
         time.sleep(0.5)
 
     walk_through_the_web_example(cluster)
+    refuse_what_baseline_forbids(cluster)
 
     status = cluster.kubemini("status")
     assert status.returncode == 0, explain(status)
