@@ -194,3 +194,24 @@ def test_a_kubelet_reads_only_what_pods_on_its_own_node_use(secured, admin):
         assert refused.status_code == 403
         assert "no relationship found between node 'node-a' and this object" in refused.json()["message"]
         assert kubelet_a.get(f"/api/v1/namespaces/{namespace}/secrets").status_code == 403
+
+
+def test_the_readme_rbac_example_grants_what_it_says(secured, tmp_path):
+    from tests.support.kubectl import Kubectl
+    from tests.support.processes import REPO_ROOT
+
+    kubectl = Kubectl(secured.kubeconfig_path)
+    namespace = "readme-rbac"
+    kubectl.run("create", "namespace", namespace)
+    kubectl.run("apply", "-n", namespace, "-f", str(REPO_ROOT / "examples" / "rbac-pod-reader.yaml"))
+    reader = f"system:serviceaccount:{namespace}:pod-reader"
+
+    def can(*args: str) -> str:
+        return kubectl.run("auth", "can-i", *args, "-n", namespace, "--as", reader, check=False).stdout.strip()
+
+    assert (can("list", "pods"), can("get", "pods/log"), can("list", "secrets"), can("delete", "pods")) == (
+        "yes",
+        "yes",
+        "no",
+        "no",
+    )
