@@ -10,7 +10,11 @@ from pathlib import Path
 
 from apiserver import security_options, serving
 from apiserver.app import create_app
-from apiserver.authorization.modes import build_authorization
+from apiserver.audit.policy import AuditPolicyError
+from apiserver.audit.recording import AuditSetup
+from apiserver.authorization.chain import Authorization, parse_modes
+from apiserver.storage.encryption.config import EncryptionConfigError
+from apiserver.storage.encryption.reloading import EncryptionSetup
 
 # Longer than any client keeps an idle connection, so the server never closes one mid-request.
 KEEP_ALIVE_SECONDS = 65
@@ -66,11 +70,33 @@ def main() -> None:
         default=os.environ.get("KUBEMINI_SERVICE_ACCOUNT_SIGNING_KEY_FILE"),
         help="PEM private key service-account tokens are signed with (default: a key kept in etcd)",
     )
+    parser.add_argument("--encryption-provider-config", help="EncryptionConfiguration file: what etcd stores encrypted")
+    parser.add_argument(
+        "--encryption-provider-config-automatic-reload",
+        action="store_true",
+        help="reload the encryption configuration file when it changes (a failed reload keeps the old one)",
+    )
+    parser.add_argument("--audit-policy-file", help="audit.k8s.io/v1 Policy: which requests are logged, at which level")
+    parser.add_argument("--audit-log-path", help="file audit events are appended to as JSON lines ('-': stdout)")
+    parser.add_argument("--audit-log-maxsize", type=int, default=0, help="MB before the audit log is rotated")
+    parser.add_argument("--audit-log-maxbackup", type=int, default=0, help="rotated audit logs kept (0: all)")
     parser.add_argument("--log-level", default=os.environ.get("KUBEMINI_LOG_LEVEL", "info"))
     security_options.add_security_flags(parser)
     args = parser.parse_args()
     secure = security_options.secure_listener(args)
     sys.setrecursionlimit(RECURSION_LIMIT)
+    try:
+        encryption = EncryptionSetup.from_flags(
+            args.encryption_provider_config, automatic_reload=args.encryption_provider_config_automatic_reload
+        )
+        audit = AuditSetup.from_flags(
+            args.audit_policy_file,
+            args.audit_log_path,
+            max_size_mb=args.audit_log_maxsize,
+            max_backups=args.audit_log_maxbackup,
+        )
+    except (EncryptionConfigError, AuditPolicyError) as exc:
+        sys.exit(f"error: {exc}")
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     app = create_app(
         etcd_endpoints=parse_endpoints(args.etcd_servers),
@@ -84,7 +110,9 @@ def main() -> None:
         else None,
         ca_pem=Path(args.client_ca_file).read_bytes() if args.client_ca_file else None,
         authentication=security_options.authentication_settings(args),
-        authorization=build_authorization(security_options.authorization_modes(args)),
+        authorization=Authorization(parse_modes(args.authorization_mode)),
+        encryption=encryption,
+        audit=audit,
     )
     serving.run(
         app,

@@ -9,11 +9,12 @@ scope ──► authentication.chain.authenticate (401 Status when credentials a
 
 from __future__ import annotations
 
+from apiserver.audit.events import DECISION_ANNOTATION, REASON_ANNOTATION, annotate
 from apiserver.authentication import impersonation
 from apiserver.authentication.chain import authenticate
 from apiserver.authentication.user import APISERVER_USER, UserInfo
 from apiserver.authorization.attributes import RequestAttributes, Verdict
-from apiserver.authorization.forbidden import forbidden
+from apiserver.authorization.chain import forbidden
 from apiserver.authorization.request_attributes import request_attributes
 from apiserver.errors import ApiError
 
@@ -36,18 +37,29 @@ async def admit_request(ctx, scope) -> UserInfo:
         name, groups, uid, extra = wanted
         if not name:
             raise ApiError(500, "requested impersonation of groups or extra without a user", reason="InternalError")
+        scope[USER_KEY] = user
         for check in impersonation.checks(user, name, groups, uid, extra):
             verdict = await authorize(ctx, check)
             if verdict is not None and not verdict.allowed:
+                _record_decision(scope, verdict)
                 raise forbidden(check, verdict.reason)
         scope[IMPERSONATOR_KEY] = user
         user = impersonation.impersonated_user(name, groups, uid, extra)
+    scope[USER_KEY] = user
     attrs = request_attributes(scope, user)
     verdict = await authorize(ctx, attrs)
-    if verdict is not None and not verdict.allowed:
-        raise forbidden(attrs, verdict.reason)
-    scope[USER_KEY] = user
+    if verdict is not None:
+        _record_decision(scope, verdict)
+        if not verdict.allowed:
+            raise forbidden(attrs, verdict.reason)
     return user
+
+
+def _record_decision(scope, verdict: Verdict) -> None:
+    """The audit event's `authorization.k8s.io/decision` and `reason` annotations."""
+    annotate(scope, DECISION_ANNOTATION, "allow" if verdict.allowed else "forbid")
+    if verdict.reason:
+        annotate(scope, REASON_ANNOTATION, verdict.reason)
 
 
 def request_user(scope) -> UserInfo:

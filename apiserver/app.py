@@ -22,12 +22,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from apiserver import bootstrap, discovery, metrics, resource_routes
 from apiserver.access import admit_request
 from apiserver.admission.service_ips import DEFAULT_SERVICE_CIDR, ServiceNetwork
+from apiserver.audit.recording import AuditSetup
 from apiserver.authentication.chain import AuthenticationSettings
 from apiserver.context import ServerContext
 from apiserver.crds.controller import CrdController
 from apiserver.errors import ApiError, path_not_found
 from apiserver.identity import tokens
 from apiserver.openapi.documents import OpenAPICache
+from apiserver.storage.encryption.reloading import EncryptionSetup
 from apiserver.storage.errors import StorageError
 from apiserver.storage.etcd_store import EtcdStore
 from apiserver.subresources import proxy
@@ -63,16 +65,20 @@ def create_app(
     ca_pem: bytes | None = None,
     authentication: AuthenticationSettings | None = None,
     authorization=None,
+    encryption: EncryptionSetup | None = None,
+    audit: AuditSetup | None = None,
 ) -> ResourceFastPath:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        store = EtcdStore(etcd_endpoints)
+        store = EtcdStore(etcd_endpoints, values=encryption.transformer() if encryption else None)
+        reloader = encryption.follow(store) if encryption else None
         ctx = ServerContext(
             store, watch_queue_events=watch_queue_events, service_network=ServiceNetwork.parse(service_cidr)
         )
         ctx.log_proxy = functools.partial(proxy_pod_log, ctx)
         ctx.authentication = authentication or AuthenticationSettings()
-        ctx.authorization = authorization
+        if authorization is not None:
+            ctx.authorization = authorization
         app.state.ctx = ctx
         ctx.start_caches()
         # Every stored CRD is served before the API is (bounded when etcd is down); then kept in step.
@@ -88,6 +94,10 @@ def create_app(
         await asyncio.gather(bootstrapping, return_exceptions=True)
         await ctx.crds.stop()
         await ctx.stop_caches()
+        if reloader is not None:
+            await reloader.stop()
+        if audit is not None:
+            await asyncio.to_thread(audit.writer.close)
         await store.close()
 
     app = FastAPI(lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None, redirect_slashes=False)
@@ -219,7 +229,7 @@ def create_app(
     async def anything_else(path: str) -> JSONResponse:
         return path_not_found().response()
 
-    return ResourceFastPath(app)
+    return audit.wrap(ResourceFastPath(app)) if audit else ResourceFastPath(app)
 
 
 async def _refuse(scope, receive, send, refused: ApiError) -> None:

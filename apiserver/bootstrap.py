@@ -1,8 +1,8 @@
 """What every cluster starts with: its keys (apiserver/identity), the default namespaces, the
 `kubernetes` Service, kube-public/cluster-info (the server and the cluster CA, as kubeadm publishes
 them), the two system PriorityClasses, the default StorageClass `standard` (the local-path
-provisioner, as k3s ships it), and one APIService per served group-version (kube-apiserver's
-autoregister)."""
+provisioner, as k3s ships it), one APIService per served group-version (kube-apiserver's
+autoregister), and the default RBAC policy (reconciled as kube-apiserver's rbac/bootstrap-roles hook)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,13 @@ import logging
 
 import yaml
 
+from apiserver.authorization.rbac import bootstrap_policy
 from apiserver.errors import ApiError
 from apiserver.identity import pki
+from apiserver.reading import get_object
+from apiserver.request_info import RequestInfo
 from apiserver.storage.errors import StorageError
-from apiserver.writing import create_object
+from apiserver.writing import create_object, update_object
 from kubemini.api import registry, timestamps
 from kubemini.api.kinds.scheduling import SYSTEM_CLASSES
 from kubemini.api.local_path import default_storage_class
@@ -92,6 +95,32 @@ async def ensure_api_services(ctx) -> None:
         await _ensure(ctx, "APIService", service, namespace=None, group="apiregistration.k8s.io")
 
 
+async def _ensure_reconciled(ctx, kind: str, wanted: dict, reconcile) -> None:
+    """Create a default RBAC object, or give an existing one back what it lacks (`reconcile`)."""
+    record = registry.by_kind(kind)
+    await _ensure(ctx, kind, wanted, namespace=None, group=record.group)
+    info = RequestInfo(record, None, wanted["metadata"]["name"], None)
+    while True:
+        try:
+            if reconcile(await get_object(ctx, info), wanted) is not None:
+                await update_object(ctx, info, lambda current: reconcile(current, wanted) or current)
+            return
+        except ApiError as exc:
+            if exc.code == 404:
+                return  # deleted meanwhile: the next start creates it again
+            log.warning("reconciling %s %s failed (%s); retrying", kind, wanted["metadata"]["name"], exc)
+            await asyncio.sleep(RETRY_SECONDS)
+
+
+async def ensure_bootstrap_policy(ctx) -> None:
+    """The default ClusterRoles and ClusterRoleBindings (apiserver/authorization/rbac/bootstrap_policy.py),
+    created or, when changed, given back what they lack."""
+    for role in bootstrap_policy.cluster_roles():
+        await _ensure_reconciled(ctx, "ClusterRole", role, bootstrap_policy.reconciled_role)
+    for binding in bootstrap_policy.cluster_role_bindings():
+        await _ensure_reconciled(ctx, "ClusterRoleBinding", binding, bootstrap_policy.reconciled_binding)
+
+
 async def ensure_kubernetes_service(ctx, advertise_address: str) -> None:
     """The `kubernetes` Service on the range's first IP, with Endpoints and an EndpointSlice at the
     apiserver's address."""
@@ -165,5 +194,6 @@ async def ensure_all(
         ensure_system_priority_classes(ctx),
         ensure_default_storage_class(ctx),
         ensure_api_services(ctx),
+        ensure_bootstrap_policy(ctx),
     )
     ctx.bootstrapped.set()

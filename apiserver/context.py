@@ -12,6 +12,7 @@ from apiserver.admission import AdmissionPlugin
 from apiserver.admission.chain import default_plugins
 from apiserver.admission.service_ips import DEFAULT_SERVICE_CIDR, ServiceAllocator, ServiceNetwork
 from apiserver.authentication.user import APISERVER_USER, UserInfo
+from apiserver.authorization.chain import Authorization
 from apiserver.identity.pki import ClusterIdentity
 from apiserver.storage.backend import Backend
 from apiserver.storage.dry_run import DryRunStore
@@ -33,9 +34,10 @@ class ServerContext:
     field_manager: str = "unknown"
     # Who is asking (apiserver/authentication): set per request; the server's own writes are APISERVER_USER.
     user: UserInfo = APISERVER_USER
-    # apiserver/authentication/chain.py AuthenticationSettings; the authorizer chain (None: allow all).
+    # apiserver/authentication/chain.py AuthenticationSettings, set by the app.
     authentication: Any = None
-    authorization: Any = None
+    # `--authorization-mode` (apiserver/authorization/chain.py): shared by every request's context.
+    authorization: Authorization = field(default_factory=Authorization)
     # The cluster's signing key and CA (apiserver/identity/pki.py), loaded from etcd by the bootstrap.
     identity: ClusterIdentity | None = None
     bootstrapped: asyncio.Event = field(default_factory=asyncio.Event)

@@ -13,6 +13,7 @@ from apiserver.storage.errors import (
     OutcomeUnknown,
     RevisionConflict,
     StorageError,
+    TransformFailed,
     Unavailable,
 )
 from kubemini.api.field_errors import FieldErrors
@@ -120,6 +121,8 @@ def from_storage(error: StorageError, resource, name: str = "") -> ApiError:
         return ApiError(
             503, f"storage is unavailable: {error}", reason="ServiceUnavailable", details={"retryAfterSeconds": 1}
         )
+    if isinstance(error, TransformFailed):
+        return ApiError(500, f"Internal error occurred: {error}", reason="InternalError")
     if isinstance(error, CorruptValue):
         return ApiError(500, f"the stored object is not a valid object: {error}", reason="InternalError")
     return ApiError(500, f"storage error: {error}", reason="InternalError")

@@ -83,7 +83,3 @@ def secure_listener(args: argparse.Namespace) -> SecureListener | None:
 def authentication_settings(args: argparse.Namespace) -> AuthenticationSettings:
     tokens = load_token_file(Path(args.token_auth_file)) if args.token_auth_file else {}
     return AuthenticationSettings(static_tokens=tokens, anonymous=args.anonymous_auth)
-
-
-def authorization_modes(args: argparse.Namespace) -> list[str]:
-    return [mode.strip() for mode in args.authorization_mode.split(",") if mode.strip()]

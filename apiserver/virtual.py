@@ -1,4 +1,6 @@
-"""Resources that are answered, never stored: `bindings` (bind a pod) and `componentstatuses` (health).
+"""Resources that are answered, never stored: `bindings` (bind a pod), `componentstatuses` (health), and
+the access, rules, token and self-subject reviews (apiserver/authorization/reviews.py,
+apiserver/authentication/reviews.py).
 
 POST .../namespaces/{ns}/bindings   a Binding named like its pod: the same as pods/{name}/binding
 GET  /api/v1/componentstatuses[/name]  scheduler and controller-manager health from their leader
@@ -13,6 +15,8 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from apiserver.aggregation import serve_aggregated
+from apiserver.authentication import reviews as authentication_reviews
+from apiserver.authorization import reviews
 from apiserver.decoding.reading import read_object
 from apiserver.errors import method_not_allowed, not_found
 from apiserver.negotiation import JSON, TABLE, choose, render
@@ -93,4 +97,11 @@ async def _component_statuses(ctx, info: RequestInfo, request: Request) -> Respo
     return render({"kind": "ComponentStatusList", "apiVersion": "v1", "metadata": {}, "items": statuses}, form)
 
 
-VIRTUAL_HANDLERS = {"binding": _bind, "componentstatus": _component_statuses, "aggregated": serve_aggregated}
+VIRTUAL_HANDLERS = {
+    "binding": _bind,
+    "componentstatus": _component_statuses,
+    "aggregated": serve_aggregated,
+    "access-review": reviews.serve_access_review,
+    "rules-review": reviews.serve_rules_review,
+    "authentication-review": authentication_reviews.serve_review,
+}

@@ -221,7 +221,7 @@ async def update_object(
             _check_update(record, merged, current.obj if intact else None, mode=mode)
             await validate(ctx, attrs)
             check_size(merged)
-        if merged == current.obj:
+        if merged == current.obj and not current.stale:
             return served(record, current.obj)
         try:
             if finalized:

@@ -1,4 +1,4 @@
-"""API server throughput and watch latency, as ratios to raw etcd in the same run.
+"""API server throughput and watch latency, as ratios to raw etcd in the same run, over TLS with RBAC on.
 
     .venv/bin/python bench/api.py [--objects 2000] [--clients 32] [--watchers 100]
 
@@ -10,6 +10,12 @@ same number of connections, because a Python HTTP client tops out first. Every w
 create throughput >= 0.31x raw puts; watch delivery p99 < 50 ms with 100 watchers; and, reported,
 the rate of listing 500 full-size pods (bench/full_size_pod.py: what a Deployment's pod carries);
 server-side apply of a Deployment >= 0.5x a strategic-merge patch of the same change (bench/apply_rates.py).
+
+Security (issue 19): every figure above is over HTTPS as `bench-user`, a user outside system:masters bound
+to cluster-admin by a ClusterRoleBinding, so RBAC decides each request (wrk sends its bearer token).
+The secure-versus-plain section runs the same creates and gets with curl (wrk cannot present a client
+certificate) once over the plain loopback port and once over TLS with bench-user's client certificate:
+target >= 0.8x the plain rate for both.
 """
 
 from __future__ import annotations
@@ -31,7 +37,11 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import apply_rates  # noqa: E402
+from bench.curl_runs import CurlRequest, CurlTls, curl_rate  # noqa: E402
 from bench.full_size_pod import full_size_pod, full_size_status  # noqa: E402
+from kubemini.pki.cluster_pki import ClientIdentity  # noqa: E402
+from tests.support.api_http import api_http, async_api_http  # noqa: E402
+from tests.support.ports import free_port  # noqa: E402
 from tests.support.processes import ApiServer, EtcdServer  # noqa: E402
 
 NAMESPACE_PATH = "/api/v1/namespaces/default/configmaps"
@@ -70,7 +80,7 @@ async def watch_latency(url: str, watchers: int, updates: int) -> tuple[float, f
     latencies: list[float] = []
     ready = 0
     limits = httpx.Limits(max_connections=watchers + 8)
-    async with httpx.AsyncClient(base_url=url, timeout=httpx.Timeout(60), limits=limits) as client:
+    async with async_api_http(base_url=url, timeout=httpx.Timeout(60), limits=limits) as client:
         await client.post(NAMESPACE_PATH, json={"metadata": {"name": "latency"}, "data": {"sent": "0"}})
         start_rv = (await client.get(NAMESPACE_PATH, params={"limit": 1})).json()["metadata"]["resourceVersion"]
 
@@ -102,6 +112,12 @@ async def watch_latency(url: str, watchers: int, updates: int) -> tuple[float, f
     return statistics.median(latencies) * 1000, percentile(latencies, 0.99) * 1000
 
 
+BENCH_USER = "bench-user"
+BENCH_TOKEN = "bench-token-0123456789abcdef"
+SECURE_TARGET = 0.8
+CURL_REQUESTS = 2000
+
+
 def wrk_rate(url: str, *, script: str, clients: int, seconds: int) -> float:
     """Requests/s measured by wrk (a C load generator), so the client is not the bottleneck."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
@@ -125,6 +141,7 @@ request = function()
   counter = counter + 1
   local headers = {{}}
   headers["Content-Type"] = "{content_type}"
+  headers["Authorization"] = "Bearer {BENCH_TOKEN}"
   return wrk.format("{method}", {path_expr}, headers, {body_expr})
 end
 """
@@ -134,7 +151,7 @@ def api_figures(url: str, *, objects: int, clients: int, seconds: int) -> dict[s
     """create, get, update and list-500 rates against objects `cm-0..cm-N` made first."""
 
     async def seed() -> None:
-        async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+        async with async_api_http(base_url=url, timeout=60) as client:
 
             async def create(i: int) -> None:
                 body = {"metadata": {"name": f"cm-{i}"}, "data": {"k": "v" * 64}}
@@ -172,7 +189,7 @@ def api_figures(url: str, *, objects: int, clients: int, seconds: int) -> dict[s
 async def seed_pods(url: str, clients: int) -> None:
     """POD_COUNT full-size pods, their status written through /status as a kubelet would."""
     strict = {"fieldValidation": "Strict"}
-    async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+    async with async_api_http(base_url=url, timeout=60) as client:
         await client.post("/api/v1/namespaces", json={"metadata": {"name": PODS_PATH.split("/")[4]}})
 
         async def create(i: int) -> None:
@@ -190,6 +207,43 @@ async def seed_pods(url: str, clients: int) -> None:
         await run_concurrently(POD_COUNT, clients, create)
 
 
+def bind_bench_user(api: ApiServer) -> None:
+    binding = {
+        "apiVersion": "rbac.authorization.k8s.io/v1",
+        "kind": "ClusterRoleBinding",
+        "metadata": {"name": "bench-user-admin"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"},
+        "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": BENCH_USER}],
+    }
+    with api_http(base_url=api.url, timeout=30) as client:
+        made = client.post("/apis/rbac.authorization.k8s.io/v1/clusterrolebindings", json=binding)
+        assert made.status_code == 201, made.text
+
+
+def secure_versus_plain(api: ApiServer, plain_url: str, clients: int) -> dict[str, tuple[float, float]]:
+    """(plain rate, TLS + client certificate + RBAC rate) for creates and gets of the same objects."""
+    identity = ClientIdentity("bench-user", BENCH_USER)
+    api.credentials(identity)
+    tls = CurlTls(str(api.ca_path), str(api.pki.certificate_path("bench-user")), str(api.pki.key_path("bench-user")))
+    figures = {}
+    for label, base, credentials in (("plain", plain_url, None), ("secure", api.url, tls)):
+        path = f"{base}/api/v1/namespaces/default/configmaps"
+        creates = [
+            CurlRequest(path, "POST", {"metadata": {"name": f"{label}-{i}"}, "data": {"k": "v" * 64}})
+            for i in range(CURL_REQUESTS)
+        ]
+        created = curl_rate(creates, connections=clients, tls=credentials)
+        assert set(created.codes) == {"201"}, f"{label} creates answered {dict(created.codes)}"
+        gets = [CurlRequest(f"{path}/{label}-{i}") for i in range(CURL_REQUESTS)]
+        got = curl_rate(gets, connections=clients, tls=credentials)
+        assert set(got.codes) == {"200"}, f"{label} gets answered {dict(got.codes)}"
+        figures[label] = (created.requests_per_second, got.requests_per_second)
+    return {
+        "create": (figures["plain"][0], figures["secure"][0]),
+        "get": (figures["plain"][1], figures["secure"][1]),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--objects", type=int, default=2000)
@@ -200,8 +254,14 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         etcd = EtcdServer(Path(tmp) / "etcd").start()
-        api = ApiServer(etcd.url, Path(tmp) / "apiserver.log").start()
+        tokens = Path(tmp) / "tokens.csv"
+        tokens.write_text(f"{BENCH_TOKEN},{BENCH_USER},bench-uid\n")
+        plain_port = free_port()
+        extra = ("--token-auth-file", str(tokens), "--insecure-port", str(plain_port))
+        api = ApiServer(etcd.url, Path(tmp) / "apiserver.log", extra_args=extra).start()
         try:
+            bind_bench_user(api)
+            secure = secure_versus_plain(api, f"http://127.0.0.1:{plain_port}", args.clients)
             raw = asyncio.run(raw_etcd_puts(etcd, args.objects, args.clients))
             figures = api_figures(api.url, objects=args.objects, clients=args.clients, seconds=args.seconds)
             p50, p99 = asyncio.run(watch_latency(api.url, args.watchers, args.updates))
@@ -216,10 +276,17 @@ def main() -> None:
     smp = figures["strategic-patch"]
     for name in ("apply-unchanged", "apply-one-field"):
         print(f"{name}: {figures[name] / smp:.2f}x a strategic-merge patch of the same change (target >= 0.5)")
-    verdict = "meets" if figures["create"] / raw >= CREATE_TARGET and p99 < 50 else "misses"
+    for name, (plain, tls) in secure.items():
+        print(
+            f"{name} over TLS + client certificate + RBAC: {tls:.0f}/s vs plain HTTP {plain:.0f}/s = "
+            f"{tls / plain:.2f}x (target >= {SECURE_TARGET})"
+        )
+    secure_ok = all(tls / plain >= SECURE_TARGET for plain, tls in secure.values())
+    verdict = "meets" if figures["create"] / raw >= CREATE_TARGET and p99 < 50 and secure_ok else "misses"
     print(
         f"summary: create {figures['create'] / raw:.2f}x raw etcd puts (target >= {CREATE_TARGET}), "
-        f"watch p99 {p99:.1f} ms (target < 50): {verdict} targets"
+        f"watch p99 {p99:.1f} ms (target < 50), TLS create {secure['create'][1] / secure['create'][0]:.2f}x and "
+        f"get {secure['get'][1] / secure['get'][0]:.2f}x plain (target >= {SECURE_TARGET}): {verdict} targets"
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 
-import httpx
+from tests.support.api_http import async_api_http
 
 DEPLOYMENTS = 100
 PATH = "/apis/apps/v1/namespaces/default/deployments"
@@ -43,7 +43,7 @@ def _lua_manifest(name_expr: str, replicas_expr: str) -> str:
 
 
 async def _seed(url: str) -> None:
-    async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+    async with async_api_http(base_url=url, timeout=60) as client:
         for i in range(DEPLOYMENTS):
             made = await client.patch(
                 f"{PATH}/d-{i}",

@@ -34,6 +34,7 @@ from kubemini.api.registry import by_kind  # noqa: E402
 from kubemini.client.api_client import ApiClient  # noqa: E402
 from kubemini.client.informer import Informer  # noqa: E402
 from kubemini.client.watching import decode_event  # noqa: E402
+from tests.support.api_http import async_api_http  # noqa: E402
 
 CONFIGMAP = by_kind("ConfigMap")
 WRITE_CONCURRENCY = 32
@@ -74,7 +75,7 @@ async def write_events(api: ApiClient, namespace: str, count: int) -> None:
 async def raw_round(server: str, namespace: str, since: str, count: int, keep: list | None = None) -> float:
     params = {"watch": "true", "resourceVersion": since, "allowWatchBookmarks": "true"}
     seen = 0
-    async with httpx.AsyncClient(base_url=server, timeout=httpx.Timeout(30, read=None)) as http:
+    async with async_api_http(base_url=server, timeout=httpx.Timeout(30, read=None)) as http:
         started = time.perf_counter()
         async with http.stream("GET", CONFIGMAP.collection_path(namespace), params=params) as response:
             response.raise_for_status()

@@ -38,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.wrk_runs import WrkResult, run_wrk, serve_backend  # noqa: E402
 from tests.integration.ingress_controller.support import IngressControllerProcess, wait_until  # noqa: E402
+from tests.support.api_http import api_http  # noqa: E402
 from tests.support.ports import free_port  # noqa: E402
 from tests.support.processes import ApiServer, EtcdServer  # noqa: E402
 
@@ -53,7 +54,7 @@ TARGET_THROUGHPUT_RATIO = 0.5
 def expose(api_url: str, name: str, *, address: str, port: int) -> str:
     """Service + hand-written EndpointSlice naming the backend + Ingress for <name>.bench.test; the host."""
     host = f"{name}.{HOST}"
-    with httpx.Client(base_url=api_url, timeout=10) as api:
+    with api_http(base_url=api_url, timeout=10) as api:
         service = {"metadata": {"name": name}, "spec": {"ports": [{"name": "http", "port": 80}]}}
         api.post("/api/v1/namespaces/default/services", json=service).raise_for_status()
         endpoint_slice = {

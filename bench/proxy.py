@@ -39,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.wrk_runs import WrkResult, run_wrk, serve_backend  # noqa: E402
 from tests.integration.kube_proxy.proxy_process import KubeProxyProcess  # noqa: E402
+from tests.support.api_http import api_http  # noqa: E402
 from tests.support.ports import free_port  # noqa: E402
 from tests.support.processes import ApiServer, EtcdServer  # noqa: E402
 
@@ -66,7 +67,7 @@ def wait_for(url: str) -> None:
 
 def expose(api_url: str, name: str, *, address: str, port: int) -> int:
     """A NodePort Service whose EndpointSlice names the backend; its nodePort."""
-    with httpx.Client(base_url=api_url, timeout=10) as api:
+    with api_http(base_url=api_url, timeout=10) as api:
         spec = {"type": "NodePort", "ports": [{"name": "http", "port": 80}]}
         service = api.post("/api/v1/namespaces/default/services", json={"metadata": {"name": name}, "spec": spec})
         service.raise_for_status()

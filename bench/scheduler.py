@@ -192,10 +192,8 @@ async def baseline_round(api: ApiClient, nodes: list[str], indexes: range, concu
 
 async def measure(server: str, scratch: Path, args: argparse.Namespace) -> None:
     connections = args.create_concurrency + 8
-    # Expire idle connections before uvicorn's 5 s keep-alive does, so no POST meets a closing socket.
-    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections, keepalive_expiry=2.0)
     figures: dict[str, float] = {"load_before": os.getloadavg()[0]}
-    async with ApiClient(server, transport=httpx.AsyncHTTPTransport(limits=limits)) as api:
+    async with ApiClient(server, max_connections=connections) as api:
         for namespace in ("bench-baseline", "bench-backlog", "bench-burst"):
             await api.create(NAMESPACE, {"metadata": {"name": namespace}})
         nodes = [f"node-{i}" for i in range(args.nodes)]

@@ -12,10 +12,12 @@ import argparse
 import os
 import socket
 
+from controller_manager.certificates.signer import AuthorityError, load_authority
 from controller_manager.job.controller import BACKOFF_BASE_SECONDS
 from controller_manager.manager import ALL_CONTROLLERS, Settings, enabled_controllers, run_controllers
 from controller_manager.metrics import ControllerMetrics
 from controller_manager.node_lifecycle import NODE_MONITOR_GRACE_PERIOD_SECONDS, NODE_MONITOR_PERIOD_SECONDS
+from kubemini.api.durations import parse_duration_seconds
 from kubemini.client.api_client import ApiClient
 from kubemini.component import options
 from kubemini.component.health_server import HealthServer
@@ -31,6 +33,16 @@ def _env(name: str, default: str | None) -> str | None:
 
 def _optional_float(text: str | None) -> float | None:
     return float(text) if text not in (None, "") else None
+
+
+def _duration(text: str) -> float:
+    try:
+        seconds = parse_duration_seconds(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from error
+    if seconds <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive, not {text!r}")
+    return seconds
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -96,6 +108,25 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds of recommendations a scale-down takes the highest of, without spec.behavior",
     )
     parser.add_argument("--horizontal-pod-autoscaler-tolerance", type=float, default=0.1)
+    parser.add_argument(
+        "--cluster-signing-cert-file",
+        default=_env("CLUSTER_SIGNING_CERT_FILE", None),
+        help="PEM CA certificate the csrsigning controller issues kubernetes.io/kube-apiserver-client, "
+        "kube-apiserver-client-kubelet and kubelet-serving certificates with (without it and "
+        "--cluster-signing-key-file the signer does not run)",
+    )
+    parser.add_argument(
+        "--cluster-signing-key-file",
+        default=_env("CLUSTER_SIGNING_KEY_FILE", None),
+        help="PEM private key of --cluster-signing-cert-file",
+    )
+    parser.add_argument(
+        "--cluster-signing-duration",
+        type=_duration,
+        default=_env("CLUSTER_SIGNING_DURATION", "8760h"),
+        help="longest validity of a signed certificate, a Go duration (8760h) or seconds; a CSR's "
+        "spec.expirationSeconds may ask for less (default %(default)s)",
+    )
     return parser
 
 
@@ -115,6 +146,9 @@ def settings_from(args: argparse.Namespace) -> Settings:
         hpa_sync_period_seconds=args.horizontal_pod_autoscaler_sync_period,
         hpa_downscale_stabilization_seconds=args.horizontal_pod_autoscaler_downscale_stabilization,
         hpa_tolerance=args.horizontal_pod_autoscaler_tolerance,
+        cluster_signing_cert_file=args.cluster_signing_cert_file,
+        cluster_signing_key_file=args.cluster_signing_key_file,
+        cluster_signing_duration_seconds=args.cluster_signing_duration,
         host=socket.gethostname(),
     )
 
@@ -140,6 +174,13 @@ def main(argv: list[str] | None = None) -> None:
         enabled_controllers(args.controllers)
     except ValueError as error:
         parser.error(str(error))
+    if bool(args.cluster_signing_cert_file) != bool(args.cluster_signing_key_file):
+        parser.error("--cluster-signing-cert-file and --cluster-signing-key-file go together")
+    if args.cluster_signing_cert_file:
+        try:
+            load_authority(args.cluster_signing_cert_file, args.cluster_signing_key_file)
+        except AuthorityError as error:
+            parser.error(str(error))
     options.configure_logging(args.log_level, component="controller-manager")
     run_until_signalled(lambda: serve(args))
 

@@ -18,6 +18,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from controller_manager.certificates.cleaner import CSRCleanerController
+from controller_manager.certificates.signer import CSRSigningController
+from controller_manager.certificates.signing import DEFAULT_DURATION_SECONDS
+from controller_manager.clusterrole_aggregation import ClusterRoleAggregationController
 from controller_manager.cronjob.controller import CronJobController
 from controller_manager.daemonset.controller import DaemonSetController
 from controller_manager.deployment import DeploymentController
@@ -72,6 +76,9 @@ class Settings:
     hpa_sync_period_seconds: float = HPA_SYNC_PERIOD_SECONDS
     hpa_downscale_stabilization_seconds: float = DOWNSCALE_STABILIZATION_SECONDS
     hpa_tolerance: float = TOLERANCE
+    cluster_signing_cert_file: str | None = None
+    cluster_signing_key_file: str | None = None
+    cluster_signing_duration_seconds: float = DEFAULT_DURATION_SECONDS
     host: str | None = None
 
 
@@ -95,7 +102,23 @@ class Build:
         return extra
 
 
-Builder = Callable[[Build], Controller]
+Builder = Callable[[Build], Controller | None]
+
+
+def _csr_signing(b: Build) -> Controller | None:
+    settings = b.settings
+    if not settings.cluster_signing_cert_file or not settings.cluster_signing_key_file:
+        log.info("skipping CSR signer controller because no csr cert/key was specified")
+        return None
+    return CSRSigningController(
+        b.client,
+        b.informers,
+        cert_file=settings.cluster_signing_cert_file,
+        key_file=settings.cluster_signing_key_file,
+        max_seconds=settings.cluster_signing_duration_seconds,
+        **b.common(),
+    )
+
 
 BUILDERS: dict[str, Builder] = {
     "replicaset": lambda b: ReplicaSetController(
@@ -144,6 +167,7 @@ BUILDERS: dict[str, Builder] = {
     "root-ca-cert-publisher": lambda b: RootCACertPublisher(
         b.client, b.informers, root_ca_file=b.settings.root_ca_file, **b.common()
     ),
+    "clusterrole-aggregation": lambda b: ClusterRoleAggregationController(b.client, b.informers, **b.common()),
     "horizontalpodautoscaling": lambda b: HorizontalController(
         b.client,
         b.informers,
@@ -159,6 +183,8 @@ BUILDERS: dict[str, Builder] = {
     "persistentvolume-expander": lambda b: VolumeExpander(b.client, b.informers, **b.common("volume_expand")),
     "pvc-protection": lambda b: PVCProtectionController(b.client, b.informers, **b.common()),
     "pv-protection": lambda b: PVProtectionController(b.client, b.informers, **b.common()),
+    "csrsigning": _csr_signing,
+    "csrcleaner": lambda b: CSRCleanerController(b.client, b.informers, **b.common()),
 }
 ALL_CONTROLLERS = tuple(BUILDERS)
 
@@ -186,7 +212,8 @@ def build_controllers(
     client: ApiClient, informers: SharedInformers, settings: Settings, metrics: ControllerMetrics
 ) -> list[Controller]:
     build = Build(client, informers, settings, metrics)
-    return [BUILDERS[name](build) for name in ALL_CONTROLLERS if name in settings.controllers]
+    built = (BUILDERS[name](build) for name in ALL_CONTROLLERS if name in settings.controllers)
+    return [controller for controller in built if controller is not None]  # None: not configured
 
 
 async def run_controllers(client: ApiClient, settings: Settings, metrics: ControllerMetrics) -> None:

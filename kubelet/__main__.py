@@ -29,7 +29,7 @@ from kubemini.client.api_client import ApiClient
 from kubemini.client.events import EventRecorder
 from kubemini.client.informer import Informer
 from kubemini.component.lifecycle import run_until_signalled
-from kubemini.component.options import configure_logging, client_config
+from kubemini.component.options import client_config, configure_logging
 
 NETWORK_RETRY_SECONDS = 2.0
 SERVICE_SYNC_WAIT_SECONDS = 5.0

@@ -23,7 +23,7 @@ from kubemini.api.registry import by_kind
 from kubemini.client.api_client import ApiClient
 from kubemini.client.informer import Informer
 from kubemini.component.lifecycle import run_until_signalled
-from kubemini.component.options import add_common_flags, configure_logging, client_config
+from kubemini.component.options import add_common_flags, client_config, configure_logging
 from metrics_server.registering import register
 from metrics_server.scraping import scrape_node
 from metrics_server.serving import MetricsApi

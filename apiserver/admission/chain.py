@@ -5,6 +5,7 @@ from __future__ import annotations
 from apiserver.admission import AdmissionPlugin
 from apiserver.admission.namespace_lifecycle import NamespaceLifecycle
 from apiserver.admission.priority import Priority
+from apiserver.admission.rbac_escalation import RBACEscalation
 from apiserver.admission.service_account import ServiceAccountDefault
 from apiserver.admission.service_ips import ServiceIPs
 from apiserver.admission.storage_classes import DefaultStorageClass, PersistentVolumeClaimResize
@@ -22,4 +23,5 @@ def default_plugins() -> list[AdmissionPlugin]:
         StorageObjectInUseProtection(),
         PersistentVolumeClaimResize(),
         CustomResourceTerminating(),
+        RBACEscalation(),
     ]

@@ -96,10 +96,10 @@ def authenticate_token(ctx, token: str, audiences: tuple[str, ...] | None = None
     return _service_account_user(claims)
 
 
-def review(ctx, token: str, audiences: list[str] | None = None) -> dict:
-    """A TokenReview's status for `token` (spec.audiences default to the API's own)."""
+async def review(ctx, token: str, audiences: list[str] | None = None) -> tuple[UserInfo | None, list[str], str]:
+    """A TokenReview's answer: (the user, the audiences the token is valid for, an error text)."""
     wanted = tuple(audiences) if audiences else jwt_tokens.API_AUDIENCES
     user = authenticate_token(ctx, token, wanted)
     if user is None:
-        return {"authenticated": False, "error": "invalid bearer token"}
-    return {"authenticated": True, "user": user.to_review(), "audiences": list(wanted)}
+        return None, [], "invalid bearer token, token lookup failed"
+    return user, list(wanted), ""

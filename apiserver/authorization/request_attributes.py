@@ -1,69 +1,74 @@
-"""An HTTP request's authorization attributes, parsed as kube-apiserver's RequestInfoFactory does.
+"""What a request asks, in authorization terms (upstream's `RequestInfoFactory`), from its method,
+path and query alone: no lookup of the registry, so unknown resources are authorized too.
 
-/api/v1/namespaces/dev/pods/web/log   ──► get pods/log "web" in dev (group "")
-/apis/apps/v1/deployments?watch=1     ──► watch deployments (all namespaces)
-/api/v1/namespaces/dev                ──► get namespaces "dev" (namespace dev)
-/healthz, /version, /apis             ──► non-resource: get /healthz
-Parsing is syntactic: an unknown resource is still authorized (a user who may not see it gets 403,
-one who may gets the 404).
+    GET    /api/v1/namespaces/dev/pods            ──► list pods in dev  (watch=true: watch;
+                                                      fieldSelector=metadata.name=x: name x)
+    GET    /api/v1/watch/namespaces/dev/pods      ──► watch
+    GET    /apis/apps/v1/namespaces/dev/deployments/web/scale ──► get deployments/scale "web"
+    POST ──► create, PUT ──► update, PATCH ──► patch, DELETE ──► delete (deletecollection without a name)
+    pods/exec, pods/attach, pods/portforward      ──► create, whatever the method (a WebSocket
+                                                      upgrade is a GET; upstream asks for create too)
+    anything else (/healthz, /apis, /api/v1)      ──► a non-resource request: the lowercased method
 """
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs
+from collections.abc import Mapping
 
 from apiserver.authentication.user import UserInfo
 from apiserver.authorization.attributes import RequestAttributes
 
+METHOD_VERBS = {"POST": "create", "GET": "get", "HEAD": "get", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}
 NAMESPACE_SUBRESOURCES = frozenset({"status", "finalize"})
-UPGRADE_SUBRESOURCES = frozenset({"exec", "attach", "portforward"})
-TRUE = frozenset({"1", "true", "True"})
-METHOD_VERBS = {"POST": "create", "PUT": "update", "PATCH": "patch", "GET": "get", "HEAD": "get", "DELETE": "delete"}
+CONNECT_SUBRESOURCES = frozenset({("pods", "exec"), ("pods", "attach"), ("pods", "portforward")})
+TRUE_VALUES = ("1", "true", "True")
 
 
-def request_attributes(scope, user: UserInfo) -> RequestAttributes:
-    path = scope["path"]
-    method = "GET" if scope["type"] == "websocket" else scope.get("method", "GET")
-    parts = [p for p in path.strip("/").split("/") if p != ""]
-    if len(parts) >= 2 and parts[0] == "api":
+def _name_from_selector(selector: str) -> str:
+    """`metadata.name=x` (or `==`) as the only term: the one name a list or watch is about."""
+    if "," in selector:
+        return ""
+    for operator in ("==", "="):
+        key, found, value = selector.partition(operator)
+        if found and key.strip() == "metadata.name" and "!" not in key:
+            value = value.strip()
+            return value if value and "/" not in value and value not in (".", "..") else ""
+    return ""
+
+
+def attributes_for(user: UserInfo, method: str, path: str, query: Mapping[str, str]) -> RequestAttributes:
+    parts = [part for part in path.strip("/").split("/")]
+    if parts and parts[0] == "api" and len(parts) >= 3:
         group, version, rest = "", parts[1], parts[2:]
-    elif len(parts) >= 3 and parts[0] == "apis":
+    elif parts and parts[0] == "apis" and len(parts) >= 4:
         group, version, rest = parts[1], parts[2], parts[3:]
     else:
-        rest = []
-    if not rest:
-        verb = "get" if method in ("GET", "HEAD") else method.lower()
-        return RequestAttributes(user=user, verb=verb, resource_request=False, path=path)
-    verb = METHOD_VERBS.get(method, method.lower())
-    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-    if rest[0] == "watch":  # the deprecated /watch/ paths
+        return RequestAttributes(user, method.lower(), False, path=path)
+    verb = METHOD_VERBS.get(method.upper(), method.lower())
+    if rest[0] == "watch":
         verb, rest = "watch", rest[1:]
+        if not rest:
+            return RequestAttributes(user, method.lower(), False, path=path)
     namespace = ""
-    if rest and rest[0] == "namespaces" and len(rest) > 1:
+    if rest[0] == "namespaces" and len(rest) > 1:
         namespace = rest[1]
         if len(rest) > 2 and rest[2] not in NAMESPACE_SUBRESOURCES:
             rest = rest[2:]
-    resource = rest[0] if rest else ""
-    name = rest[1] if len(rest) > 1 else ""
-    subresource = rest[2] if len(rest) > 2 else ""
+    resource = rest[0]
+    name = rest[1] if len(rest) >= 2 else ""
+    subresource = rest[2] if len(rest) >= 3 else ""
     if not name and verb == "get":
-        verb = "watch" if query.get("watch", [""])[-1] in TRUE else "list"
-    elif verb == "get" and query.get("watch", [""])[-1] in TRUE:
-        verb = "watch"
+        verb = "watch" if query.get("watch") in TRUE_VALUES else "list"
+    if not name and verb in ("list", "watch"):
+        name = _name_from_selector(query.get("fieldSelector") or "")
     if not name and verb == "delete":
         verb = "deletecollection"
-    if not name and verb in ("list", "watch"):
-        for selector in query.get("fieldSelector", []):
-            for term in selector.split(","):
-                key, _, value = term.partition("=")
-                if key == "metadata.name" and value and not value.startswith("="):
-                    name = value
-    if scope["type"] == "websocket" and subresource in UPGRADE_SUBRESOURCES:
-        verb = "create"  # kube-apiserver 1.35 asks for create on pods/exec|attach|portforward upgrades
+    if (resource, subresource) in CONNECT_SUBRESOURCES:
+        verb = "create"
     return RequestAttributes(
-        user=user,
-        verb=verb,
-        resource_request=True,
+        user,
+        verb,
+        True,
         namespace=namespace,
         api_group=group,
         api_version=version,
@@ -71,3 +76,12 @@ def request_attributes(scope, user: UserInfo) -> RequestAttributes:
         subresource=subresource,
         name=name,
     )
+
+
+def request_attributes(scope, user: UserInfo) -> RequestAttributes:
+    """The attributes of an ASGI request (a WebSocket upgrade is a GET)."""
+    from urllib.parse import parse_qsl
+
+    method = "GET" if scope["type"] == "websocket" else scope.get("method", "GET")
+    query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True))
+    return attributes_for(user, method, scope["path"], query)

@@ -26,6 +26,9 @@ class Stored:
     key: str
     obj: dict
     mod_revision: int
+    # Stored in a form writes no longer use (an old encryption key, or plaintext): a no-op
+    # update must still write it, which is how `kubemini encryption rotate` re-encrypts.
+    stale: bool = False
 
 
 @dataclass

@@ -43,3 +43,7 @@ class OutcomeUnknown(StorageError):
 
 class CorruptValue(StorageError):
     """A stored value is not a JSON object kubemini can serve (written around the API, or damaged)."""
+
+
+class TransformFailed(CorruptValue):
+    """A stored value the encryption configuration cannot decrypt (no such key, wrong key, damaged)."""

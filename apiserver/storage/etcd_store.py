@@ -6,6 +6,10 @@ does not decode to a JSON object (written around the API, or damaged) is
 `CorruptValue` on a GET and skipped, with one log line, in lists and watches,
 so one bad key never breaks every client of that resource.
 
+With an encryption configuration (`values`, apiserver/storage/encryption/) every value is
+transformed on its way in and out here, in the one place values are read (get, list, watch
+events and their previous values), so the watch cache and every handler see plaintext objects.
+
 Failures map to named errors by aetcd's and gRPC's types, not their text:
 UNAVAILABLE / connection refused → Unavailable (the call did not happen);
 a timeout after a write was sent → OutcomeUnknown; OUT_OF_RANGE on a range at
@@ -17,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
+from typing import Protocol
 
 import aetcd
 import aetcd.exceptions
@@ -49,7 +54,21 @@ _reported_corrupt: set[tuple[str, int]] = set()
 __all__ = ["EtcdStore", "Page", "SideKeys", "StorageEvent", "Stored", "decode", "encode"]
 
 
-def decode(key: bytes, value: bytes, mod_revision: int) -> Stored:
+class ValueTransformer(Protocol):
+    """What the store applies to values (apiserver/storage/encryption/transformer.py)."""
+
+    def to_storage(self, etcd_key: bytes, value: bytes) -> bytes: ...
+
+    def from_storage(self, etcd_key: bytes, value: bytes) -> bytes: ...  # raises TransformFailed
+
+    def is_stale(self, etcd_key: bytes, value: bytes) -> bool: ...
+
+    def covers(self, prefix: str) -> bool: ...
+
+
+def decode(key: bytes, value: bytes, mod_revision: int, values: ValueTransformer | None = None) -> Stored:
+    if values is not None:
+        value = values.from_storage(key, value)
     try:
         obj = json_codec.loads(value)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -60,9 +79,11 @@ def decode(key: bytes, value: bytes, mod_revision: int) -> Stored:
     return Stored(key.decode(), obj, mod_revision)
 
 
-def decode_or_skip(key: bytes, value: bytes, mod_revision: int) -> Stored | None:
+def decode_or_skip(
+    key: bytes, value: bytes, mod_revision: int, values: ValueTransformer | None = None
+) -> Stored | None:
     try:
-        return decode(key, value, mod_revision)
+        return decode(key, value, mod_revision, values)
     except CorruptValue as exc:
         if (key.decode(errors="replace"), mod_revision) not in _reported_corrupt:
             _reported_corrupt.add((key.decode(errors="replace"), mod_revision))
@@ -92,7 +113,9 @@ def _rpc_code(exc: BaseException):
 
 
 class EtcdStore:
-    def __init__(self, endpoints: list[tuple[str, int]]):
+    def __init__(self, endpoints: list[tuple[str, int]], *, values: ValueTransformer | None = None):
+        # Replaced whole when the encryption configuration is reloaded; None = values as they are.
+        self.values = values
         self._endpoints = endpoints
         self._index = 0
         self._client = self._make_client()
@@ -174,16 +197,26 @@ class EtcdStore:
         result = await self._call(lambda c: c.get(key.encode()))
         if result is None:
             raise KeyNotFound(key)
-        return decode(result.key, result.value, result.mod_revision)
+        stored = decode(result.key, result.value, result.mod_revision, self.values)
+        stored.stale = self.values is not None and self.values.is_stale(result.key, result.value)
+        return stored
 
     async def list(self, prefix: str, *, revision: int = 0, limit: int = 0, start_key: str | None = None) -> Page:
         """Objects under `prefix` at `revision` (0 = newest), one page of at most `limit` keys."""
         range_end = aetcd.utils.prefix_range_end(prefix.encode())
         request = range_request((start_key or prefix).encode(), range_end=range_end, limit=limit, revision=revision)
         response = await self._range_at(request)
-        items = [s for kv in response.kvs if (s := decode_or_skip(kv.key, kv.value, kv.mod_revision)) is not None]
+        values = self._values_under(prefix)
+        items = [
+            s for kv in response.kvs if (s := decode_or_skip(kv.key, kv.value, kv.mod_revision, values)) is not None
+        ]
         last_key = response.kvs[-1].key.decode(errors="replace") if response.kvs else None
         return Page(items, response.header.revision, bool(response.more), last_key)
+
+    def _values_under(self, prefix: str) -> ValueTransformer | None:
+        """The transformer for a range of keys, or None when it transforms none of them."""
+        values = self.values
+        return values if values is not None and values.covers(prefix) else None
 
     def _side_ops(self, side: SideKeys | None) -> tuple[list, list]:
         """Compares and operations for bookkeeping keys written in the same transaction."""
@@ -198,12 +231,13 @@ class EtcdStore:
     async def create(self, key: str, obj: dict, *, side: SideKeys | None = None) -> Stored:
         """Create `key` (and `side.creates`) only if absent; KeyExists or SideKeyTaken otherwise."""
         value = encode(obj)
+        stored = value if self.values is None else self.values.to_storage(key.encode(), value)
         txn = self._client.transactions
         side_compares, side_ops = self._side_ops(side)
         succeeded, responses = await self._call(
             lambda c: c.transaction(
                 compare=[txn.create(key.encode()) == 0, *side_compares],
-                success=[txn.put(key.encode(), value), *side_ops],
+                success=[txn.put(key.encode(), stored), *side_ops],
                 failure=[txn.get(key.encode())],
             ),
             write=True,
@@ -216,12 +250,13 @@ class EtcdStore:
     async def update(self, key: str, obj: dict, *, expected_revision: int, side: SideKeys | None = None) -> Stored:
         """Compare-and-swap on mod_revision; RevisionConflict or KeyNotFound when it moved."""
         value = encode(obj)
+        stored = value if self.values is None else self.values.to_storage(key.encode(), value)
         txn = self._client.transactions
         side_compares, side_ops = self._side_ops(side)
         succeeded, responses = await self._call(
             lambda c: c.transaction(
                 compare=[txn.mod(key.encode()) == expected_revision, *side_compares],
-                success=[txn.put(key.encode(), value), *side_ops],
+                success=[txn.put(key.encode(), stored), *side_ops],
                 failure=[txn.get(key.encode())],
             ),
             write=True,
@@ -265,9 +300,12 @@ class EtcdStore:
         except (aetcd.exceptions.ClientError, rpc.AioRpcError, OSError, TimeoutError) as exc:
             self._failover(client)
             raise Unavailable(f"etcd watch failed: {exc}") from exc
+        seen, values = self.values, self._values_under(prefix)
         try:
             async for event in watch:
-                storage_event = _to_storage_event(event)
+                if self.values is not seen:  # the encryption configuration was reloaded
+                    seen, values = self.values, self._values_under(prefix)
+                storage_event = _to_storage_event(event, values)
                 if storage_event is not None:
                     yield storage_event
         except aetcd.exceptions.RevisionCompactedError as exc:
@@ -292,16 +330,16 @@ def _raise_update_failure(key: str, responses: list, expected_revision: int) -> 
     raise SideKeyTaken(key)
 
 
-def _to_storage_event(event) -> StorageEvent | None:
+def _to_storage_event(event, values: ValueTransformer | None) -> StorageEvent | None:
     kv, prev = event.kv, event.prev_kv
-    prev_stored = decode_or_skip(prev.key, prev.value, prev.mod_revision) if prev and prev.value else None
+    prev_stored = decode_or_skip(prev.key, prev.value, prev.mod_revision, values) if prev and prev.value else None
     prev_obj = prev_stored.obj if prev_stored else None
     if event.kind == "DELETE":
         obj = None
         if prev_obj is not None:
             obj = {**prev_obj, "metadata": {**prev_obj["metadata"], "resourceVersion": str(kv.mod_revision)}}
         return StorageEvent("DELETE", kv.key.decode(errors="replace"), obj, prev_obj, kv.mod_revision)
-    current = decode_or_skip(kv.key, kv.value, kv.mod_revision)
+    current = decode_or_skip(kv.key, kv.value, kv.mod_revision, values)
     if current is None:
         if prev_obj is None:
             return None

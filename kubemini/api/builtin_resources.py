@@ -23,6 +23,7 @@ from kubemini.api.kinds import (
 from kubemini.api.kinds.apiextensions.crd import CustomResourceDefinitionStrategy
 from kubemini.api.kinds.core import config, controllers, events, namespaces, nodes, pods, quotas, services, volumes
 from kubemini.api.kinds.core import read_only as core_read_only
+from kubemini.api.kinds.strategy import Strategy
 from kubemini.api.resource_type import READ_VERBS, ResourceType
 
 
@@ -234,6 +235,67 @@ RESOURCES: tuple[ResourceType, ...] = (
     ),
     # discovery.k8s.io/v1
     _r("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", True, networking.EndpointSliceStrategy()),
+    # authorization.k8s.io/v1 and authentication.k8s.io/v1: reviews, answered and never stored
+    _r(
+        "authorization.k8s.io",
+        "v1",
+        "SubjectAccessReview",
+        "subjectaccessreviews",
+        False,
+        Strategy(),
+        verbs=("create",),
+        virtual="access-review",
+    ),
+    _r(
+        "authorization.k8s.io",
+        "v1",
+        "LocalSubjectAccessReview",
+        "localsubjectaccessreviews",
+        True,
+        Strategy(),
+        verbs=("create",),
+        virtual="access-review",
+    ),
+    _r(
+        "authorization.k8s.io",
+        "v1",
+        "SelfSubjectAccessReview",
+        "selfsubjectaccessreviews",
+        False,
+        Strategy(),
+        verbs=("create",),
+        virtual="access-review",
+    ),
+    _r(
+        "authorization.k8s.io",
+        "v1",
+        "SelfSubjectRulesReview",
+        "selfsubjectrulesreviews",
+        False,
+        Strategy(),
+        verbs=("create",),
+        virtual="rules-review",
+    ),
+    _r(
+        "authentication.k8s.io",
+        "v1",
+        "SelfSubjectReview",
+        "selfsubjectreviews",
+        False,
+        Strategy(),
+        verbs=("create",),
+        virtual="authentication-review",
+    ),
+    _r(
+        "authentication.k8s.io",
+        "v1",
+        "TokenReview",
+        "tokenreviews",
+        False,
+        Strategy(),
+        verbs=("create",),
+        virtual="authentication-review",
+    ),
     # rbac.authorization.k8s.io/v1
     _r("rbac.authorization.k8s.io", "v1", "Role", "roles", True, rbac.RoleStrategy()),
     _r("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", False, rbac.ClusterRoleStrategy()),

@@ -1,7 +1,7 @@
 """`kubemini certs renew`: every leaf certificate reissued by the kept CA, then the cluster restarted.
 
-    ClusterPki.ensure(force) ──► new serving + client certificates, kubeconfigs rewritten
-    running? ──► down (no purge: etcd keeps its data) ──► up: every process loads its new certificate
+ClusterPki.ensure(force) ──► new serving + client certificates, kubeconfigs rewritten
+running? ──► down (no purge: etcd keeps its data) ──► up: every process loads its new certificate
 """
 
 from __future__ import annotations
@@ -29,6 +29,4 @@ def renew_certificates(home: ClusterHome, *, out: TextIO) -> int:
     stopped = bring_down(home, purge=False, timeout_seconds=STOP_GRACE_SECONDS, out=out)
     if stopped != 0:
         return stopped
-    return bring_up(
-        home, port_overrides={}, deadline_seconds=RESTART_DEADLINE_SECONDS, user_kubeconfig=None, out=out
-    )
+    return bring_up(home, port_overrides={}, deadline_seconds=RESTART_DEADLINE_SECONDS, user_kubeconfig=None, out=out)

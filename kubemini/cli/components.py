@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from kubemini.cli.encryption import encryption_config_path
 from kubemini.cli.layout import ClusterHome
 from kubemini.cli.settings import ClusterSettings
 from kubemini.pki import cluster_pki
@@ -102,16 +103,20 @@ def apiserver_argv(settings: ClusterSettings, home: ClusterHome) -> list[str]:
         "--tls-private-key-file", str(pki.key_path("apiserver")),
         "--client-ca-file", str(pki.ca_path),
         "--authorization-mode", "Node,RBAC",
-        *APISERVER_EXTRA_FLAGS(home),
+        *apiserver_security_flags(home),
     ]  # fmt: skip
 
 
-def _apiserver_extra_flags(home: ClusterHome) -> list[str]:
-    """Flags of features whose files `up` prepares (admission defaults, encryption, audit)."""
-    return []
-
-
-APISERVER_EXTRA_FLAGS = _apiserver_extra_flags
+def apiserver_security_flags(home: ClusterHome) -> list[str]:
+    """Secrets encrypted at rest and the audit log, from the files `up` prepares (kubemini/cli/credentials.py);
+    PodSecurity `baseline` for every namespace that does not choose otherwise."""
+    return [
+        "--encryption-provider-config", str(encryption_config_path(home.root)),
+        "--encryption-provider-config-automatic-reload",
+        "--audit-policy-file", str(home.pki_dir / "audit-policy.yaml"),
+        "--audit-log-path", str(home.log_path("audit")),
+        "--audit-log-maxsize", "100",
+    ]  # fmt: skip
 
 
 def python_component(

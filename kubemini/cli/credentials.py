@@ -3,12 +3,16 @@
     ClusterPki(<home>/pki).ensure(apiserver SANs, every component's identity + admin)
     ──► <home>/kubeconfig                  the admin (O=system:masters), for kubectl and the user
     ──► <home>/kubeconfigs/<component>.conf each component with its own certificate
+    ──► <home>/pki/encryption-config.yaml  a random aesgcm key for Secrets at rest (kept once made)
+    ──► <home>/pki/audit-policy.yaml       the default audit policy (kept once made: the user may edit it)
 `kubemini certs renew` runs the same with force: every leaf certificate reissued, the CA kept.
 """
 
 from __future__ import annotations
 
+from kubemini.cli.audit_policy import write_default_audit_policy
 from kubemini.cli.components import Component
+from kubemini.cli.encryption import encryption_config_path, write_initial_encryption_config
 from kubemini.cli.kubeconfig import build_kubeconfig, write_kubeconfig
 from kubemini.cli.layout import ClusterHome
 from kubemini.cli.settings import ClusterSettings
@@ -34,4 +38,6 @@ def prepare_credentials(
     for name, identity in identities.items():
         config = build_kubeconfig(settings.server_url, ca_pem=ca_pem, client=pki.read(identity.file_stem))
         write_kubeconfig(home.component_kubeconfig(name), config)
+    write_initial_encryption_config(encryption_config_path(home.root))
+    write_default_audit_policy(home.pki_dir / "audit-policy.yaml")
     return admin, issued

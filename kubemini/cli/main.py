@@ -5,6 +5,7 @@
     kubemini status
     kubemini down [--purge] [--timeout SECONDS]
     kubemini certs renew      reissue every certificate (the CA is kept); a running cluster is restarted
+    kubemini encryption rotate [--config FILE] [--provider aesgcm|aescbc] [--timeout SECONDS]
 
 Every subcommand takes `--home DIR` (default `$KUBEMINI_HOME`, else
 `~/.local/share/kubemini`). Output goes to stdout; the exit status says
@@ -18,6 +19,7 @@ import sys
 from pathlib import Path
 
 from kubemini.cli.certificate_renewal import renew_certificates
+from kubemini.cli.encryption import run_rotation
 from kubemini.cli.layout import DEFAULT_HOME, HOME_ENV, ClusterHome
 from kubemini.cli.reporting import report_status
 from kubemini.cli.settings import parse_port_override
@@ -81,6 +83,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=DOWN_GRACE_SECONDS,
         help="seconds between SIGTERM and SIGKILL (default %(default)s)",
     )
+    encryption = commands.add_parser("encryption", help="Secrets encrypted at rest")
+    actions = encryption.add_subparsers(dest="action", required=True, metavar="ACTION")
+    rotate = actions.add_parser("rotate", parents=[common], help="new key first, rewrite every Secret, drop old keys")
+    rotate.add_argument("--config", help="EncryptionConfiguration file (default <home>/pki/encryption-config.yaml)")
+    rotate.add_argument("--provider", default="aesgcm", choices=["aesgcm", "aescbc"], help="provider of the new key")
+    rotate.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for each reload")
     return parser
 
 
@@ -112,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
         return report_status(home, out=out)
     if args.command == "certs":
         return renew_certificates(home, out=out)
+    if args.command == "encryption":
+        return run_rotation(home, config=args.config, provider=args.provider, timeout_seconds=args.timeout, out=out)
     return bring_down(home, purge=args.purge, timeout_seconds=args.timeout, out=out)
 
 

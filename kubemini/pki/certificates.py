@@ -99,21 +99,29 @@ def sign_public_key(
     server: bool = False,
     client: bool = True,
     days: int = CERTIFICATE_DAYS,
+    valid_for: datetime.timedelta | None = None,
+    now: datetime.datetime | None = None,
+    subject: x509.Name | None = None,
 ) -> bytes:
-    """A certificate (PEM) for `public_key`, signed by `authority` (what CSR signing does too)."""
-    now = _now()
+    """A certificate (PEM) for `public_key`, signed by `authority` (what CSR signing does too).
+
+    Valid from `now` (default: the clock) less the clock skew for `valid_for` (default `days`),
+    never past the authority's own expiry. `subject` (a CSR's, as it came) replaces the one made
+    of `common_name` and `organizations`."""
+    now = now or _now()
+    lifetime = valid_for if valid_for is not None else datetime.timedelta(days=days)
     usages = ([ExtendedKeyUsageOID.SERVER_AUTH] if server else []) + (
         [ExtendedKeyUsageOID.CLIENT_AUTH] if client else []
     )
     ca_certificate = authority.certificate
     builder = (
         x509.CertificateBuilder()
-        .subject_name(_name(common_name, organizations))
+        .subject_name(subject if subject is not None else _name(common_name, organizations))
         .issuer_name(ca_certificate.subject)
         .public_key(public_key)
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - CLOCK_SKEW)
-        .not_valid_after(min(now + datetime.timedelta(days=days), ca_certificate.not_valid_after_utc))
+        .not_valid_after(min(now + lifetime, ca_certificate.not_valid_after_utc))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(
             x509.KeyUsage(

@@ -149,7 +149,7 @@ def test_up_serves_kubectl_then_down_purge_leaves_nothing(cluster):
         "--etcd-peer-port", str(cluster.etcd_peer_port),
     )  # fmt: skip
     assert up.returncode == 0, explain(up)
-    assert f"http://127.0.0.1:{cluster.apiserver_port}" in up.stdout
+    assert f"https://127.0.0.1:{cluster.apiserver_port}" in up.stdout
     assert "export KUBECONFIG=" in up.stdout
     assert (cluster.user_home / ".kube" / "config").exists()
 

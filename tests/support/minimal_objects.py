@@ -13,9 +13,13 @@ POD_SPEC = {"containers": [{"name": "c", "image": IMAGE}]}
 TEMPLATE = {"metadata": {"labels": {"app": "x"}}, "spec": POD_SPEC}
 SELECTOR = {"matchLabels": {"app": "x"}}
 JOB_TEMPLATE = {"spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": IMAGE}]}}
-CSR_REQUEST = base64.b64encode(
+CSR_REQUEST = base64.b64encode(  # a real one (CN kubemini-test, ECDSA P-256): the apiserver parses it
     b"-----BEGIN CERTIFICATE REQUEST-----\n"
-    b"MIIBVjCBwAIBADAXMRUwEwYDVQQDDAxrdWJlbWluaS10ZXN0\n"
+    b"MIHSMHoCAQAwGDEWMBQGA1UEAwwNa3ViZW1pbmktdGVzdDBZMBMGByqGSM49AgEG\n"
+    b"CCqGSM49AwEHA0IABLtW8ROrOH/gn4rwpED7P0Etlegx0BKS6t6X0zM4SeUrHKQ9\n"
+    b"Yq3+98BTzaJMYFFX+4VeOlfLrkhr20GtPvv/8BqgADAKBggqhkjOPQQDAgNIADBF\n"
+    b"AiBC5wHLbbP9NSB+LvgypoKGNyKc4LTaq/vcr95AfCXW5gIhALoGm4N33y+SgzQa\n"
+    b"DYefmp4O7bNTmKv2sBuikw+P4n0k\n"
     b"-----END CERTIFICATE REQUEST-----\n"
 ).decode()
 

@@ -18,3 +18,19 @@ async def put_raw(etcd_url: str, key: str, value: bytes | dict) -> None:
     payload = value if isinstance(value, bytes) else json.dumps(value).encode()
     async with aetcd.Client(host=address.hostname, port=address.port) as client:
         await client.put(key.encode(), payload)
+
+
+async def get_raw(etcd_url: str, key: str) -> bytes | None:
+    """The bytes etcd holds at `key` (what the API server stored, before any decoding), or None."""
+    address = urlparse(etcd_url)
+    async with aetcd.Client(host=address.hostname, port=address.port) as client:
+        result = await client.get(key.encode())
+    return None if result is None else bytes(result.value)
+
+
+async def raw_values(etcd_url: str, prefix: str) -> dict[str, bytes]:
+    """Every key under `prefix` with its stored bytes."""
+    address = urlparse(etcd_url)
+    async with aetcd.Client(host=address.hostname, port=address.port) as client:
+        found = await client.get_prefix(prefix.encode())
+    return {bytes(kv.key).decode(): bytes(kv.value) for kv in found}

@@ -1,9 +1,21 @@
-"""certificates.k8s.io/v1: CertificateSigningRequests (spec immutable, `/approval` writes conditions)."""
+"""certificates.k8s.io/v1: CertificateSigningRequests (spec immutable, `/approval` writes conditions).
+
+spec.request must be a PEM CERTIFICATE REQUEST that parses and whose self-signature holds.
+
+Writes to `/status` and `/approval` (upstream's validateCertificateSigningRequestUpdate): an Approved,
+Denied or Failed condition is never removed; `status.certificate` is set once, to CERTIFICATE PEM
+blocks, and never changed afterwards (the signer's compare-and-swap relies on it).
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
+import re
+
+from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
 from kubemini.api.field_errors import FieldErrors
 from kubemini.api.kinds import printing
@@ -37,6 +49,57 @@ KEY_USAGES = (
     "netscape sgc",
 )
 MIN_EXPIRATION_SECONDS = 600
+_PEM_BLOCK = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----\r?\n(.*?)-----END \1-----", re.DOTALL)
+
+
+_VERIFICATION_FAILURES = {  # what Go's CheckSignature says, by key type
+    ec.EllipticCurvePublicKey: "x509: ECDSA verification failure",
+    rsa.RSAPublicKey: "crypto/rsa: verification error",
+    ed25519.Ed25519PublicKey: "x509: Ed25519 verification failure",
+}
+
+
+def request_problem(text: str) -> str | None:
+    """Why spec.request (base64 of PEM) is not a certificate request whose signature holds, or None."""
+    try:
+        data = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        data = b""
+    block = _PEM_BLOCK.search(data)
+    if block is None or block.group(1) != b"CERTIFICATE REQUEST":
+        return "PEM block type must be CERTIFICATE REQUEST"
+    try:
+        request = x509.load_pem_x509_csr(block.group(0))
+        if request.is_signature_valid:
+            return None
+        key = request.public_key()
+    except (ValueError, TypeError, UnsupportedAlgorithm):
+        return "x509: malformed certificate request"
+    kind = next((name for cls, name in _VERIFICATION_FAILURES.items() if isinstance(key, cls)), None)
+    return kind or "x509: signature verification failure"
+
+
+def certificate_problem(text: str) -> str | None:
+    """Why status.certificate (base64 of PEM) is not one or more CERTIFICATE blocks, or None."""
+    try:
+        data = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        data = b""
+    blocks = _PEM_BLOCK.findall(data)
+    if not blocks:
+        return "must contain at least one CERTIFICATE PEM block"
+    for kind, body in blocks:
+        if kind != b"CERTIFICATE":
+            return f'only CERTIFICATE PEM blocks are allowed, found "{kind.decode()}"'
+        try:
+            x509.load_der_x509_certificate(base64.b64decode(b"".join(body.split()), validate=True))
+        except (binascii.Error, ValueError) as error:
+            return f"x509: malformed certificate ({error})"
+    return None
+
+
+def _count(obj: dict, kind: str) -> int:
+    return sum(1 for c in printing.status(obj).get("conditions") or [] if c.get("type") == kind)
 
 
 def condition_cell(obj: dict) -> str:
@@ -68,13 +131,8 @@ class CertificateSigningRequestStrategy(Strategy):
         request = spec.get("request")
         if not request:
             errors.required("spec.request")
-        else:
-            try:
-                decoded = base64.b64decode(request, validate=True)
-            except (binascii.Error, ValueError):
-                decoded = b""
-            if b"-----BEGIN CERTIFICATE REQUEST-----" not in decoded:
-                errors.invalid("spec.request", "<bytes>", "PEM block type must be CERTIFICATE REQUEST")
+        elif (problem := request_problem(request)) is not None:
+            errors.invalid("spec.request", "<bytes>", problem)
         if not spec.get("signerName"):
             errors.required("spec.signerName")
         elif "/" not in spec["signerName"]:
@@ -109,8 +167,22 @@ class CertificateSigningRequestStrategy(Strategy):
             if kind in seen and kind in CONDITION_TYPES:
                 errors.duplicate(f"status.conditions[{index}].type", kind)
             seen.add(kind)
+            allowed = ("True",) if kind in CONDITION_TYPES else ("False", "True", "Unknown")
+            if not condition.get("status"):
+                errors.required(f"status.conditions[{index}].status")
+            elif condition["status"] not in allowed:
+                errors.not_supported(f"status.conditions[{index}].status", condition["status"], allowed)
         if "Approved" in seen and "Denied" in seen:
             errors.invalid("status.conditions", "", "Approved and Denied conditions are mutually exclusive")
+        for kind in CONDITION_TYPES:
+            if _count(new, kind) < _count(old, kind):
+                errors.forbidden("status.conditions", f'updates may not remove a condition of type "{kind}"')
+        certificate, before = printing.status(new).get("certificate"), printing.status(old).get("certificate")
+        if certificate != before:
+            if before:
+                errors.forbidden("status.certificate", "updates may not modify existing certificate content")
+            elif certificate and (problem := certificate_problem(certificate)) is not None:
+                errors.invalid("status.certificate", "<certificate data>", problem)
 
     def generation_changed(self, new: dict, old: dict) -> bool:
         return False

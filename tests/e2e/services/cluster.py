@@ -21,6 +21,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kubemini.pki import cluster_pki
 from tests.integration.kube_proxy.proxy_process import KubeProxyProcess, local_route_exists
 from tests.support.api_http import api_http
 from tests.support.ports import free_port
@@ -106,11 +107,17 @@ class ServiceCluster:
         self.apiserver = ApiServer(
             self.etcd.url, self.base / "apiserver.log", extra_args=("--service-cluster-ip-range", SERVICE_CIDR)
         ).start()
-        common = ("--server", self.url, "--port", "0")
-        self._python("scheduler", "scheduler", *common, "--no-leader-elect")
-        self._python("controller-manager", "controller_manager", *common, "--no-leader-elect")
+
+        # Each component with its own identity, so RBAC's default roles and the Node authorizer decide.
+        def identity(which) -> tuple[str, str]:
+            return ("--kubeconfig", str(self.apiserver.kubeconfig_for(which)))
+
+        common = ("--port", "0", "--no-leader-elect")
+        self._python("scheduler", "scheduler", *identity(cluster_pki.SCHEDULER), *common)
+        self._python("controller-manager", "controller_manager", *identity(cluster_pki.CONTROLLER_MANAGER), *common)
         self._python(
-            "kubelet", "kubelet", "--server", self.url, "--port", str(free_port()), "--node-name", self.node,
+            "kubelet", "kubelet", *identity(cluster_pki.kubelet_identity(self.node)),
+            "--port", str(free_port()), "--node-name", self.node,
             "--heartbeat-seconds", "2", *kubelet_dns_flags(),
         )  # fmt: skip
         self.proxy = KubeProxyProcess(

@@ -68,7 +68,7 @@ def test_kernel_rules_carry_traffic_follow_endpoints_and_leave_nothing_behind(
     table = nat_table()
     assert f"-A OUTPUT -j {CHAINS.services}" in table and f"-A PREROUTING -j {CHAINS.services}" in table
     dnats = sorted(line.split("--to-destination ")[1] for line in our_lines(table) if "DNAT" in line)
-    apiserver = kernel_proxy.server_url.removeprefix("http://")  # the `kubernetes` Service's endpoint
+    apiserver = kernel_proxy.server_url.removeprefix("https://")  # the `kubernetes` Service's endpoint
     assert dnats == sorted([apiserver, *(f"{b.host}:{b.port}" for b in backends)])
     assert ROUTE_LOCALNET.read_text().strip() == "1", "NodePorts on 127.0.0.1 need route_localnet"
     # No userspace listener: the port is carried by the kernel alone.

@@ -68,9 +68,7 @@ def test_credentials_come_from_the_kubeconfig_that_names_the_server(tmp_path):
     data = {
         "current-context": "c",
         "contexts": [{"name": "c", "context": {"cluster": "k", "user": "u"}}],
-        "clusters": [
-            {"name": "k", "cluster": {"server": "https://127.0.0.1:6443", "certificate-authority": "ca.pem"}}
-        ],
+        "clusters": [{"name": "k", "cluster": {"server": "https://127.0.0.1:6443", "certificate-authority": "ca.pem"}}],
         "users": [{"name": "u", "user": {"client-certificate-data": base64.b64encode(b"CERT").decode(), "token": "t"}}],
     }
     (tmp_path / "ca.pem").write_bytes(b"CA")

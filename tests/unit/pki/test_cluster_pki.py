@@ -19,7 +19,9 @@ def test_serving_certificate_names_cover_loopback_the_service_and_nodes(tmp_path
 
     certificate = pki.read("apiserver").certificate
     names = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-    assert {"localhost", "kubernetes.default.svc.cluster.local", "node-a"} <= set(names.get_values_for_type(x509.DNSName))
+    assert {"localhost", "kubernetes.default.svc.cluster.local", "node-a"} <= set(
+        names.get_values_for_type(x509.DNSName)
+    )
     assert {"127.0.0.1", "10.96.0.1"} <= {str(ip) for ip in names.get_values_for_type(x509.IPAddress)}
 
 

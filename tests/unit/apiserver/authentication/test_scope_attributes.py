@@ -20,7 +20,12 @@ def _scope(method: str, path: str, query: str = "", kind: str = "http") -> dict:
         ("GET", "/api/v1/namespaces/dev/pods/web", "", ("get", "", "pods", "", "web", "dev")),
         ("GET", "/api/v1/namespaces/dev/pods/web/log", "", ("get", "", "pods", "log", "web", "dev")),
         ("POST", "/apis/apps/v1/namespaces/dev/deployments", "", ("create", "apps", "deployments", "", "", "dev")),
-        ("PATCH", "/apis/apps/v1/namespaces/dev/deployments/w/scale", "", ("patch", "apps", "deployments", "scale", "w", "dev")),
+        (
+            "PATCH",
+            "/apis/apps/v1/namespaces/dev/deployments/w/scale",
+            "",
+            ("patch", "apps", "deployments", "scale", "w", "dev"),
+        ),
         ("DELETE", "/api/v1/namespaces/dev/pods", "", ("deletecollection", "", "pods", "", "", "dev")),
         ("DELETE", "/api/v1/nodes/n1", "", ("delete", "", "nodes", "", "n1", "")),
         ("GET", "/api/v1/namespaces/dev", "", ("get", "", "namespaces", "", "dev", "dev")),
@@ -45,6 +50,8 @@ def test_discovery_and_health_paths_are_non_resource(path):
 
 
 def test_streaming_upgrades_need_create():
-    attrs = request_attributes(_scope("GET", "/api/v1/namespaces/dev/pods/web/exec", "command=sh", "websocket"), ANONYMOUS)
+    attrs = request_attributes(
+        _scope("GET", "/api/v1/namespaces/dev/pods/web/exec", "command=sh", "websocket"), ANONYMOUS
+    )
 
     assert (attrs.verb, attrs.resource, attrs.subresource) == ("create", "pods", "exec")

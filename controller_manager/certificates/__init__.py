@@ -1,0 +1,1 @@
+"""certificates.k8s.io controllers: CSR signing ("csrsigning") and cleaning ("csrcleaner")."""
