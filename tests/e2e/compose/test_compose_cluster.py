@@ -1,6 +1,6 @@
 """`docker compose up` → the API is HTTPS only (a request without a client certificate is refused,
-the apiserver listens on no other port) → the kubectl walkthrough with the admin kubeconfig the
-`pki` service wrote → fail over the acting scheduler and controller-manager → lose one etcd
+the apiserver listens on no other port), a kubelet's own identity reaches its own Lease only → the
+kubectl walkthrough with the admin kubeconfig the `pki` service wrote → fail over the acting scheduler and controller-manager → lose one etcd
 member → writes still land → `docker compose down -v`.
 
 The compose project gets its own name, free ports and node names, so it never
@@ -68,13 +68,14 @@ class ComposeCluster:
         self.admin_kubeconfig = self.pki_dir / "admin.conf"
         self.kubectl = Kubectl(self.admin_kubeconfig)
 
-    def admin(self) -> ClientConfig:
-        return resolve_config(kubeconfig=self.admin_kubeconfig, environ={})
+    def component_kubeconfig(self, component: str) -> Path:
+        return self.pki_dir / "kubeconfigs" / f"{component}.conf"
 
-    def get(self, path: str, *, as_admin: bool = True) -> httpx.Response:
-        """GET over TLS trusting the cluster CA; with the admin's client certificate, or with none."""
-        admin = self.admin()
-        verify = admin.ssl_context() if as_admin else ssl.create_default_context(cadata=admin.ca_pem.decode())
+    def get(self, path: str, *, kubeconfig: Path | None = None, anonymous: bool = False) -> httpx.Response:
+        """GET over TLS trusting the cluster CA, with the kubeconfig's client certificate (the admin's
+        by default), or with none."""
+        config: ClientConfig = resolve_config(kubeconfig=kubeconfig or self.admin_kubeconfig, environ={})
+        verify = ssl.create_default_context(cadata=config.ca_pem.decode()) if anonymous else config.ssl_context()
         return httpx.get(f"{self.url}{path}", verify=verify, timeout=5)
 
     def compose(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -168,9 +169,13 @@ def _answers(node_port: int, requests: int) -> set[str]:
 def test_compose_walkthrough_failover_and_etcd_member_loss(compose_cluster, tmp_path):
     cluster = compose_cluster
     wait_for(lambda: _ready(cluster), what="the apiserver to be ready over TLS with the admin certificate")
-    assert cluster.get("/api/v1/namespaces", as_admin=False).status_code in (401, 403)
+    assert cluster.get("/api/v1/namespaces", anonymous=True).status_code in (401, 403)
     assert _listening_ports(cluster.container("apiserver")) == {cluster.api_port}, "no plain-HTTP port"
     wait_for(lambda: len(_ready_nodes(cluster)) == 2, what="both compose kubelets Ready")
+    # Each kubelet is system:node:<its node>: the Node authorizer lets it at its own Lease only.
+    kubelet_1 = cluster.component_kubeconfig(f"kubelet-{cluster.node_prefix}1")
+    assert cluster.get(_node_lease(cluster, 1), kubeconfig=kubelet_1).status_code == 200
+    assert cluster.get(_node_lease(cluster, 2), kubeconfig=kubelet_1).status_code == 403
 
     node_port = _deploy_web(cluster, "web", tmp_path)
     assert len(_answers(node_port, 30)) == 3, "every replica must answer through the NodePort"
@@ -193,6 +198,10 @@ def test_compose_walkthrough_failover_and_etcd_member_loss(compose_cluster, tmp_
     assert cluster.pod_containers(), "the web pods run in containers of this project's nodes"
     cluster.compose("down", "-v", "--timeout", "30")
     assert cluster.pod_containers() == [], "compose down must take the pods' containers with it"
+
+
+def _node_lease(cluster: ComposeCluster, node: int) -> str:
+    return f"/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/{cluster.node_prefix}{node}"
 
 
 def _ready(cluster: ComposeCluster) -> bool:
