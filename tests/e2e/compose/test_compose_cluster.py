@@ -1,7 +1,7 @@
 """`docker compose up` → the API is HTTPS only (a request without a client certificate is refused,
-the apiserver listens on no other port), a kubelet's own identity reaches its own Lease only → the
-kubectl walkthrough with the admin kubeconfig the `pki` service wrote → fail over the acting scheduler and controller-manager → lose one etcd
-member → writes still land → `docker compose down -v`.
+the apiserver listens on no other port), a kubelet's own identity reaches its own Lease only →
+the kubectl walkthrough with the admin kubeconfig the `pki` service wrote → fail over the acting
+scheduler and controller-manager → lose one etcd member → writes still land → `docker compose down -v`.
 
 The compose project gets its own name, free ports and node names, so it never
 collides with a developer's cluster; teardown runs `down -v` and removes the
