@@ -3,7 +3,7 @@
 #
 # Every step first looks at what is already there and only does work when
 # something is missing, so a second run takes a couple of seconds:
-#   1. Debian packages (docker.io, etcd-server, busybox-static, ...): installed
+#   1. Debian packages (docker.io, etcd-server, busybox-static, chromium, ...): installed
 #      when missing; `apt-get update` runs only when something must be installed.
 #   2. Docker engine: started in the background when `docker info` fails
 #      (CI machines have no systemd).
@@ -18,7 +18,8 @@
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-APT_PACKAGES=(docker.io etcd-server busybox-static iptables conntrack debootstrap curl ca-certificates wrk)
+# chromium: the browser the dashboard e2e drives through Playwright (no browser download).
+APT_PACKAGES=(docker.io etcd-server busybox-static iptables conntrack debootstrap curl ca-certificates wrk chromium)
 DOCKERD_LOG=/var/log/kubemini-dockerd.log
 DOCKERD_START_DEADLINE_SECONDS=60
 VENV_DIR="$REPO_ROOT/.venv"
@@ -167,7 +168,8 @@ ensure_venv() {
     if ! "$VENV_DIR/bin/python" -c 'import sys' 2>/dev/null; then
         "$(find_python)" -m venv --clear "$VENV_DIR"
     fi
-    "$VENV_DIR/bin/python" -m pip install -q --disable-pip-version-check -e "${REPO_ROOT}[test]"
+    # Playwright drives Debian's chromium (APT_PACKAGES): it must not fetch a browser of its own.
+    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 "$VENV_DIR/bin/python" -m pip install -q --disable-pip-version-check -e "${REPO_ROOT}[test]"
     echo "$wanted" >"$VENV_STAMP"
 }
 

@@ -26,7 +26,7 @@ die() { echo "build_control_plane_image: error: $*" >&2; exit 1; }
 
 # The image is current when its recipe label matches the sources it was built from.
 recipe() {
-    (cd "$REPO_ROOT" && git ls-files -co --exclude-standard -z -- pyproject.toml kubemini apiserver scheduler controller_manager kubelet kube_proxy ingress_controller deploy/Dockerfile \
+    (cd "$REPO_ROOT" && git ls-files -co --exclude-standard -z -- pyproject.toml kubemini apiserver scheduler controller_manager kubelet kube_proxy ingress_controller dashboard deploy/Dockerfile \
         | xargs -0 sha256sum; sha256sum "${BASH_SOURCE[0]}") | sha256sum | cut -c1-16
 }
 

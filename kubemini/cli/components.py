@@ -187,6 +187,8 @@ COMPONENTS: tuple[Component, ...] = (
     ),
     python_component("ingress-controller", "ingress_controller", lambda s: cluster_pki.INGRESS_CONTROLLER),
     python_component("metrics-server", "metrics_server", lambda s: cluster_pki.METRICS_SERVER),
+    # Its own certificate has no role bound: users' requests carry the tokens they log in with.
+    python_component("dashboard", "dashboard", lambda s: cluster_pki.DASHBOARD),
 )
 
 

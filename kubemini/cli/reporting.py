@@ -39,4 +39,6 @@ def report_status(home: ClusterHome, *, out: TextIO) -> int:
         )
         all_healthy = all_healthy and alive and probe.healthy
     print(f"server: {settings.server_url}  kubeconfig: {home.kubeconfig_path}", file=out)
+    if any(c.name == "dashboard" and c.is_installed() for c in COMPONENTS):
+        print(f"dashboard: {settings.dashboard_url}", file=out)
     return 0 if all_healthy else 1

@@ -28,6 +28,8 @@ DEFAULT_PORTS: dict[str, int] = {
     # ingress-nginx's health port; HTTP/HTTPS traffic is on 80/443 (or 8081/8443), see the README.
     "ingress-controller": 10254,
     "metrics-server": 4443,
+    # The Kubernetes Dashboard's plain-HTTP port; the dashboard serves its UI and /healthz there.
+    "dashboard": 9090,
 }
 
 
@@ -51,6 +53,10 @@ class ClusterSettings:
     @property
     def server_url(self) -> str:
         return f"https://{self.bind_address}:{self.port('apiserver')}"
+
+    @property
+    def dashboard_url(self) -> str:
+        return f"http://{self.bind_address}:{self.port('dashboard')}/"
 
     @property
     def etcd_url(self) -> str:

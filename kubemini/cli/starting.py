@@ -172,9 +172,12 @@ def bring_up(
         user_note = f"\n  {user_kubeconfig}: {outcome.value}"
     kubectl = os.environ.get(KUBECTL_ENV) or "kubectl"
     elapsed = time.monotonic() - started
+    has_dashboard = any(c.name == "dashboard" for c in components)
+    dashboard_line = f"  dashboard:  {settings.dashboard_url} (log in with a bearer token)\n" if has_dashboard else ""
     print(
         f"kubemini is up ({elapsed:.1f}s)\n"
         f"  server:     {settings.server_url}\n"
+        f"{dashboard_line}"
         f"  kubeconfig: {home.kubeconfig_path}{user_note}\n"
         f"  logs:       {home.logs_dir}\n"
         f"try:\n  export KUBECONFIG={home.kubeconfig_path}; {kubectl} get nodes",

@@ -42,6 +42,8 @@ CONTROLLER_MANAGER = ClientIdentity("kube-controller-manager", "system:kube-cont
 KUBE_PROXY = ClientIdentity("kube-proxy", "system:kube-proxy")
 INGRESS_CONTROLLER = ClientIdentity("ingress-controller", "system:kubemini:ingress-controller")
 METRICS_SERVER = ClientIdentity("metrics-server", "system:metrics-server")
+# Bound to no role: the dashboard acts only with the tokens its users log in with.
+DASHBOARD = ClientIdentity("dashboard", "system:kubemini:dashboard")
 # The API server's own client identity towards kubelets (logs, exec, port-forward).
 APISERVER_KUBELET_CLIENT = ClientIdentity(
     "apiserver-kubelet-client", "kube-apiserver-kubelet-client", ("system:masters",)

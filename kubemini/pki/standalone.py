@@ -28,6 +28,7 @@ COMPONENT_IDENTITIES: dict[str, ClientIdentity] = {
     "kube-proxy": cluster_pki.KUBE_PROXY,
     "ingress-controller": cluster_pki.INGRESS_CONTROLLER,
     "metrics-server": cluster_pki.METRICS_SERVER,
+    "dashboard": cluster_pki.DASHBOARD,
 }
 
 

@@ -87,3 +87,17 @@ def test_command_lines_and_health_urls_follow_the_chosen_ports(tmp_path):
     assert by_name["apiserver"].health_url(settings) == "https://127.0.0.1:18080/readyz"
     assert by_name["etcd"].health_url(settings) == "http://127.0.0.1:12379/health"
     assert by_name["kubelet"].needs_docker
+
+
+def test_the_dashboard_follows_the_component_flag_convention(tmp_path):
+    settings = ClusterSettings().with_ports({"dashboard": 19090})
+    dashboard = {component.name: component for component in COMPONENTS}["dashboard"]
+
+    argv = dashboard.build_argv(settings, ClusterHome(tmp_path))
+
+    assert argv[:3] == [sys.executable, "-m", "dashboard"]
+    assert argv[argv.index("--kubeconfig") + 1] == str(tmp_path / "kubeconfigs" / "dashboard.conf")
+    assert dashboard.identity(settings).user == "system:kubemini:dashboard"
+    assert argv[argv.index("--port") + 1] == "19090"
+    assert dashboard.health_url(settings) == "http://127.0.0.1:19090/healthz"
+    assert settings.dashboard_url == "http://127.0.0.1:19090/"

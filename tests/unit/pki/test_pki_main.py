@@ -28,6 +28,7 @@ def test_every_component_and_the_admin_get_a_kubeconfig_with_their_own_certifica
     assert _identity(kubeconfig_path(tmp_path, "scheduler"))[1] == ("system:kube-scheduler", ())
     assert _identity(kubeconfig_path(tmp_path, "controller-manager"))[1] == ("system:kube-controller-manager", ())
     assert _identity(kubeconfig_path(tmp_path, "kube-proxy"))[1] == ("system:kube-proxy", ())
+    assert _identity(kubeconfig_path(tmp_path, "dashboard"))[1] == ("system:kubemini:dashboard", ())
     config = resolve_config(kubeconfig=tmp_path / "admin.conf", environ={})
     assert config.ca_pem == ClusterPki(tmp_path / "pki").ca_path.read_bytes()
     assert (tmp_path / "admin.conf").stat().st_mode & 0o777 == 0o600
