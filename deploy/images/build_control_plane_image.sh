@@ -14,7 +14,8 @@ set -euo pipefail
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 BASE_IMAGE="${BASE_IMAGE:-kubemini/python-base:bookworm}"
 IMAGE="${KUBEMINI_IMAGE:-kubemini/control-plane:dev}"
-CONTEXT="$REPO_ROOT/.cache/image-context"
+# KUBEMINI_IMAGE_CONTEXT: a build directory of its own, for builds from two checkouts at once.
+CONTEXT="${KUBEMINI_IMAGE_CONTEXT:-$REPO_ROOT/.cache/image-context}"
 DEBIAN_MIRROR="${KUBEMINI_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 VENV_PYTHON="$REPO_ROOT/.venv/bin/python"
 # iproute2: kube-proxy routes the Service range locally with `ip route`.

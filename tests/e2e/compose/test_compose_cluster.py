@@ -1,5 +1,7 @@
-"""`docker compose up` → the kubectl walkthrough → fail over the acting scheduler and
-controller-manager → lose one etcd member → writes still land → `docker compose down -v`.
+"""`docker compose up` → the API is HTTPS only (a request without a client certificate is refused,
+the apiserver listens on no other port), a kubelet's own identity reaches its own Lease only →
+the kubectl walkthrough with the admin kubeconfig the `pki` service wrote → fail over the acting
+scheduler and controller-manager → lose one etcd member → writes still land → `docker compose down -v`.
 
 The compose project gets its own name, free ports and node names, so it never
 collides with a developer's cluster; teardown runs `down -v` and removes the
@@ -11,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import ssl
 import subprocess
 import time
 from pathlib import Path
@@ -19,7 +22,9 @@ import docker
 import httpx
 import pytest
 
-from tests.support.kubectl import Kubectl, write_kubeconfig
+from kubemini.client.credentials import ClientConfig
+from kubemini.client.kubeconfig import resolve_config
+from tests.support.kubectl import Kubectl
 from tests.support.ports import free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -34,7 +39,7 @@ PORT_VARIABLES = (
     "KUBEMINI_SCHEDULER_PORT_1", "KUBEMINI_SCHEDULER_PORT_2",
     "KUBEMINI_CONTROLLER_MANAGER_PORT_1", "KUBEMINI_CONTROLLER_MANAGER_PORT_2",
     "KUBEMINI_KUBELET_PORT_1", "KUBEMINI_KUBELET_PORT_2", "KUBEMINI_KUBE_PROXY_PORT",
-    "KUBEMINI_INGRESS_CONTROLLER_PORT",
+    "KUBEMINI_INGRESS_CONTROLLER_PORT", "KUBEMINI_DASHBOARD_PORT",
 )  # fmt: skip
 
 
@@ -56,8 +61,22 @@ class ComposeCluster:
         self.env = {**os.environ, "KUBEMINI_COMPOSE_NODE_PREFIX": self.node_prefix}
         for variable in PORT_VARIABLES:
             self.env[variable] = str(free_port())
-        self.url = f"http://127.0.0.1:{self.env['KUBEMINI_API_PORT']}"
-        self.kubectl = Kubectl(write_kubeconfig(tmp_path / "kubeconfig", self.url))
+        self.pki_dir = tmp_path / "pki"  # the `pki` service writes here (as root, mode 0600)
+        self.env["KUBEMINI_COMPOSE_PKI_DIR"] = str(self.pki_dir)
+        self.api_port = int(self.env["KUBEMINI_API_PORT"])
+        self.url = f"https://127.0.0.1:{self.api_port}"
+        self.admin_kubeconfig = self.pki_dir / "admin.conf"
+        self.kubectl = Kubectl(self.admin_kubeconfig)
+
+    def component_kubeconfig(self, component: str) -> Path:
+        return self.pki_dir / "kubeconfigs" / f"{component}.conf"
+
+    def get(self, path: str, *, kubeconfig: Path | None = None, anonymous: bool = False) -> httpx.Response:
+        """GET over TLS trusting the cluster CA, with the kubeconfig's client certificate (the admin's
+        by default), or with none."""
+        config: ClientConfig = resolve_config(kubeconfig=kubeconfig or self.admin_kubeconfig, environ={})
+        verify = ssl.create_default_context(cadata=config.ca_pem.decode()) if anonymous else config.ssl_context()
+        return httpx.get(f"{self.url}{path}", verify=verify, timeout=5)
 
     def compose(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         result = subprocess.run(
@@ -100,10 +119,8 @@ def compose_cluster(tmp_path):
     try:
         cluster.compose("up", "-d")
         yield cluster
-    except BaseException:
-        print(cluster.logs())
-        raise
     finally:
+        print(cluster.logs())  # pytest shows it only when the test failed
         cluster.compose("down", "-v", "--timeout", "5", check=False)
         cluster.remove_pod_containers()
 
@@ -151,11 +168,14 @@ def _answers(node_port: int, requests: int) -> set[str]:
 
 def test_compose_walkthrough_failover_and_etcd_member_loss(compose_cluster, tmp_path):
     cluster = compose_cluster
-    wait_for(
-        lambda: httpx.get(f"{cluster.url}/readyz", timeout=2).status_code == 200 if _up(cluster) else False,
-        what="the apiserver to be ready",
-    )
+    wait_for(lambda: _ready(cluster), what="the apiserver to be ready over TLS with the admin certificate")
+    assert cluster.get("/api/v1/namespaces", anonymous=True).status_code in (401, 403)
+    assert _listening_ports(cluster.container("apiserver")) == {cluster.api_port}, "no plain-HTTP port"
     wait_for(lambda: len(_ready_nodes(cluster)) == 2, what="both compose kubelets Ready")
+    # Each kubelet is system:node:<its node>: the Node authorizer lets it at its own Lease only.
+    kubelet_1 = cluster.component_kubeconfig(f"kubelet-{cluster.node_prefix}1")
+    assert cluster.get(_node_lease(cluster, 1), kubeconfig=kubelet_1).status_code == 200
+    assert cluster.get(_node_lease(cluster, 2), kubeconfig=kubelet_1).status_code == 403
 
     node_port = _deploy_web(cluster, "web", tmp_path)
     assert len(_answers(node_port, 30)) == 3, "every replica must answer through the NodePort"
@@ -180,9 +200,29 @@ def test_compose_walkthrough_failover_and_etcd_member_loss(compose_cluster, tmp_
     assert cluster.pod_containers() == [], "compose down must take the pods' containers with it"
 
 
-def _up(cluster: ComposeCluster) -> bool:
+def _node_lease(cluster: ComposeCluster, node: int) -> str:
+    return f"/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/{cluster.node_prefix}{node}"
+
+
+def _ready(cluster: ComposeCluster) -> bool:
+    if not cluster.admin_kubeconfig.exists():
+        return False
     try:
-        httpx.get(f"{cluster.url}/healthz", timeout=2)
-        return True
+        return cluster.get("/readyz").status_code == 200
     except httpx.HTTPError:
         return False
+
+
+def _listening_ports(container: str) -> set[int]:
+    """The TCP ports a container's main process listens on: its socket inodes matched against the
+    (host network namespace's) LISTEN entries of /proc/net/tcp and tcp6."""
+    pid = docker.from_env().containers.get(container).attrs["State"]["Pid"]
+    links = (os.readlink(entry) for entry in Path(f"/proc/{pid}/fd").iterdir())
+    inodes = {link[len("socket:[") : -1] for link in links if link.startswith("socket:[")}
+    ports = set()
+    for table in ("tcp", "tcp6"):
+        for line in Path(f"/proc/{pid}/net/{table}").read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A" and fields[9] in inodes:  # 0A: TCP_LISTEN
+                ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+    return ports
