@@ -28,6 +28,15 @@ def _env(name: str, default: str | None = None) -> str | None:
     return os.environ.get(name, default)
 
 
+def _boolean(text: str) -> bool:
+    """Go's strconv.ParseBool spellings, as kube-apiserver's boolean flags take them."""
+    if text in ("1", "t", "T", "true", "TRUE", "True"):
+        return True
+    if text in ("0", "f", "F", "false", "FALSE", "False"):
+        return False
+    raise argparse.ArgumentTypeError(f"invalid boolean {text!r}")
+
+
 def add_security_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--secure-port", type=int, default=int(_env("KUBEMINI_SECURE_PORT", "6443")))
     parser.add_argument("--tls-cert-file", default=_env("KUBEMINI_TLS_CERT_FILE"))
@@ -37,9 +46,13 @@ def add_security_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--token-auth-file", default=_env("KUBEMINI_TOKEN_AUTH_FILE"))
     parser.add_argument(
         "--anonymous-auth",
-        action=argparse.BooleanOptionalAction,
-        default=_env("KUBEMINI_ANONYMOUS_AUTH", "true") == "true",
+        type=_boolean,
+        nargs="?",
+        const=True,
+        default=_boolean(_env("KUBEMINI_ANONYMOUS_AUTH", "true")),
+        help="requests without credentials are system:anonymous (`--anonymous-auth=false`: 401)",
     )
+    parser.add_argument("--no-anonymous-auth", dest="anonymous_auth", action="store_false")
     parser.add_argument(
         "--authorization-mode",
         default=_env("KUBEMINI_AUTHORIZATION_MODE", DEFAULT_AUTHORIZATION_MODES),
