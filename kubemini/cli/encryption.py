@@ -249,6 +249,8 @@ def run_rotation(home: ClusterHome, *, config: str | None, provider: str, timeou
         return 1
     path = Path(config) if config else encryption_config_path(home.root)
     try:
+        if not home.kubeconfig_path.exists():
+            raise RotationError(f"no kubeconfig at {home.kubeconfig_path}: is the cluster up (`kubemini up`)?")
         admin = resolve_config(kubeconfig=home.kubeconfig_path)
         with httpx.Client(
             base_url=admin.server, verify=admin.ssl_context(), headers=admin.headers(), timeout=30.0

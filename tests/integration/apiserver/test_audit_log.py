@@ -10,6 +10,7 @@ import time
 import httpx
 import pytest
 
+from tests.support.api_http import api_http
 from tests.support.processes import ApiServer
 
 POLICY = """
@@ -35,7 +36,7 @@ def audited(own_etcd, tmp_path):
         tmp_path / "apiserver.log",
         extra_args=("--audit-policy-file", str(policy), "--audit-log-path", str(log), "--audit-log-maxsize", "100"),
     ).start()
-    with httpx.Client(base_url=server.url, timeout=30) as api:
+    with api_http(base_url=server.url, timeout=30) as api:
         yield api, log
     server.stop()
 
@@ -75,7 +76,7 @@ def test_requests_are_logged_by_the_policy(audited):
         "apiVersion": "v1",
     }
     assert created["responseStatus"]["code"] == 201 and created["userAgent"] == "audit-test/1"
-    assert created["user"]["username"] == "system:apiserver" and "127.0.0.1" in created["sourceIPs"]
+    assert created["user"]["username"] == "kubernetes-admin" and "127.0.0.1" in created["sourceIPs"]
     assert created["requestObject"]["metadata"]["name"] == "robot"
     assert created["responseObject"]["metadata"]["uid"]
     assert created["annotations"]["authorization.k8s.io/decision"] == "allow"

@@ -9,7 +9,6 @@ import json
 import secrets
 import stat
 
-import httpx
 import pytest
 import yaml
 
@@ -17,6 +16,7 @@ from kubemini.cli.encryption import rotate_encryption_key, write_initial_encrypt
 from kubemini.cli.layout import ClusterHome
 from kubemini.cli.main import main as kubemini_main
 from kubemini.cli.settings import ClusterSettings, save_settings
+from tests.support.api_http import api_http
 from tests.support.processes import ApiServer
 from tests.support.raw_etcd import get_raw, put_raw, raw_values
 from tests.support.watch_reader import WatchReader
@@ -61,7 +61,7 @@ def test_secrets_are_stored_encrypted_served_plain_and_rotated(encrypted_apiserv
     server, config = encrypted_apiserver
     assert stat.S_IMODE(config.stat().st_mode) == 0o600
     marker = f"marker-{secrets.token_hex(8)}"
-    with httpx.Client(base_url=server.url, timeout=30) as api:
+    with api_http(base_url=server.url, timeout=30) as api:
         start = api.get(SECRETS_PATH).json()["metadata"]["resourceVersion"]
         reader = WatchReader(server.url, SECRETS_PATH, resourceVersion=start)
         try:
@@ -107,7 +107,7 @@ def test_secrets_are_stored_encrypted_served_plain_and_rotated(encrypted_apiserv
 def test_a_secret_under_an_unknown_key_is_an_internal_error_naming_the_key(encrypted_apiserver, own_etcd):
     server, _ = encrypted_apiserver
     asyncio.run(put_raw(own_etcd.url, "/registry/secrets/default/foreign", b"k8s:enc:aesgcm:v1:other:" + bytes(40)))
-    with httpx.Client(base_url=server.url, timeout=30) as api:
+    with api_http(base_url=server.url, timeout=30) as api:
         response = api.get(f"{SECRETS_PATH}/foreign")
         assert response.status_code == 500
         assert 'unable to transform key "/registry/secrets/default/foreign"' in response.json()["message"]
@@ -139,7 +139,8 @@ def test_kubemini_encryption_rotate_finds_the_cluster_by_its_home(encrypted_apis
     server, config = encrypted_apiserver
     home = ClusterHome(tmp_path / "home")
     save_settings(home.settings_path, ClusterSettings().with_ports({"apiserver": server.port}))
-    with httpx.Client(base_url=server.url, timeout=30) as api:
+    server.kubeconfig_for(path=home.kubeconfig_path)  # what `up` writes: the admin's credentials
+    with api_http(base_url=server.url, timeout=30) as api:
         assert api.post(SECRETS_PATH, json=secret("via-cli", "cli-value")).status_code == 201
     argv = ["encryption", "rotate", "--home", str(home.root), "--config", str(config), "--provider", "aescbc"]
     assert kubemini_main(argv) == 0, capsys.readouterr().out

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import asyncio
 
-import httpx
-
 from tests.integration.apiserver.conftest import pod
+from tests.support.api_http import async_api_http
 from tests.support.processes import ApiServer
 
 
@@ -112,7 +111,7 @@ def test_scopes_select_which_pods_are_charged(api, namespace):
 
 
 async def _create_concurrently(url: str, namespace: str, names: list[str]) -> list[int]:
-    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+    async with async_api_http(base_url=url, timeout=30) as client:
         responses = await asyncio.gather(
             *(client.post(f"/api/v1/namespaces/{namespace}/pods", json=pod(name)) for name in names)
         )
@@ -135,7 +134,7 @@ def test_concurrent_creates_never_both_pass_a_quota_of_one(api, apiserver, names
 
 
 async def _create_on_each(urls: list[str], namespace: str, names: list[str]) -> list[int]:
-    clients = [httpx.AsyncClient(base_url=url, timeout=30) for url in urls]
+    clients = [async_api_http(base_url=url, timeout=30) for url in urls]
     try:
         responses = await asyncio.gather(
             *(
