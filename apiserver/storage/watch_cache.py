@@ -60,6 +60,8 @@ class Watcher:
     queue_events: int = WATCHER_QUEUE_EVENTS
     queue: asyncio.Queue = field(init=False)
     closed: bool = False
+    # The revision of the last event or bookmark offered; None until the first.
+    last_revision: int | None = None
 
     def __post_init__(self) -> None:
         self.queue = asyncio.Queue(self.queue_events)
@@ -183,16 +185,22 @@ class WatchCache:
             event_type = translate(event, watcher.matches)
             if event_type is None:
                 continue
+            watcher.last_revision = event.revision
             if not watcher.offer((event_type, event)):
                 log.info("cutting off a slow %s watcher", self.resource.plural)
                 self.watchers.discard(watcher)
                 watcher.close()
 
     async def _send_bookmarks(self) -> None:
+        """Every BOOKMARK_INTERVAL_SECONDS, a bookmark to each watcher that asked for them, unless it would
+        repeat the revision that watcher last got (an idle type sends nothing after the first)."""
         while True:
             await asyncio.sleep(BOOKMARK_INTERVAL_SECONDS)
             for watcher in list(self.watchers):
-                if watcher.bookmarks and not watcher.offer(("BOOKMARK", self.revision)):
+                if not watcher.bookmarks or watcher.last_revision == self.revision:
+                    continue
+                watcher.last_revision = self.revision
+                if not watcher.offer(("BOOKMARK", self.revision)):
                     self.watchers.discard(watcher)
                     watcher.close()
 
