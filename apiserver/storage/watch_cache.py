@@ -192,17 +192,20 @@ class WatchCache:
                 watcher.close()
 
     async def _send_bookmarks(self) -> None:
-        """Every BOOKMARK_INTERVAL_SECONDS, a bookmark to each watcher that asked for them, unless it would
-        repeat the revision that watcher last got (an idle type sends nothing after the first)."""
         while True:
             await asyncio.sleep(BOOKMARK_INTERVAL_SECONDS)
-            for watcher in list(self.watchers):
-                if not watcher.bookmarks or watcher.last_revision == self.revision:
-                    continue
-                watcher.last_revision = self.revision
-                if not watcher.offer(("BOOKMARK", self.revision)):
-                    self.watchers.discard(watcher)
-                    watcher.close()
+            self.offer_bookmarks()
+
+    def offer_bookmarks(self) -> None:
+        """A bookmark to each watcher that asked for them, unless it would repeat the revision that
+        watcher last got: after the first, an idle type's watchers get nothing."""
+        for watcher in list(self.watchers):
+            if not watcher.bookmarks or watcher.last_revision == self.revision:
+                continue
+            watcher.last_revision = self.revision
+            if not watcher.offer(("BOOKMARK", self.revision)):
+                self.watchers.discard(watcher)
+                watcher.close()
 
     def snapshot(self, matches: Filter) -> tuple[list[dict], int]:
         """Current objects passing `matches`, sorted by key, and the cache revision."""

@@ -5,12 +5,17 @@
     one scan of /proc   → a snapshot of every process                              (take_snapshot)
     snapshot + leader   → the leader's tree: its session and its descendants       (tree_usage)
     two snapshots       → CPU % of one core over the interval between them          (cpu_percent)
+    /proc/<pid>/task/*/schedstat → on-CPU nanoseconds of the live threads          (thread_cpu_ns)
 
 Each component is started in a session of its own (kubemini/cli/processes.py), so its children
 (worker processes, helpers) share its session id unless they start one of their own; descendants by
 parent pid catch those too. CPU time is the sum over the tree of utime + stime, so a child that
 exited between two snapshots drops out of the sum: `cpu_percent` never reports a negative delta.
 RSS is summed over the tree (shared pages counted once per process: an upper bound).
+
+utime + stime are counted in clock ticks (10 ms): fine over a minute, coarse over one second. For a
+short sample, `thread_cpu_ns` sums the nanosecond run times the scheduler keeps per thread; a thread
+that exits during the sample drops out of that sum, so it suits short samples only.
 """
 
 from __future__ import annotations
@@ -81,6 +86,25 @@ def parse_rss_bytes(status_text: str) -> int:
     return 0
 
 
+def parse_schedstat_ns(text: str) -> int:
+    """The first field of /proc/<pid>/task/<tid>/schedstat: time spent on the CPU, in nanoseconds."""
+    return int(text.split()[0])
+
+
+def thread_cpu_ns(pid: int, proc_root: Path = PROC_ROOT) -> int | None:
+    """On-CPU nanoseconds summed over the live threads of `pid`; None when it cannot be read."""
+    total = 0
+    try:
+        for task in (proc_root / str(pid) / "task").iterdir():
+            try:
+                total += parse_schedstat_ns((task / "schedstat").read_text())
+            except (FileNotFoundError, ProcessLookupError):
+                continue  # the thread exited while we listed them
+    except (FileNotFoundError, ProcessLookupError, PermissionError, ValueError, IndexError):
+        return None
+    return total
+
+
 def read_process(pid: int, proc_root: Path = PROC_ROOT) -> ProcessSample | None:
     try:
         _, sample = parse_stat((proc_root / str(pid) / "stat").read_text())
@@ -144,3 +168,24 @@ def cpu_percent(before: Snapshot, after: Snapshot, pids: Iterable[int]) -> float
     if elapsed <= 0:
         return 0.0
     return 100.0 * cpu_seconds(before, after, pids) / elapsed
+
+
+def thread_cpu_percent(
+    before: Snapshot,
+    after: Snapshot,
+    before_ns: Mapping[int, int | None],
+    after_ns: Mapping[int, int | None],
+    pids: Iterable[int],
+) -> float:
+    """Like `cpu_percent`, from `thread_cpu_ns` read with each snapshot (nanoseconds, for short samples)."""
+    elapsed = after.taken_at - before.taken_at
+    if elapsed <= 0:
+        return 0.0
+    used = 0
+    for pid in pids:
+        early, late, now = before.processes.get(pid), after.processes.get(pid), after_ns.get(pid)
+        if late is None or now is None:
+            continue
+        same_process = early is not None and early.start_ticks == late.start_ticks
+        used += max(0, now - ((before_ns.get(pid) or 0) if same_process else 0))
+    return 100.0 * used / 1e9 / elapsed

@@ -5,8 +5,8 @@
 
 CPU is the share of one core the component's process tree (kubemini/cli/process_usage.py) used
 during that one short sample, taken for all components at once and before any health probe (a
-probe's own cost would otherwise be counted); its resolution is one clock tick per process (10 ms,
-so 1 % of one core over 1 s). RSS is the tree's resident memory at the end of the sample.
+probe's own cost would otherwise be counted), from the scheduler's per-thread nanosecond run times
+(clock ticks would give 1 % steps over 1 s). RSS is the tree's resident memory at the end of the sample.
 
 Exit status 0 only when every installed component is both alive and healthy; a component whose
 package has no `__main__.py` yet is listed as "not installed" and does not count against the cluster.
@@ -22,7 +22,14 @@ from kubemini.cli.components import COMPONENTS
 from kubemini.cli.layout import ClusterHome
 from kubemini.cli.pidfiles import is_running, read_pid_file
 from kubemini.cli.probing import probe_health
-from kubemini.cli.process_usage import cpu_percent, take_snapshot, tree_pids, tree_usage
+from kubemini.cli.process_usage import (
+    Snapshot,
+    take_snapshot,
+    thread_cpu_ns,
+    thread_cpu_percent,
+    tree_pids,
+    tree_usage,
+)
 from kubemini.cli.settings import load_settings
 
 SAMPLE_SECONDS = 1.0
@@ -40,19 +47,27 @@ def sample_usage(leaders: dict[str, int], *, seconds: float = SAMPLE_SECONDS) ->
     if not leaders:
         return {}
     before = take_snapshot()
+    before_ns = {pid: thread_cpu_ns(pid) for pid in _tree_members(leaders, before)}
     time.sleep(seconds)
     after = take_snapshot()
-    usage = {}
-    for name, pid in leaders.items():
-        pids = tree_pids(pid, after.processes)
-        usage[name] = Usage(cpu_percent(before, after, pids), tree_usage(pid, after).rss_bytes)
-    return usage
+    after_ns = {pid: thread_cpu_ns(pid) for pid in _tree_members(leaders, after)}
+    return {
+        name: Usage(
+            thread_cpu_percent(before, after, before_ns, after_ns, tree_pids(leader, after.processes)),
+            tree_usage(leader, after).rss_bytes,
+        )
+        for name, leader in leaders.items()
+    }
+
+
+def _tree_members(leaders: dict[str, int], snapshot: Snapshot) -> set[int]:
+    return {pid for leader in leaders.values() for pid in tree_pids(leader, snapshot.processes)}
 
 
 def format_usage(usage: Usage | None) -> tuple[str, str]:
     if usage is None:
         return "-", "-"
-    return f"{usage.cpu_percent:.1f}%", f"{usage.rss_bytes / MEBIBYTE:.0f}MB"
+    return f"{usage.cpu_percent:.2f}%", f"{usage.rss_bytes / MEBIBYTE:.0f}MB"
 
 
 def report_status(home: ClusterHome, *, out: TextIO) -> int:
@@ -83,7 +98,7 @@ def report_status(home: ClusterHome, *, out: TextIO) -> int:
         total_cpu = sum(u.cpu_percent for u in usage.values())
         total_rss = sum(u.rss_bytes for u in usage.values())
         print(
-            f"{'total':<20} {'':<8} {'':<9} {total_cpu:>5.1f}% {total_rss / MEBIBYTE:>4.0f}MB"
+            f"{'total':<20} {'':<8} {'':<9} {total_cpu:>5.2f}% {total_rss / MEBIBYTE:>4.0f}MB"
             f"  (CPU: % of one core over a {SAMPLE_SECONDS:.0f} s sample; RSS: resident now)",
             file=out,
         )

@@ -13,8 +13,11 @@ from kubemini.cli.process_usage import (
     cpu_percent,
     cpu_seconds,
     parse_rss_bytes,
+    parse_schedstat_ns,
     parse_stat,
     take_snapshot,
+    thread_cpu_ns,
+    thread_cpu_percent,
     tree_pids,
     tree_usage,
 )
@@ -105,3 +108,26 @@ def test_a_live_snapshot_sees_this_process():
 
     me = snapshot.processes[os.getpid()]
     assert me.rss_bytes > 0 and me.ppid == os.getppid()
+
+
+def test_schedstat_gives_nanoseconds_on_the_cpu():
+    assert parse_schedstat_ns("3778322729 30236951815 114307\n") == 3778322729
+
+
+def test_thread_cpu_sums_every_thread_of_a_process(tmp_path):
+    for tid, line in ((42, "1000 5 1\n"), (43, "250 9 2\n")):
+        (tmp_path / "42" / "task" / str(tid)).mkdir(parents=True)
+        (tmp_path / "42" / "task" / str(tid) / "schedstat").write_text(line)
+
+    assert thread_cpu_ns(42, tmp_path) == 1250
+    assert thread_cpu_ns(7, tmp_path) is None
+
+
+def test_thread_cpu_percent_over_a_short_sample():
+    before = Snapshot(10.0, {10: sample(10), 11: sample(11, ppid=10, start=200)})
+    after = Snapshot(10.5, {10: sample(10), 11: sample(11, ppid=10, start=300), 12: sample(12, ppid=10)})
+    before_ns = {10: 1_000_000_000, 11: 900_000_000}
+    # 10 ran 5 ms; 11 is a new process on a reused pid (2 ms since it started); 12 is unreadable.
+    after_ns = {10: 1_005_000_000, 11: 2_000_000, 12: None}
+
+    assert thread_cpu_percent(before, after, before_ns, after_ns, {10, 11, 12}) == pytest.approx(1.4)
