@@ -26,6 +26,7 @@ from uvicorn.protocols.websockets.wsproto_impl import WSProtocol
 from apiserver.authentication.user import INSECURE_PORT_USER
 from apiserver.authentication.x509 import SCOPE_KEY, certificate_user
 from kubemini.api.status import make_status
+from kubemini.component.uvicorn_server import QuietServer
 
 REQUEST_HEADER_TIMEOUT_SECONDS = 32.0  # kube-apiserver's ReadHeaderTimeout
 MAX_HEADER_BYTES = 1 << 20  # Go's http.DefaultMaxHeaderBytes
@@ -138,7 +139,7 @@ class SecureListener:
     client_ca_file: str | None
 
 
-class ApiServer(uvicorn.Server):
+class ApiServer(QuietServer):
     """Ends every watch before uvicorn waits for connections, so shutdown is quick and clean."""
 
     async def shutdown(self, sockets=None) -> None:

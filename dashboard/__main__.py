@@ -24,6 +24,7 @@ from dashboard.upstream import with_ca_file
 from kubemini.client.credentials import ClientConfig
 from kubemini.component.lifecycle import run_until_signalled
 from kubemini.component.options import add_common_flags, client_config, configure_logging
+from kubemini.component.uvicorn_server import QuietServer
 
 DEFAULT_PORT = 9090  # the Kubernetes Dashboard's plain-HTTP port
 log = logging.getLogger("dashboard")
@@ -61,7 +62,7 @@ async def run(argv: list[str] | None = None) -> None:
     target = api_target(args)
     app = build_app(target, metrics_interval=args.metrics_interval_seconds)
     config = uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=2, lifespan="on")
-    server = uvicorn.Server(config)
+    server = QuietServer(config)
     log.info("dashboard on http://%s:%d for the API at %s", args.bind_address, port, target.server)
     serving = asyncio.create_task(server.serve(sockets=[sock]))
     try:

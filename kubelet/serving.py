@@ -33,6 +33,7 @@ from kubelet.pod_containers import PodContainers
 from kubelet.resource_stats import NodeStats, collect_node_stats, resource_metrics_text, summary_json
 from kubelet.streaming.routes import StreamingRoutes
 from kubemini.api.status import make_status
+from kubemini.component.uvicorn_server import QuietServer
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ class KubeletServer:
         config = uvicorn.Config(
             self.app, host=host, port=port, log_level="warning", access_log=False, lifespan="off", ws="wsproto"
         )
-        self.server = uvicorn.Server(config)
+        self.server = QuietServer(config)
         # The process, not uvicorn, owns SIGTERM/SIGINT (lifecycle.run_until_signalled).
         self.server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
 

@@ -24,6 +24,7 @@ from starlette.routing import Route
 from kubemini.api.kinds.metrics import GROUP, VERSION
 from kubemini.api.selectors.labels import labels_match, parse_label_selector
 from kubemini.api.status import make_status
+from kubemini.component.uvicorn_server import QuietServer
 from metrics_server.storing import MetricsStore, Usage
 
 API_VERSION = f"{GROUP}/{VERSION}"
@@ -67,7 +68,7 @@ class MetricsApi:
 
     def server(self, sockets_host: str, port: int) -> uvicorn.Server:
         config = uvicorn.Config(self.app, host=sockets_host, port=port, log_level="warning", access_log=False)
-        server = uvicorn.Server(config)
+        server = QuietServer(config)
         server.install_signal_handlers = lambda: None  # type: ignore[method-assign]  # the process owns signals
         return server
 

@@ -1,11 +1,12 @@
 """The audit log backend (`--audit-log-path`): JSON lines written by a thread, never by the event loop.
 
-    request path ──write(event)──► bounded buffer (BUFFER_EVENTS) ──► writer thread, every
-    FLUSH_SECONDS: serialize what is buffered, append it to the file, flush; past
-    `--audit-log-maxsize` MB the file is renamed `<name>-<UTC time>.<ext>` and a new one
-    opened, keeping `--audit-log-maxbackup` old files.
+    request path ──write(event)──► bounded buffer (BUFFER_EVENTS) ──► writer thread, woken by the
+    first event into an empty buffer, waits FLUSH_SECONDS for more, then serializes what is buffered,
+    appends it to the file, flushes; past `--audit-log-maxsize` MB the file is renamed
+    `<name>-<UTC time>.<ext>` and a new one opened, keeping `--audit-log-maxbackup` old files.
 
-The event loop only appends to a deque (no lock, no wake-up per event); a full buffer drops the
+The event loop only appends to a deque (no lock; a wake-up only for the first event of a batch, so an
+idle server's writer thread sleeps instead of polling); a full buffer drops the
 event and counts it (`apiserver_audit_error_total{plugin="log"}`): a
 stalled disk slows no request. `-` as the path writes to standard output, as kube-apiserver does.
 """
@@ -56,6 +57,7 @@ class AuditLogWriter:
         self._buffer_events = buffer_events
         self._buffer: deque[dict] = deque()
         self._closing = threading.Event()
+        self._pending = threading.Event()  # set: the buffer may hold events
         self._thread = threading.Thread(target=self._run, name="audit-log", daemon=True)
         self._file = None
         self._size = 0
@@ -73,12 +75,15 @@ class AuditLogWriter:
             ERRORS.labels("log").inc()
             return
         self._buffer.append(event)
+        if not self._pending.is_set():
+            self._pending.set()
 
     def close(self) -> None:
         """Write what is buffered and stop the thread (blocking: call it from a thread at shutdown)."""
         if not self._thread.is_alive():
             return
         self._closing.set()
+        self._pending.set()
         self._thread.join(CLOSE_TIMEOUT_SECONDS)
 
     def _open(self) -> None:
@@ -86,7 +91,11 @@ class AuditLogWriter:
         self._size = self._file.tell()
 
     def _run(self) -> None:
-        while not self._closing.wait(FLUSH_SECONDS):
+        while not self._closing.is_set():
+            self._pending.wait()
+            self._closing.wait(FLUSH_SECONDS)  # gather a batch (cut short by close)
+            # Cleared before draining: an event appended after this line sets it again.
+            self._pending.clear()
             self._drain()
         self._drain()
         if self._file is not None:

@@ -60,6 +60,8 @@ class Watcher:
     queue_events: int = WATCHER_QUEUE_EVENTS
     queue: asyncio.Queue = field(init=False)
     closed: bool = False
+    # The revision of the last event or bookmark offered; None until the first.
+    last_revision: int | None = None
 
     def __post_init__(self) -> None:
         self.queue = asyncio.Queue(self.queue_events)
@@ -183,6 +185,7 @@ class WatchCache:
             event_type = translate(event, watcher.matches)
             if event_type is None:
                 continue
+            watcher.last_revision = event.revision
             if not watcher.offer((event_type, event)):
                 log.info("cutting off a slow %s watcher", self.resource.plural)
                 self.watchers.discard(watcher)
@@ -191,10 +194,18 @@ class WatchCache:
     async def _send_bookmarks(self) -> None:
         while True:
             await asyncio.sleep(BOOKMARK_INTERVAL_SECONDS)
-            for watcher in list(self.watchers):
-                if watcher.bookmarks and not watcher.offer(("BOOKMARK", self.revision)):
-                    self.watchers.discard(watcher)
-                    watcher.close()
+            self.offer_bookmarks()
+
+    def offer_bookmarks(self) -> None:
+        """A bookmark to each watcher that asked for them, unless it would repeat the revision that
+        watcher last got: after the first, an idle type's watchers get nothing."""
+        for watcher in list(self.watchers):
+            if not watcher.bookmarks or watcher.last_revision == self.revision:
+                continue
+            watcher.last_revision = self.revision
+            if not watcher.offer(("BOOKMARK", self.revision)):
+                self.watchers.discard(watcher)
+                watcher.close()
 
     def snapshot(self, matches: Filter) -> tuple[list[dict], int]:
         """Current objects passing `matches`, sorted by key, and the cache revision."""

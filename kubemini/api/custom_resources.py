@@ -17,7 +17,6 @@ from kubemini.api.kinds.apiextensions import naming
 from kubemini.api.kinds.apiextensions.custom_resource import CustomResourceStrategy
 from kubemini.api.registry import ALL_VERBS, ResourceType, version_priority
 from kubemini.api.schema.structural.building import from_structural
-from kubemini.api.schema.structural.cel import compile_rules
 
 
 def _versions(crd: dict) -> list[dict]:
@@ -51,6 +50,9 @@ def records_for(crd: dict) -> tuple[ResourceType, ...]:
     names = naming.accepted_names(crd)
     kind, plural = names.get("kind") or "", names.get("plural") or ""
     storage = next((v["name"] for v in _versions(crd) if v.get("storage")), None)
+    # Imported on first use: celpy and its grammar cost ~20 MB in every process that imports this module.
+    from kubemini.api.schema.structural.cel import compile_rules
+
     records = []
     for version in _versions(crd):
         stored = version["name"] == storage

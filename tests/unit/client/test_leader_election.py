@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from kubemini.client.leader_election import LeaderElector
+from kubemini.client.leader_election import LEASE, LeaderElector
 
 FAST = {"lease_duration_seconds": 1, "renew_deadline_seconds": 0.6, "retry_period_seconds": 0.1}
 
@@ -131,3 +131,24 @@ async def test_work_that_fails_is_raised_after_release(fake_apiserver):
 def test_timing_must_leave_room_for_the_renew_deadline(fake_apiserver):
     with pytest.raises(ValueError):
         elector(fake_apiserver, "a", lease_duration_seconds=5, renew_deadline_seconds=5, retry_period_seconds=1)
+
+
+async def test_a_leader_renews_with_one_put_per_round_and_reads_the_lease_after_a_conflict(fake_apiserver, wait_until):
+    section = CriticalSection()
+    leader = elector(fake_apiserver, "a")
+    run = asyncio.create_task(leader.run(section.work("a")))
+    try:
+        await wait_until(lambda: leader.is_leader, what="a leader")
+        gets, puts = fake_apiserver.count("GET", "leases"), fake_apiserver.count("PUT", "leases")
+        await wait_until(lambda: fake_apiserver.count("PUT", "leases") >= puts + 3, what="three renewals")
+        assert fake_apiserver.count("GET", "leases") == gets, "a leader renews from the lease it last wrote"
+
+        # Someone else writes the lease (same holder): the next optimistic PUT is a 409, then GET + PUT.
+        fake_apiserver.put(LEASE, {**fake_apiserver.objects[("leases", "kube-system", "sched")]})
+        await wait_until(lambda: fake_apiserver.count("GET", "leases") > gets, what="a GET after the conflict")
+        renewed = fake_apiserver.count("PUT", "leases")
+        await wait_until(lambda: fake_apiserver.count("PUT", "leases") > renewed + 1, what="renewals after it")
+        assert leader.is_leader and section.active == {"a"}
+    finally:
+        run.cancel()
+        await asyncio.gather(run, return_exceptions=True)

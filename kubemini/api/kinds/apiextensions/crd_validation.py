@@ -15,7 +15,6 @@ import jsonpath
 from kubemini.api import names
 from kubemini.api.field_errors import FieldErrors
 from kubemini.api.schema.structural.building import from_structural
-from kubemini.api.schema.structural.cel import compile_rules, rule_errors
 from kubemini.api.schema.structural.checking import structural_errors
 from kubemini.api.schema.structural.validating import validate_value
 
@@ -154,6 +153,9 @@ def _validate_version(version: dict, path: str, errors: FieldErrors) -> None:
 def _walk_rules(raw: object, path: str, errors: FieldErrors) -> None:
     if not isinstance(raw, dict):
         return
+    # Imported on first use: celpy and its grammar cost ~20 MB, and every component imports the registry.
+    from kubemini.api.schema.structural.cel import rule_errors
+
     rule_errors(raw.get("x-kubernetes-validations"), path, errors)
     for name, sub in (raw.get("properties") or {}).items():
         _walk_rules(sub, f"{path}.properties[{name}]", errors)
@@ -178,6 +180,8 @@ def _validate_defaults(raw: dict, path: str, errors: FieldErrors) -> None:
 
 def from_structural_fragment(raw: dict):
     """A node for one property's schema (wrapped so the root rules do not apply)."""
+    from kubemini.api.schema.structural.cel import compile_rules  # on first use, as in _walk_rules
+
     return from_structural({"type": "object", "properties": {"v": raw}}, compile_rules=compile_rules).fields["v"]
 
 

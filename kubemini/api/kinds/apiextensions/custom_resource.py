@@ -19,7 +19,6 @@ from kubemini.api.field_errors import FieldErrors
 from kubemini.api.kinds import printing
 from kubemini.api.kinds.strategy import NAME, Column, Strategy
 from kubemini.api.schema.nodes import Schema
-from kubemini.api.schema.structural.cel import validate_rules
 from kubemini.api.schema.structural.defaulting import apply_defaults
 from kubemini.api.schema.structural.validating import validate_value
 
@@ -138,9 +137,13 @@ class CustomResourceStrategy(Strategy):
         if any(e.reason == "FieldValueTypeInvalid" for e in found.errors):
             errors.invalid("<nil>", None, BLOCKED_RULES)
             return
+        from kubemini.api.schema.structural.cel import validate_rules  # on first use: celpy costs ~20 MB
+
         validate_rules(self.schema, obj, errors)
 
     def validate_update(self, new: dict, old: dict, errors: FieldErrors) -> None:
+        from kubemini.api.schema.structural.cel import validate_rules  # on first use, as in validate
+
         if not any(e.reason == "FieldValueTypeInvalid" for e in errors.errors):
             validate_rules(self.schema, new, errors, old=old, updating=True)
 
