@@ -23,6 +23,7 @@ from apiserver import metrics
 from apiserver.access import request_user
 from apiserver.admission import warnings as admission_warnings
 from apiserver.applying import check_force, serve_apply
+from apiserver.audit.events import annotate
 from apiserver.decoding.reading import read_object, read_options, read_patch
 from apiserver.deleting import delete_object
 from apiserver.errors import ApiError, bad_request, method_not_allowed
@@ -87,6 +88,8 @@ async def serve(request: Request) -> Response:
         response = JSONResponse(make_status(500, f"Internal error occurred: request {request_id}"), status_code=500)
     for text in warned:  # admission's warnings (PodSecurity warn), sent with an answer or a refusal
         response.headers.append("Warning", warning_headers([text])["Warning"])
+    for key, value in admission_warnings.annotations().items():  # PodSecurity audit, onto the audit event
+        annotate(request.scope, key, value)
     metrics.REQUESTS.labels(verb, resource, str(response.status_code)).inc()
     if request.query_params.get("watch") not in TRUE_VALUES:
         metrics.LATENCY.labels(verb, resource).observe(time.perf_counter() - started)

@@ -1,13 +1,13 @@
 """The PodSecurity admission plugin: a namespace's policy applied to pods and to the pod templates of workloads.
 
-    pod create (or new ephemeral containers) ──► exempt (namespace, user, runtime class)? ──► admitted
-        enforce level fails ──► 403 `pods "p" is forbidden: violates PodSecurity "baseline:latest": ...`
-        warn level fails    ──► Warning `would violate PodSecurity "restricted:latest": ...`
-    workload create / update (Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob,
-        ReplicationController, PodTemplate) ──► its template: enforce and warn failures are warnings only
-    namespace create / update ──► labels must parse (422); a stricter enforce level warns about the
-        namespace's pods that would now be refused
-The audit mode is parsed but records nothing: this server keeps no audit log yet.
+pod create (or new ephemeral containers) ──► exempt (namespace, user, runtime class)? ──► admitted
+    enforce level fails ──► 403 `pods "p" is forbidden: violates PodSecurity "baseline:latest": ...`
+    warn level fails    ──► Warning `would violate PodSecurity "restricted:latest": ...`
+workload create / update (Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob,
+    ReplicationController, PodTemplate) ──► its template: enforce and warn failures are warnings only
+namespace create / update ──► labels must parse (422); a stricter enforce level warns about the
+    namespace's pods that would now be refused
+    audit level fails   ──► audit annotation `pod-security.kubernetes.io/audit-violations` (pods and templates)
 """
 
 from __future__ import annotations
@@ -107,6 +107,7 @@ class PodSecurity(AdmissionPlugin):
         for lv in dict.fromkeys((policy.enforce, policy.warn)):
             if (found := _violation(lv, meta, spec)) is not None:
                 warnings.add(f'would violate PodSecurity "{lv}": {found}')
+        _audit(policy, meta, spec)
 
     def _check_pod(self, attrs: Attributes, policy: Policy) -> None:
         meta, spec = attrs.obj.get("metadata") or {}, attrs.obj.get("spec") or {}
@@ -116,6 +117,7 @@ class PodSecurity(AdmissionPlugin):
             raise forbidden(attrs, f'violates PodSecurity "{policy.enforce}": {found}')
         if policy.warn != policy.enforce and (found := _violation(policy.warn, meta, spec)) is not None:
             warnings.add(f'would violate PodSecurity "{policy.warn}": {found}')
+        _audit(policy, meta, spec)
 
     async def _policy(self, ctx, namespace: str) -> Policy:
         key = NAMESPACES.storage_key(namespace)
@@ -157,3 +159,12 @@ class PodSecurity(AdmissionPlugin):
             others = len(names) - 1
             who = f"{names[0]} (and {others} other {'pod' if others == 1 else 'pods'})" if others else names[0]
             warnings.add(f"{who}: {reasons}")
+
+
+AUDIT_VIOLATIONS = "pod-security.kubernetes.io/audit-violations"
+
+
+def _audit(policy: Policy, meta: Mapping[str, Any], spec: Mapping[str, Any]) -> None:
+    """The audit level's violations, as upstream records them on the request's audit event."""
+    if (found := _violation(policy.audit, meta, spec)) is not None:
+        warnings.annotate(AUDIT_VIOLATIONS, f'would violate PodSecurity "{policy.audit}": {found}')

@@ -149,3 +149,16 @@ def test_a_bad_policy_stops_the_server_naming_the_field(own_etcd, tmp_path):
         server.start()
     server.stop()
     assert 'rules[0].level: Unsupported value: "Loud"' in str(caught.value)
+
+
+def test_pod_security_audit_violations_are_annotated_on_the_event(audited):
+    api, log = audited
+    namespace = f"psa-{secrets.token_hex(3)}"
+    labels = {"pod-security.kubernetes.io/audit": "restricted"}
+    assert api.post("/api/v1/namespaces", json={"metadata": {"name": namespace, "labels": labels}}).status_code == 201
+    pod = {"metadata": {"name": "p"}, "spec": {"containers": [{"name": "c", "image": "kubemini/busybox:1.35"}]}}
+    created = api.post(f"/api/v1/namespaces/{namespace}/pods", json=pod)
+    assert created.status_code == 201, created.text  # audit never refuses, and warns nothing
+    assert "warning" not in created.headers
+    violations = complete(log, created)["annotations"]["pod-security.kubernetes.io/audit-violations"]
+    assert violations.startswith('would violate PodSecurity "restricted:latest": allowPrivilegeEscalation != false')
