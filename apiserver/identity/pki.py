@@ -1,7 +1,7 @@
 """The cluster's keys: a service-account signing key and a cluster CA, shared through etcd.
 
     start ──► GET /kubemini/pki/identity ──absent──► generate (RSA 2048 signing key; a self-signed
-              CA, 10 years) ──► create-if-absent ──► GET again (another apiserver may have won)
+              CA from kubemini/pki, 10 years) ──► create-if-absent ──► GET again (another apiserver may have won)
           ──► ClusterIdentity: the signing key, its key id, the CA certificate and key
 
 etcd is the only state, so every apiserver of a cluster, and every restart, signs with the same
@@ -11,16 +11,14 @@ key and vouches with the same CA. `--service-account-signing-key-file` overrides
 from __future__ import annotations
 
 import base64
-import datetime
 import hashlib
 from dataclasses import dataclass
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
 
 from apiserver.storage.errors import KeyExists, KeyNotFound
+from kubemini.pki.certificates import new_authority
 
 IDENTITY_KEY = "/kubemini/pki/identity"
 CA_NAME = "kubemini-ca"
@@ -57,38 +55,11 @@ def _private_pem(key: rsa.RSAPrivateKey) -> bytes:
     return key.private_bytes(serialization.Encoding.PEM, pkcs8, plain)
 
 
-def generate(now: datetime.datetime | None = None) -> ClusterIdentity:
-    now = now or datetime.datetime.now(datetime.UTC)
+def generate() -> ClusterIdentity:
+    """A fresh RSA signing key (service-account tokens are RS256) and a cluster CA (kubemini/pki)."""
     signing = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    ca_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, CA_NAME)])
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(ca_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=365 * CA_YEARS))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                key_cert_sign=True,
-                crl_sign=True,
-                content_commitment=False,
-                key_encipherment=True,
-                data_encipherment=False,
-                key_agreement=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )  # fmt: skip
-        .sign(ca_key, hashes.SHA256())
-    )
-    ca_pem = certificate.public_bytes(serialization.Encoding.PEM)
-    return ClusterIdentity(_private_pem(signing), ca_pem, _private_pem(ca_key))
+    authority = new_authority(CA_NAME, days=365 * CA_YEARS)
+    return ClusterIdentity(_private_pem(signing), authority.certificate_pem, authority.key_pem)
 
 
 def _from_stored(obj: dict) -> ClusterIdentity:
