@@ -124,7 +124,7 @@ def roll(api: Api, kubectl: Kubectl, namespace: str, change, image: str) -> list
     path = f"/api/v1/namespaces/{namespace}/pods"
     listing = api.get(path)
     pods = {p["metadata"]["uid"]: p for p in listing["items"]}
-    reader = WatchReader(api.url, path, resume=True, resourceVersion=listing["metadata"]["resourceVersion"])
+    reader = WatchReader(api.url, path, resourceVersion=listing["metadata"]["resourceVersion"])
     moments: list[tuple[int, int]] = []
     try:
         change()
