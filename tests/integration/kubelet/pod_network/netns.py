@@ -60,15 +60,14 @@ class Topology:
         run("ip", "-n", full, "link", "set", "lo", "up")
         return full
 
-    def build(self, count: int = 2, *, subnet: int = 30) -> Topology:
+    def build(self, count: int = 2, *, subnet: int = 30, pod_cidrs: tuple[str, ...] = ()) -> Topology:
         """Two nodes joined by a veth pair, each with one pod namespace behind it."""
         assert count == 2, "two nodes: one veth pair"
+        cidrs = pod_cidrs or tuple(f"10.244.{index + 1}.0/24" for index in range(count))
         for index in range(count):
             netns = self._netns(f"n{index}")
             pod_netns = self._netns(f"p{index}")
-            node = FakeNode(
-                f"pn-{self.tag}-{index}", netns, pod_netns, f"172.{subnet}.0.{index + 2}", f"10.244.{index + 1}.0/24"
-            )
+            node = FakeNode(f"pn-{self.tag}-{index}", netns, pod_netns, f"172.{subnet}.0.{index + 2}", cidrs[index])
             self.nodes.append(node)
         a, b = self.nodes
         run("ip", "-n", a.netns, "link", "add", "eth0", "type", "veth", "peer", "name", "eth0", "netns", b.netns)
