@@ -59,13 +59,13 @@ def _runtime(kind: str, index: int, *, docker_workers: int) -> ContainerRuntime:
 async def _ensure_network(agent: NodeAgent, pod_network: PodNetworkAgent | None) -> None:
     """Sandboxes need the pod network; Docker may still be starting, so keep trying. With
     --pod-cidr-from-node the network's subnet is the Node's pod CIDR, once node IPAM has set it."""
-    subnet = None
+    subnet = mtu = None
     if pod_network is not None and pod_network.settings.pod_cidr_from_node:
         log.info("node %s: waiting for its spec.podCIDR", agent.name)
-        subnet = await pod_network.pod_cidr()
+        subnet, mtu = await pod_network.pod_cidr(), pod_network.settings.pod_mtu
     while True:
         try:
-            await agent.ctx.runtime.ensure_network(agent.ctx.settings.pod_network, subnet=subnet)
+            await agent.ctx.runtime.ensure_network(agent.ctx.settings.pod_network, subnet=subnet, mtu=mtu)
             return
         except Exception as error:  # noqa: BLE001 - runtime not there yet: the node reports NotReady meanwhile
             log.warning("cannot ensure pod network %s: %s", agent.ctx.settings.pod_network, error)

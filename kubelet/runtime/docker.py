@@ -114,8 +114,8 @@ class DockerRuntime:
         except Exception:  # noqa: BLE001 - any failure means "not reachable"
             return False
 
-    async def ensure_network(self, name: str, *, subnet: str | None = None) -> None:
-        await docker_network.ensure_network(self._api, self._call, name, subnet=subnet)
+    async def ensure_network(self, name: str, *, subnet: str | None = None, mtu: int | None = None) -> None:
+        await docker_network.ensure_network(self._api, self._call, name, subnet=subnet, mtu=mtu)
 
     async def _inspect(self, summary: dict[str, Any]) -> ContainerRecord | None:
         key = (summary["Id"], summary.get("State", ""))

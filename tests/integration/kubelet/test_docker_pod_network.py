@@ -9,7 +9,7 @@ import docker
 import pytest
 
 from kubelet.runtime.docker import DockerRuntime
-from kubelet.runtime.docker_network import MASQUERADE_OPTION, NetworkMismatch
+from kubelet.runtime.docker_network import MASQUERADE_OPTION, MTU_OPTION, NetworkMismatch
 
 PAUSE_IMAGE = "kubemini/pause:3.9"
 
@@ -42,9 +42,10 @@ async def test_network_on_the_pod_cidr_is_made_kept_and_remade(network_name):
         await runtime.ensure_network(network_name, subnet="10.249.1.0/24")
         assert inspect(network_name)["Id"] == made["Id"]  # fits: kept
 
-        await runtime.ensure_network(network_name, subnet="10.249.2.0/24")
+        await runtime.ensure_network(network_name, subnet="10.249.2.0/24", mtu=1450)  # vxlan's pods
         remade = inspect(network_name)
         assert remade["Id"] != made["Id"] and remade["IPAM"]["Config"][0]["Subnet"] == "10.249.2.0/24"
+        assert remade["Options"][MTU_OPTION] == "1450"
 
         api = docker.from_env().api
         container = api.create_container(
@@ -52,7 +53,7 @@ async def test_network_on_the_pod_cidr_is_made_kept_and_remade(network_name):
         )
         api.start(container["Id"])
         with pytest.raises(NetworkMismatch, match="containers attached"):
-            await runtime.ensure_network(network_name, subnet="10.249.3.0/24")
+            await runtime.ensure_network(network_name, subnet="10.249.3.0/24", mtu=1450)
         assert inspect(network_name)["Id"] == remade["Id"]
     finally:
         await runtime.close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kubelet.runtime.docker_network import MASQUERADE_OPTION, gateway_of, network_problem
+from kubelet.runtime.docker_network import MASQUERADE_OPTION, MTU_OPTION, gateway_of, network_problem
 
 
 def network(subnet, masquerade="false"):
@@ -22,3 +22,10 @@ def test_other_subnet_or_masquerading_is_a_problem():
 
 def test_gateway_is_the_first_address():
     assert gateway_of("10.244.7.0/24") == "10.244.7.1"
+
+
+def test_mtu_must_match_when_asked_for():
+    fitting = {**network("10.244.1.0/24"), "Options": {MASQUERADE_OPTION: "false", MTU_OPTION: "1450"}}
+    assert network_problem(fitting, "10.244.1.0/24", mtu=1450) is None
+    assert network_problem(network("10.244.1.0/24"), "10.244.1.0/24", mtu=1450) == "MTU default instead of 1450"
+    assert network_problem(fitting, "10.244.1.0/24") == "MTU 1450 instead of default"
