@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.kubelet.pod_network.netns import Topology
+from tests.support.netns import Topology
 
 
 @pytest.fixture

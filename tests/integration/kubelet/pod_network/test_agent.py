@@ -16,7 +16,7 @@ from kubelet.pod_network.desired import VTEP_MAC_ANNOTATION, Route
 from kubemini.client.api_client import ApiClient
 from kubemini.pki.cluster_pki import kubelet_identity
 from tests.integration.controller_manager.cluster import Api, ControllerManager
-from tests.integration.kubelet.pod_network.netns import Topology, ping, wait_for_ping
+from tests.support.netns import Topology, ping, wait_for_ping
 
 NODES = "/api/v1/nodes"
 CLUSTER_CIDR = "10.244.0.0/23"

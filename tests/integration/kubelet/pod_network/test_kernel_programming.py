@@ -13,7 +13,7 @@ import json
 from kubelet.pod_network.desired import VXLAN_DEVICE, Route, desired_state, vtep_mac
 from kubelet.pod_network.iproute import IpRoute
 from kubelet.pod_network.masquerade import Masquerade
-from tests.integration.kubelet.pod_network.netns import ping, run, wait_for_ping
+from tests.support.netns import ping, run, wait_for_ping
 
 
 def program(topology, backend: str, nodes: list[dict]) -> dict[str, IpRoute]:
