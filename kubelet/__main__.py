@@ -33,6 +33,10 @@ from kubemini.component.lifecycle import run_until_signalled
 from kubemini.component.options import client_config, configure_logging
 
 NETWORK_RETRY_SECONDS = 2.0
+NETWORK_NOT_READY = (
+    "container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:kubemini"
+)
+POD_CIDR_WAITING = f"{NETWORK_NOT_READY}: the Node has no spec.podCIDR yet (is node IPAM on?)"
 SERVICE_SYNC_WAIT_SECONDS = 5.0
 
 log = logging.getLogger("kubelet")
@@ -66,9 +70,12 @@ async def _ensure_network(agent: NodeAgent, pod_network: PodNetworkAgent | None)
     while True:
         try:
             await agent.ctx.runtime.ensure_network(agent.ctx.settings.pod_network, subnet=subnet, mtu=mtu)
+            agent.ctx.network_waiting = ""
             return
         except Exception as error:  # noqa: BLE001 - runtime not there yet: the node reports NotReady meanwhile
             log.warning("cannot ensure pod network %s: %s", agent.ctx.settings.pod_network, error)
+            if subnet is not None:
+                agent.ctx.network_waiting = f"{NETWORK_NOT_READY}: pod network {subnet}: {error}"
             await asyncio.sleep(NETWORK_RETRY_SECONDS)
 
 
@@ -104,6 +111,8 @@ async def run(argv: list[str] | None = None) -> None:
     pod_network = None
     if network_settings is not None and len(agents) == 1:
         pod_network = PodNetworkAgent(client, node_name=next(iter(agents)), settings=network_settings)
+        if network_settings.pod_cidr_from_node:
+            next(iter(agents.values())).ctx.network_waiting = POD_CIDR_WAITING  # NotReady until the network is made
     networks = [asyncio.create_task(_ensure_network(agent, pod_network)) for agent in agents.values()]
     if pod_network is not None:
         networks.append(asyncio.create_task(pod_network.run()))
