@@ -8,7 +8,7 @@
         backend host-gw/vxlan ──► desired_state(nodes) ──► IpRoute.apply (diffed with the kernel)
     (a Node event that changes nothing wanted leaves the kernel alone; the periodic sync always applies)
 A peer Node deleted drops out of the list, so its route and entries go with the next sync. The
-kernel work runs in a thread (subprocesses); a failed step is retried by the next sync. What is
+kernel work runs in a thread (subprocesses); a failed step is retried by the next periodic sync. What is
 installed stays when the kubelet stops (pods keep their network across a restart); `cleanup`
 (`python -m kubelet --cleanup-pod-network`) removes it.
 """
@@ -119,8 +119,9 @@ class PodNetworkAgent:
         if full or wanted != self._applied:
             if cidr is not None and self.settings.pod_cidr_from_node:
                 await asyncio.to_thread(self.masquerade.apply, str(cidr), self.settings.cluster_cidr)
-            failures = await asyncio.to_thread(self.routes.apply, desired) if self.settings.backend != "none" else []
-            self._applied = None if failures else wanted  # a failed step: try again on the next event
+            if self.settings.backend != "none":
+                await asyncio.to_thread(self.routes.apply, desired)  # a failed step is tried again by the periodic sync
+            self._applied = wanted
         self.synced.set()
 
     @staticmethod

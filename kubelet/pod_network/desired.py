@@ -1,7 +1,8 @@
 """What the kernel of one node should hold for the pod network, from the list of Nodes (pure).
 
     nodes, this node's name, backend
-        ──► this node: its IPv4 pod CIDR and InternalIP (nothing is wanted before both are known)
+        ──► this node: its IPv4 pod CIDR and InternalIP (nothing is wanted before both are known;
+            a loopback InternalIP, as a one-machine kubelet reports, counts as none)
         ──► peers: every other node with an IPv4 pod CIDR and an InternalIP (vxlan: and a VTEP MAC in
             its annotation), other than this node's own IP or CIDR
         host-gw ──► route <peer cidr> via <peer InternalIP>                (the nodes share a link)
@@ -93,14 +94,24 @@ def published_mac(node: Mapping[str, Any]) -> str | None:
     return value.lower() if isinstance(value, str) and MAC_PATTERN.match(value.lower()) else None
 
 
+def routable_ip(node: Mapping[str, Any]) -> str | None:
+    """The node's IPv4 InternalIP, unless it is loopback (a one-machine kubelet): no other node reaches that."""
+    ip = internal_ip(node)
+    try:
+        address = ipaddress.ip_address(ip or "")
+    except ValueError:
+        return None
+    return ip if address.version == 4 and not address.is_loopback else None
+
+
 def peers_of(nodes: Iterable[Mapping[str, Any]], *, self_name: str) -> list[Peer]:
     nodes = list(nodes)
     own = next((n for n in nodes if node_name(n) == self_name), None)
     own_cidr = ipv4_pod_cidr(own) if own else None
-    own_ip = internal_ip(own) if own else None
+    own_ip = routable_ip(own) if own else None
     peers = []
     for node in nodes:
-        name, cidr, ip = node_name(node), ipv4_pod_cidr(node), internal_ip(node)
+        name, cidr, ip = node_name(node), ipv4_pod_cidr(node), routable_ip(node)
         if name == self_name or cidr is None or ip is None or ip == own_ip:
             continue
         if own_cidr is not None and cidr.overlaps(own_cidr):
@@ -115,7 +126,7 @@ def desired_state(nodes: Iterable[Mapping[str, Any]], *, self_name: str, backend
         return NetworkState()
     own = next((n for n in nodes if node_name(n) == self_name), None)
     own_cidr = ipv4_pod_cidr(own) if own else None
-    own_ip = internal_ip(own) if own else None
+    own_ip = routable_ip(own) if own else None
     if own_cidr is None or own_ip is None:
         return NetworkState()
     peers = peers_of(nodes, self_name=self_name)

@@ -121,3 +121,9 @@ def test_masquerade_rules_keep_cluster_traffic_and_nat_the_rest():
     assert "-A KUBEMINI-POD-NET -s 10.244.1.0/24 -d 10.244.0.0/16" in text and "-j RETURN" in text
     assert "-A KUBEMINI-POD-NET -s 10.244.1.0/24 ! -d 224.0.0.0/4" in text and "-j MASQUERADE" in text
     assert "-A KUBEMINI-POD-FWD -s 10.244.0.0/16" in text and "-A KUBEMINI-POD-FWD -d 10.244.0.0/16" in text
+
+
+def test_loopback_internal_ips_are_never_routed():
+    nodes = [*NODES[:2], node("local", "10.244.8.0/24", "127.0.0.1"), node("v6", "10.244.9.0/24", "fd00::9")]
+    assert [p.name for p in peers_of(nodes, self_name="a")] == ["b"]
+    assert desired_state(nodes, self_name="local", backend="host-gw") == NetworkState()
