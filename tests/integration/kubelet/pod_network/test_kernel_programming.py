@@ -125,3 +125,17 @@ def test_masquerade_hides_pod_addresses_outside_the_cluster_cidr_only(topology):
     ).stdout
     lines = [line.split() for line in counters.splitlines() if "RETURN" in line or "MASQUERADE" in line]
     assert len(lines) == 2 and all(int(line[0]) > 0 for line in lines), counters
+
+
+def test_forward_accept_lets_routed_pod_traffic_past_a_docker_like_drop_policy(topology):
+    a, b = topology.nodes
+    program(topology, "host-gw", [a.node_object(), b.node_object()])
+    wait_for_ping(a.pod_netns, b.pod_ip)
+    for node in (a, b):  # what Docker leaves in FORWARD: policy DROP, DOCKER-USER jumped first
+        for argv in (("-N", "DOCKER-USER"), ("-A", "FORWARD", "-j", "DOCKER-USER"), ("-P", "FORWARD", "DROP")):
+            run("ip", "netns", "exec", node.netns, "iptables", *argv)
+    assert not ping(a.pod_netns, b.pod_ip)
+    for node in (a, b):
+        Masquerade(netns=node.netns).apply(node.pod_cidr, "10.244.0.0/16")
+    wait_for_ping(a.pod_netns, b.pod_ip)
+    wait_for_ping(b.pod_netns, a.pod_ip)
