@@ -17,6 +17,7 @@ from controller_manager.job.controller import BACKOFF_BASE_SECONDS
 from controller_manager.manager import ALL_CONTROLLERS, Settings, enabled_controllers, run_controllers
 from controller_manager.metrics import ControllerMetrics
 from controller_manager.node_lifecycle import NODE_MONITOR_GRACE_PERIOD_SECONDS, NODE_MONITOR_PERIOD_SECONDS
+from controller_manager.nodeipam.cidr_set import CidrSet
 from kubemini.api.durations import parse_duration_seconds
 from kubemini.client.api_client import ApiClient
 from kubemini.component import options
@@ -127,7 +128,37 @@ def build_parser() -> argparse.ArgumentParser:
         help="longest validity of a signed certificate, a Go duration (8760h) or seconds; a CSR's "
         "spec.expirationSeconds may ask for less (default %(default)s)",
     )
+    parser.add_argument(
+        "--allocate-node-cidrs",
+        action="store_true",
+        default=_env("ALLOCATE_NODE_CIDRS", "") in ("1", "true"),
+        help="the nodeipam controller gives every Node a spec.podCIDR from --cluster-cidr",
+    )
+    parser.add_argument(
+        "--cluster-cidr",
+        default=_env("CLUSTER_CIDR", None),
+        help="CIDR range of the pods in the cluster, e.g. 10.244.0.0/16 (with --allocate-node-cidrs)",
+    )
+    parser.add_argument(
+        "--node-cidr-mask-size",
+        type=int,
+        default=int(_env("NODE_CIDR_MASK_SIZE", "24") or "24"),
+        help="prefix length of each node's pod CIDR (default %(default)s)",
+    )
     return parser
+
+
+def check_node_ipam(args: argparse.Namespace) -> str | None:
+    """Why the node IPAM flags cannot work, as the process starts (None: they can)."""
+    if not args.allocate_node_cidrs:
+        return None
+    if not args.cluster_cidr:
+        return "--allocate-node-cidrs needs --cluster-cidr"
+    try:
+        CidrSet(args.cluster_cidr, mask_size=args.node_cidr_mask_size)
+    except ValueError as error:
+        return f"invalid --cluster-cidr / --node-cidr-mask-size: {error}"
+    return None
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -150,6 +181,9 @@ def settings_from(args: argparse.Namespace) -> Settings:
         cluster_signing_key_file=args.cluster_signing_key_file,
         cluster_signing_duration_seconds=args.cluster_signing_duration,
         host=socket.gethostname(),
+        allocate_node_cidrs=args.allocate_node_cidrs,
+        cluster_cidr=args.cluster_cidr,
+        node_cidr_mask_size=args.node_cidr_mask_size,
     )
 
 
@@ -181,6 +215,8 @@ def main(argv: list[str] | None = None) -> None:
             load_authority(args.cluster_signing_cert_file, args.cluster_signing_key_file)
         except AuthorityError as error:
             parser.error(str(error))
+    if (problem := check_node_ipam(args)) is not None:
+        parser.error(problem)
     options.configure_logging(args.log_level, component="controller-manager")
     run_until_signalled(lambda: serve(args))
 

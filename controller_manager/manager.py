@@ -38,6 +38,7 @@ from controller_manager.node_lifecycle import (
     NODE_MONITOR_PERIOD_SECONDS,
     NodeLifecycleController,
 )
+from controller_manager.nodeipam.range_allocator import RangeAllocator
 from controller_manager.podautoscaler.controller import SYNC_PERIOD_SECONDS as HPA_SYNC_PERIOD_SECONDS
 from controller_manager.podautoscaler.controller import HorizontalController
 from controller_manager.podautoscaler.replica_calculation import TOLERANCE
@@ -81,6 +82,9 @@ class Settings:
     cluster_signing_key_file: str | None = None
     cluster_signing_duration_seconds: float = DEFAULT_DURATION_SECONDS
     host: str | None = None
+    allocate_node_cidrs: bool = False
+    cluster_cidr: str | None = None
+    node_cidr_mask_size: int = 24
 
 
 @dataclass(frozen=True)
@@ -118,6 +122,19 @@ def _csr_signing(b: Build) -> Controller | None:
         key_file=settings.cluster_signing_key_file,
         max_seconds=settings.cluster_signing_duration_seconds,
         **b.common(),
+    )
+
+
+def _node_ipam(b: Build) -> Controller | None:
+    settings = b.settings
+    if not settings.allocate_node_cidrs or not settings.cluster_cidr:
+        return None  # upstream: nodeipam is on by default and idle without --allocate-node-cidrs
+    return RangeAllocator(
+        b.client,
+        b.informers,
+        cluster_cidr=settings.cluster_cidr,
+        mask_size=settings.node_cidr_mask_size,
+        **b.common("node-controller"),
     )
 
 
@@ -187,6 +204,7 @@ BUILDERS: dict[str, Builder] = {
     "pv-protection": lambda b: PVProtectionController(b.client, b.informers, **b.common()),
     "csrsigning": _csr_signing,
     "csrcleaner": lambda b: CSRCleanerController(b.client, b.informers, **b.common()),
+    "nodeipam": _node_ipam,
 }
 ALL_CONTROLLERS = tuple(BUILDERS)
 

@@ -16,10 +16,11 @@ import contextlib
 import logging
 import socket
 
-from kubelet.flags import build_parser, node_names, settings_from
+from kubelet.flags import build_parser, node_names, pod_network_settings, settings_from
 from kubelet.node_agent import NodeAgent
 from kubelet.node_cleanup import remove_node_pods
 from kubelet.node_context import NodeContext, ProcessLimits
+from kubelet.pod_network.agent import PodNetworkAgent
 from kubelet.pod_source import PodSource
 from kubelet.runtime import ContainerRuntime
 from kubelet.runtime.fake import FakeRuntime
@@ -32,6 +33,10 @@ from kubemini.component.lifecycle import run_until_signalled
 from kubemini.component.options import client_config, configure_logging
 
 NETWORK_RETRY_SECONDS = 2.0
+NETWORK_NOT_READY = (
+    "container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:kubemini"
+)
+POD_CIDR_WAITING = f"{NETWORK_NOT_READY}: the Node has no spec.podCIDR yet (is node IPAM on?)"
 SERVICE_SYNC_WAIT_SECONDS = 5.0
 
 log = logging.getLogger("kubelet")
@@ -55,14 +60,22 @@ def _runtime(kind: str, index: int, *, docker_workers: int) -> ContainerRuntime:
     return DockerRuntime(max_workers=docker_workers)
 
 
-async def _ensure_network(agent: NodeAgent) -> None:
-    """Sandboxes need the pod network; Docker may still be starting, so keep trying."""
+async def _ensure_network(agent: NodeAgent, pod_network: PodNetworkAgent | None) -> None:
+    """Sandboxes need the pod network; Docker may still be starting, so keep trying. With
+    --pod-cidr-from-node the network's subnet is the Node's pod CIDR, once node IPAM has set it."""
+    subnet = mtu = None
+    if pod_network is not None and pod_network.settings.pod_cidr_from_node:
+        log.info("node %s: waiting for its spec.podCIDR", agent.name)
+        subnet, mtu = await pod_network.pod_cidr(), pod_network.settings.pod_mtu
     while True:
         try:
-            await agent.ctx.runtime.ensure_network(agent.ctx.settings.pod_network)
+            await agent.ctx.runtime.ensure_network(agent.ctx.settings.pod_network, subnet=subnet, mtu=mtu)
+            agent.ctx.network_waiting = ""
             return
         except Exception as error:  # noqa: BLE001 - runtime not there yet: the node reports NotReady meanwhile
             log.warning("cannot ensure pod network %s: %s", agent.ctx.settings.pod_network, error)
+            if subnet is not None:
+                agent.ctx.network_waiting = f"{NETWORK_NOT_READY}: pod network {subnet}: {error}"
             await asyncio.sleep(NETWORK_RETRY_SECONDS)
 
 
@@ -76,6 +89,10 @@ async def _remove_pods(agent: NodeAgent) -> None:
 async def run(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     configure_logging(args.log_level, component="kubelet")
+    network_settings = pod_network_settings(args)
+    if args.cleanup_pod_network:
+        PodNetworkAgent.cleanup_kernel(network_settings)
+        return
     sock = _bind(args.bind_address, args.port)
     port = sock.getsockname()[1]
     settings = settings_from(args, port=port)
@@ -91,7 +108,14 @@ async def run(argv: list[str] | None = None) -> None:
     serving = asyncio.create_task(server.server.serve(sockets=[sock]))
     log.info("kubelet for %d node(s) (%s runtime) serving on %s:%d", len(agents), args.runtime, args.bind_address, port)
     source = PodSource(client, agents)
-    networks = [asyncio.create_task(_ensure_network(agent)) for agent in agents.values()]
+    pod_network = None
+    if network_settings is not None and len(agents) == 1:
+        pod_network = PodNetworkAgent(client, node_name=next(iter(agents)), settings=network_settings)
+        if network_settings.pod_cidr_from_node:
+            next(iter(agents.values())).ctx.network_waiting = POD_CIDR_WAITING  # NotReady until the network is made
+    networks = [asyncio.create_task(_ensure_network(agent, pod_network)) for agent in agents.values()]
+    if pod_network is not None:
+        networks.append(asyncio.create_task(pod_network.run()))
     try:
         services.start()
         # Service variables are only for Services that exist when a container starts: a short

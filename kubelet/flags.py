@@ -21,6 +21,8 @@ from kubelet.node_context import (
     RESYNC_PERIOD_SECONDS,
     KubeletSettings,
 )
+from kubelet.pod_network.agent import PodNetworkSettings
+from kubelet.pod_network.desired import BACKENDS
 from kubemini.component.options import add_common_flags
 
 
@@ -63,6 +65,31 @@ def build_parser() -> argparse.ArgumentParser:
         "--pod-network",
         default=_env("KUBEMINI_POD_NETWORK", POD_NETWORK),
         help="Docker bridge network of pod sandboxes (created if absent)",
+    )
+    parser.add_argument(
+        "--pod-cidr-from-node",
+        action="store_true",
+        default=_env("KUBEMINI_POD_CIDR_FROM_NODE", "") in ("1", "true"),
+        help="wait for the Node's spec.podCIDR (node IPAM) and make --pod-network on that subnet, with "
+        "Docker's masquerading off and the kubelet's KUBEMINI-POD-NET chain instead",
+    )
+    parser.add_argument(
+        "--cluster-cidr",
+        default=_env("KUBEMINI_CLUSTER_CIDR", "10.244.0.0/16"),
+        help="every node's pod CIDRs together (the controller-manager's --cluster-cidr): pod traffic "
+        "there keeps its source address, all else is masqueraded (default %(default)s)",
+    )
+    parser.add_argument(
+        "--pod-network-backend",
+        choices=BACKENDS,
+        default=_env("KUBEMINI_POD_NETWORK_BACKEND", "none"),
+        help="how pods reach other nodes' pod CIDRs: none (one machine), host-gw (a route via each "
+        "node's InternalIP), vxlan (device kubemini.1, VNI 1, UDP 8472) (default %(default)s)",
+    )
+    parser.add_argument(
+        "--cleanup-pod-network",
+        action="store_true",
+        help="remove this machine's pod-network routes, kubemini.1 and iptables chains, then exit",
     )
     parser.add_argument(
         "--cluster-dns",
@@ -163,4 +190,13 @@ def settings_from(args: argparse.Namespace, *, port: int) -> KubeletSettings:
         cluster_domain=args.cluster_domain,
         root_dir=None if args.runtime == "fake" else root_dir(args),
         remove_pods_on_exit=args.remove_pods_on_exit,
+    )
+
+
+def pod_network_settings(args: argparse.Namespace) -> PodNetworkSettings | None:
+    """None: the pod network stays as before (one machine, Docker's own bridge and NAT)."""
+    if args.pod_network_backend == "none" and not args.pod_cidr_from_node:
+        return None
+    return PodNetworkSettings(
+        backend=args.pod_network_backend, cluster_cidr=args.cluster_cidr, pod_cidr_from_node=args.pod_cidr_from_node
     )

@@ -89,6 +89,8 @@ class NodeContext:
     start_slots: asyncio.Semaphore = field(init=False)
     volumes: VolumeManager = field(init=False)
     allocatable: dict[str, str] = field(default_factory=dict)  # the node's, as last reported
+    # Why the pod network is not there yet (Ready=False, as upstream's NetworkPluginNotReady); "" once it is.
+    network_waiting: str = ""
     _event_tasks: set[asyncio.Task[None]] = field(default_factory=set, init=False)
 
     def __post_init__(self) -> None:

@@ -66,6 +66,8 @@ class NodeHeartbeat:
         except Exception as error:  # noqa: BLE001 - any runtime failure means NotReady, never a crash
             self.ready = False
             message = f"container runtime is down: {error}"
+        if self.ready and self.ctx.network_waiting:
+            self.ready, message = False, self.ctx.network_waiting
         resources = self._resources or NodeResources(0, 0, "unknown")
         status = node_status(
             self.name,

@@ -45,6 +45,7 @@ from kubelet.runtime import (
     SandboxConfig,
     StartContainerError,
     docker_exec,
+    docker_network,
 )
 from kubelet.runtime import labels as label_keys
 from kubelet.runtime.docker_options import container_host_options, sandbox_host_options
@@ -113,22 +114,8 @@ class DockerRuntime:
         except Exception:  # noqa: BLE001 - any failure means "not reachable"
             return False
 
-    async def ensure_network(self, name: str) -> None:
-        existing = await self._call(self._api.networks, names=[name])
-        if any(network.get("Name") == name for network in existing):
-            return
-        try:
-            await self._call(
-                self._api.create_network,
-                name,
-                driver="bridge",
-                labels={label_keys.MANAGED: "true"},
-                check_duplicate=True,
-            )
-            log.info("created Docker network %s", name)
-        except docker.errors.APIError as error:
-            if error.status_code != 409:  # 409: another kubelet created it first
-                raise
+    async def ensure_network(self, name: str, *, subnet: str | None = None, mtu: int | None = None) -> None:
+        await docker_network.ensure_network(self._api, self._call, name, subnet=subnet, mtu=mtu)
 
     async def _inspect(self, summary: dict[str, Any]) -> ContainerRecord | None:
         key = (summary["Id"], summary.get("State", ""))

@@ -75,7 +75,7 @@ class FakeRuntime:
     async def ping(self) -> bool:
         return True
 
-    async def ensure_network(self, name: str) -> None:
+    async def ensure_network(self, name: str, *, subnet: str | None = None, mtu: int | None = None) -> None:
         return None
 
     async def list_containers(self, *, node: str, pod_uid: str | None = None) -> list[ContainerRecord]:

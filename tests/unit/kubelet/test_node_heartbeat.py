@@ -94,3 +94,17 @@ async def test_lease_is_created_owned_by_the_node_then_renewed():
 
 def test_memory_quantities_are_readable():
     assert [memory_quantity(v) for v in (16 * 2**30, 512 * 2**20, 1536 * 1024 + 5)] == ["16Gi", "512Mi", "1536Ki"]
+
+
+async def test_not_ready_while_the_pod_network_waits_then_ready():
+    api = NodeApi()
+    ctx = make_context(api=api)
+    ctx.network_waiting = "container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady"
+    heartbeat = NodeHeartbeat(ctx)
+    await heartbeat.register()
+    condition = ready(api.created[0]["status"])
+    assert (condition["status"], condition["reason"]) == ("False", "KubeletNotReady")
+    assert condition["message"].startswith("container runtime network not ready")
+    ctx.network_waiting = ""
+    await heartbeat.post_status()
+    assert heartbeat.ready

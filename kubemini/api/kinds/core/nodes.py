@@ -5,7 +5,7 @@ from __future__ import annotations
 from kubemini.api.field_errors import FieldErrors
 from kubemini.api.kinds import printing
 from kubemini.api.kinds.strategy import AGE, NAME, Column, Strategy
-from kubemini.api.validation.common import check_immutable
+from kubemini.api.pod_cidrs import normalize_pod_cidrs, pod_cidr_problems, pod_cidr_update_problem
 
 ROLE_LABEL_PREFIX = "node-role.kubernetes.io/"
 ROLE_LABEL = "kubernetes.io/role"
@@ -65,7 +65,16 @@ class NodeStrategy(Strategy):
     def initial_status(self, obj: dict) -> dict | None:
         return obj.get("status")  # the kubelet registers its node with its status
 
+    def default(self, obj: dict) -> None:
+        normalize_pod_cidrs(obj)
+
     def validate(self, obj: dict, errors: FieldErrors) -> None:
+        spec = printing.spec(obj)
+        cidrs = spec.get("podCIDRs") or []
+        for path, value, detail in pod_cidr_problems(cidrs):
+            errors.invalid(path, value, detail)
+        if cidrs and spec.get("podCIDR") not in (None, "", cidrs[0]):
+            errors.invalid("spec.podCIDR", spec.get("podCIDR"), "must match spec.podCIDRs[0]")
         for index, taint in enumerate(printing.spec(obj).get("taints") or []):
             where = f"spec.taints[{index}]"
             if not taint.get("key"):
@@ -74,9 +83,9 @@ class NodeStrategy(Strategy):
                 errors.not_supported(f"{where}.effect", taint.get("effect"), TAINT_EFFECTS)
 
     def validate_update(self, new: dict, old: dict, errors: FieldErrors) -> None:
-        old_cidr = printing.spec(old).get("podCIDR")
-        if old_cidr:
-            check_immutable(printing.spec(new).get("podCIDR"), old_cidr, "spec.podCIDR", errors)
+        problem = pod_cidr_update_problem(new, old)
+        if problem:
+            errors.forbidden("spec.podCIDRs", problem)
 
     def selectable_fields(self) -> tuple[str, ...]:
         return ("metadata.name", "spec.unschedulable")

@@ -1,0 +1,1 @@
+"""Node IPAM: each Node gets a pod CIDR from the cluster CIDR (kube-controller-manager's `nodeipam`)."""
