@@ -127,6 +127,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="longest validity of a signed certificate, a Go duration (8760h) or seconds; a CSR's "
         "spec.expirationSeconds may ask for less (default %(default)s)",
     )
+    parser.add_argument(
+        "--cluster-info-server",
+        default=_env("CLUSTER_INFO_SERVER", None),
+        help="apiserver URL the bootstrapsigner keeps in kube-public/cluster-info's kubeconfig, the one "
+        "joining machines use (with the CA of --root-ca-file, else --cluster-signing-cert-file); default: "
+        "the URL the apiserver published there (its advertise address)",
+    )
     return parser
 
 
@@ -150,6 +157,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         cluster_signing_key_file=args.cluster_signing_key_file,
         cluster_signing_duration_seconds=args.cluster_signing_duration,
         host=socket.gethostname(),
+        cluster_info_server=args.cluster_info_server,
     )
 
 

@@ -18,6 +18,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from controller_manager.bootstrap.bootstrap_signer import BootstrapSigner
+from controller_manager.bootstrap.token_cleaner import TokenCleaner
+from controller_manager.certificates.approver import CSRApprovingController
 from controller_manager.certificates.cleaner import CSRCleanerController
 from controller_manager.certificates.signer import CSRSigningController
 from controller_manager.certificates.signing import DEFAULT_DURATION_SECONDS
@@ -81,6 +84,7 @@ class Settings:
     cluster_signing_key_file: str | None = None
     cluster_signing_duration_seconds: float = DEFAULT_DURATION_SECONDS
     host: str | None = None
+    cluster_info_server: str | None = None
 
 
 @dataclass(frozen=True)
@@ -187,6 +191,15 @@ BUILDERS: dict[str, Builder] = {
     "pv-protection": lambda b: PVProtectionController(b.client, b.informers, **b.common()),
     "csrsigning": _csr_signing,
     "csrcleaner": lambda b: CSRCleanerController(b.client, b.informers, **b.common()),
+    "csrapproving": lambda b: CSRApprovingController(b.client, b.informers, **b.common()),
+    "tokencleaner": lambda b: TokenCleaner(b.client, b.informers, **b.common()),
+    "bootstrapsigner": lambda b: BootstrapSigner(
+        b.client,
+        b.informers,
+        server=b.settings.cluster_info_server,
+        ca_file=b.settings.root_ca_file or b.settings.cluster_signing_cert_file,
+        **b.common(),
+    ),
 }
 ALL_CONTROLLERS = tuple(BUILDERS)
 
