@@ -63,6 +63,14 @@ def kubeconfig_server(text: str | None) -> str | None:
         return None
 
 
+def wanted_kubeconfig(published: str | None, *, server: str | None, ca_pem: str | None) -> str | None:
+    """The kubeconfig cluster-info should carry: the published one, unless `server` (--cluster-info-server)
+    is set and differs, then one naming `server` and the CA (when a CA is known at all)."""
+    if server is None or (published and kubeconfig_server(published) == server):
+        return published
+    return cluster_info_kubeconfig(server, ca_pem) if ca_pem else published
+
+
 def signing_tokens(secrets: Iterable[Mapping[str, Any]], now: datetime) -> dict[str, str]:
     """token id → secret of every token valid for signing (upstream's validateSecretForSigning)."""
     tokens: dict[str, str] = {}
@@ -118,9 +126,8 @@ class BootstrapSigner(ClientController):
     def _wanted_kubeconfig(self, current: Mapping[str, Any] | None) -> str | None:
         published = ((current or {}).get("data") or {}).get(bt.KUBECONFIG_KEY)
         if self.server is None or (published and kubeconfig_server(published) == self.server):
-            return published
-        ca = self._ca(current)
-        return cluster_info_kubeconfig(self.server, ca) if ca else published
+            return published  # nothing to change: no need to read the CA
+        return wanted_kubeconfig(published, server=self.server, ca_pem=self._ca(current))
 
     async def reconcile(self, key: str) -> Result | None:
         current = self.config_maps.get(KEY)

@@ -7,7 +7,13 @@ from datetime import UTC, datetime, timedelta
 
 import yaml
 
-from controller_manager.bootstrap.bootstrap_signer import cluster_info_kubeconfig, signed_data, signing_tokens
+from controller_manager.bootstrap.bootstrap_signer import (
+    cluster_info_kubeconfig,
+    kubeconfig_server,
+    signed_data,
+    signing_tokens,
+    wanted_kubeconfig,
+)
 from controller_manager.root_ca_publisher import ca_from_cluster_info
 from kubemini.api import bootstrap_tokens as bt
 
@@ -47,3 +53,14 @@ def test_the_cluster_info_kubeconfig_names_the_server_and_the_ca():
     data = config["clusters"][0]["cluster"]["certificate-authority-data"]
     assert base64.b64decode(data).decode() == "-----BEGIN CERTIFICATE-----\n"
     assert ca_from_cluster_info({"data": {"kubeconfig": text}}) == "-----BEGIN CERTIFICATE-----\n"
+
+
+def test_the_cluster_info_server_flag_rewrites_a_kubeconfig_naming_another_server():
+    published = cluster_info_kubeconfig("https://127.0.0.1:6443", "CA")
+    assert wanted_kubeconfig(published, server=None, ca_pem="CA") == published
+    assert wanted_kubeconfig(published, server="https://127.0.0.1:6443", ca_pem=None) == published
+    moved = wanted_kubeconfig(published, server="https://10.0.0.2:6443", ca_pem="CA")
+    assert kubeconfig_server(moved) == "https://10.0.0.2:6443"
+    assert ca_from_cluster_info({"data": {"kubeconfig": moved}}) == "CA"
+    assert wanted_kubeconfig(None, server="https://10.0.0.2:6443", ca_pem="CA") == moved  # created when missing
+    assert wanted_kubeconfig(published, server="https://10.0.0.2:6443", ca_pem=None) == published  # no CA known
