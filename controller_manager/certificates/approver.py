@@ -8,7 +8,7 @@
         for each one that recognizes the CSR: SubjectAccessReview for spec.username/uid/groups/extra,
           create certificates.k8s.io certificatesigningrequests/<subresource>
           allowed ──► condition Approved/AutoApproved, PUT .../approval; done
-        recognized but no review allowed ──► nothing (upstream logs an ignorable error)
+        recognized but no review allowed ──► asked again with backoff (upstream's ignorable error)
 A kubelet client CSR is what the kubernetes.io/kube-apiserver-client-kubelet signer accepts
 (signing.check_request): O=system:nodes only, CN system:node:<name>, no SANs, client auth usages.
 """
@@ -151,5 +151,7 @@ class CSRApprovingController(ClientController):
             log.info("csrapproving: approved %s (%s)", key, recognizer.subresource, extra={"object": key})
             return None
         if tried:
+            # upstream's IgnorableError: logged quietly and retried with backoff (RBAC may change meanwhile)
             log.info("csrapproving: recognized csr %r as %s but subject access review was not approved", key, tried)
+            return Result(requeue=True)
         return None
