@@ -24,6 +24,9 @@ from cryptography.x509.oid import NameOID
 KUBELET_CLIENT_SIGNER = "kubernetes.io/kube-apiserver-client-kubelet"
 NODES_GROUP, NODE_USER_PREFIX = "system:nodes", "system:node:"
 USAGES = ("digital signature", "client auth")  # upstream drops key encipherment for ECDSA keys
+# Upstream's certificate manager rotates at 70-90 % of the lifetime (jittered); here at the kubelet's start.
+RENEW_BELOW_FRACTION = 0.2
+MISSING, RENEW, VALID = "missing", "renew", "valid"
 
 
 def new_key() -> bytes:
@@ -77,16 +80,27 @@ def _client_certificate(kubeconfig: Mapping[str, Any]) -> bytes | None:
     return None
 
 
-def usable_client_certificate(kubeconfig: Mapping[str, Any] | None, now: datetime) -> bool:
-    """A kubeconfig with an embedded client certificate that is valid at `now`."""
+def _certificate(kubeconfig: Mapping[str, Any] | None) -> x509.Certificate | None:
     try:
         pem = _client_certificate(kubeconfig or {})
-        if pem is None:
-            return False
-        certificate = x509.load_pem_x509_certificate(pem)
+        return x509.load_pem_x509_certificate(pem) if pem is not None else None
     except (ValueError, TypeError, AttributeError):
-        return False
-    return certificate.not_valid_before_utc <= now < certificate.not_valid_after_utc
+        return None
+
+
+def usable_client_certificate(kubeconfig: Mapping[str, Any] | None, now: datetime) -> bool:
+    """A kubeconfig with an embedded client certificate that is valid at `now`."""
+    certificate = _certificate(kubeconfig)
+    return certificate is not None and certificate.not_valid_before_utc <= now < certificate.not_valid_after_utc
+
+
+def client_certificate_state(kubeconfig: Mapping[str, Any] | None, now: datetime) -> str:
+    if not usable_client_certificate(kubeconfig, now):
+        return MISSING
+    certificate = _certificate(kubeconfig)
+    total = (certificate.not_valid_after_utc - certificate.not_valid_before_utc).total_seconds()
+    left = (certificate.not_valid_after_utc - now).total_seconds()
+    return RENEW if total <= 0 or left / total < RENEW_BELOW_FRACTION else VALID
 
 
 def csr_outcome(csr: Mapping[str, Any]) -> tuple[bytes | None, str | None]:

@@ -1,6 +1,8 @@
 """Kubelet TLS bootstrapping (`--bootstrap-kubeconfig`), as upstream's LoadClientCert.
 
-    --kubeconfig holds a client certificate valid now? ──► nothing to do
+    --kubeconfig holds a client certificate valid now, with 20 % of its life left? ──► nothing to do
+    valid but nearer its end ──► the same request with the node's own certificate (selfnodeclient);
+                                 refused or unreachable: carry on with the current one
     else, with the bootstrap kubeconfig's credentials (a bootstrap token):
         key: <cert-dir>/kubelet-client.key.tmp, made once (ECDSA P-256) so a restart asks again
              under the same CSR name instead of piling up requests
@@ -20,11 +22,11 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-from kubelet.bootstrap.node_csr import csr_outcome, new_key, node_csr, usable_client_certificate
+from kubelet.bootstrap.node_csr import MISSING, VALID, client_certificate_state, csr_outcome, new_key, node_csr
 from kubemini.api.registry import by_kind
 from kubemini.cli.kubeconfig import build_kubeconfig, write_kubeconfig
 from kubemini.client.api_client import ApiClient
-from kubemini.client.errors import AlreadyExists, ConnectionFailed, Gone
+from kubemini.client.errors import AlreadyExists, ApiError, ConnectionFailed, Gone
 from kubemini.client.kubeconfig import load_kubeconfig, resolve_config
 from kubemini.pki.certificates import KeyPair
 
@@ -94,25 +96,7 @@ async def request_node_certificate(client: ApiClient, node_name: str, key_pem: b
     return await _wait_for_certificate(client, name)
 
 
-async def bootstrap_client_certificate(
-    *,
-    kubeconfig: str | None,
-    bootstrap_kubeconfig: str,
-    cert_dir: str,
-    node_name: str,
-    server: str | None = None,
-    timeout_seconds: float = WAIT_SECONDS,
-) -> bool:
-    """Make sure `kubeconfig` holds a valid client certificate of system:node:<node_name>; True when one
-    was bootstrapped now."""
-    if not kubeconfig:
-        raise BootstrapError("--bootstrap-kubeconfig needs --kubeconfig: the file the node's own credentials go to")
-    if usable_client_certificate(load_kubeconfig(Path(kubeconfig)), datetime.now(UTC)):
-        return False
-    if not Path(bootstrap_kubeconfig).exists():
-        raise BootstrapError(f"unable to load bootstrap kubeconfig: stat {bootstrap_kubeconfig}: no such file")
-    config = resolve_config(server, kubeconfig=bootstrap_kubeconfig)
-    directory = Path(cert_dir)
+async def _obtain(config, node_name: str, directory: Path, timeout_seconds: float) -> KeyPair:
     key_pem = _key(directory)
     async with ApiClient(config, user_agent="kubemini-kubelet") as client:
         try:
@@ -124,10 +108,46 @@ async def bootstrap_client_certificate(
                 f"timed out after {timeout_seconds:.0f}s waiting for the client certificate"
             ) from error
     _write_private(directory / PAIR_FILE, certificate + key_pem)
-    pair = KeyPair(certificate, key_pem)
-    write_kubeconfig(
-        Path(kubeconfig), build_kubeconfig(config.server, name="default-cluster", ca_pem=config.ca_pem, client=pair)
-    )
     (directory / KEY_FILE).unlink(missing_ok=True)
-    log.info("node %s: client certificate bootstrapped into %s", node_name, kubeconfig)
+    return KeyPair(certificate, key_pem)
+
+
+async def bootstrap_client_certificate(
+    *,
+    kubeconfig: str | None,
+    bootstrap_kubeconfig: str,
+    cert_dir: str,
+    node_name: str,
+    server: str | None = None,
+    timeout_seconds: float = WAIT_SECONDS,
+) -> bool:
+    """Make sure `kubeconfig` holds a valid client certificate of system:node:<node_name>; True when a
+    new one was written."""
+    if not kubeconfig:
+        raise BootstrapError("--bootstrap-kubeconfig needs --kubeconfig: the file the node's own credentials go to")
+    state = client_certificate_state(load_kubeconfig(Path(kubeconfig)), datetime.now(UTC))
+    if state == VALID:
+        return False
+    if state == MISSING:
+        if not Path(bootstrap_kubeconfig).exists():
+            raise BootstrapError(f"unable to load bootstrap kubeconfig: stat {bootstrap_kubeconfig}: no such file")
+        config = resolve_config(server, kubeconfig=bootstrap_kubeconfig)
+        pair = await _obtain(config, node_name, Path(cert_dir), timeout_seconds)
+    else:
+        config = resolve_config(server, kubeconfig=kubeconfig)
+        try:
+            pair = await _obtain(config, node_name, Path(cert_dir), timeout_seconds)
+        except (ApiError, BootstrapError) as error:
+            log.warning(
+                "node %s: renewing the client certificate failed, keeping the current one: %s", node_name, error
+            )
+            return False
+    cluster = build_kubeconfig(config.server, name="default-cluster", ca_pem=config.ca_pem, client=pair)
+    write_kubeconfig(Path(kubeconfig), cluster)
+    log.info(
+        "node %s: client certificate %s into %s",
+        node_name,
+        "renewed" if state != MISSING else "bootstrapped",
+        kubeconfig,
+    )
     return True

@@ -9,14 +9,21 @@ node's client certificate stays pending.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import sys
+from datetime import UTC, datetime, timedelta
 
 import yaml
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from kubelet.bootstrap.tls_bootstrap import bootstrap_client_certificate
+from kubemini.cli.kubeconfig import build_kubeconfig, write_kubeconfig
 from kubemini.join.discovery import ca_cert_hash, discover_cluster, write_bootstrap_kubeconfig
+from kubemini.pki.certificates import KeyPair, sign_public_key
 from tests.integration.bootstrap.conftest import token_http
 from tests.integration.controller_manager.cluster import log_tail, spawn, terminate
 from tests.unit.controller_manager.certificates.requests import request_pem
@@ -101,3 +108,35 @@ def test_a_bootstrap_token_gets_no_approval_for_anything_but_a_node_client_certi
     finally:
         for name in names:
             api.http.delete(f"{CSRS}/{name}")
+
+
+def test_a_node_near_its_certificates_end_renews_it_with_its_own(join_manager, join_apiserver, api, tmp_path):
+    """selfnodeclient: the node's own identity asks (no bootstrap token at all), csrapproving approves."""
+    authority = KeyPair(join_apiserver.ca_path.read_bytes(), join_apiserver.pki.ca_key_path.read_bytes())
+    key = ec.generate_private_key(ec.SECP256R1())
+    started = datetime.now(UTC) - timedelta(minutes=55)  # 1 h certificate, 5 min left: under 20 %
+    old = sign_public_key(authority, key.public_key(), common_name="system:node:renew-1",
+                          organizations=("system:nodes",), valid_for=timedelta(hours=1), now=started)  # fmt: skip
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    kubeconfig = tmp_path / "kubelet.conf"
+    write_kubeconfig(kubeconfig, build_kubeconfig(join_apiserver.url, ca_pem=authority.certificate_pem,
+                                                  client=KeyPair(old, key_pem)))  # fmt: skip
+    renewal = bootstrap_client_certificate(
+        kubeconfig=str(kubeconfig),
+        bootstrap_kubeconfig=str(tmp_path / "absent.conf"),
+        cert_dir=str(tmp_path / "pki"),
+        node_name="renew-1",
+        timeout_seconds=DEADLINE_SECONDS,
+    )
+    renewed = asyncio.run(renewal)
+    assert renewed
+    user = yaml.safe_load(kubeconfig.read_text())["users"][0]["user"]
+    new = x509.load_pem_x509_certificate(base64.b64decode(user["client-certificate-data"]))
+    assert new.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == "system:node:renew-1"
+    assert new.not_valid_after_utc > x509.load_pem_x509_certificate(old).not_valid_after_utc + timedelta(days=1)
+    [csr] = [c for c in api.get(CSRS)["items"] if c["spec"]["username"] == "system:node:renew-1"]
+    [approval] = [c for c in csr["status"]["conditions"] if c["type"] == "Approved"]
+    assert approval["message"] == "Auto approving self kubelet client certificate after SubjectAccessReview."
+    api.http.delete(f"{CSRS}/{csr['metadata']['name']}")

@@ -10,7 +10,16 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from kubelet.bootstrap.node_csr import csr_outcome, new_key, node_csr, usable_client_certificate
+from kubelet.bootstrap.node_csr import (
+    MISSING,
+    RENEW,
+    VALID,
+    client_certificate_state,
+    csr_outcome,
+    new_key,
+    node_csr,
+    usable_client_certificate,
+)
 from kubemini.cli.kubeconfig import build_kubeconfig
 from kubemini.pki.certificates import issue, new_authority
 
@@ -45,6 +54,10 @@ def test_a_kubeconfig_is_usable_only_with_a_certificate_valid_now():
     assert not usable_client_certificate(config, now + timedelta(days=3650))
     assert not usable_client_certificate(build_kubeconfig("https://x:6443", token="a.b"), now)
     assert not usable_client_certificate(None, now)
+    assert client_certificate_state(config, now) == VALID
+    assert client_certificate_state(config, now + timedelta(days=300)) == RENEW  # under 20 % of 365 days left
+    assert client_certificate_state(config, now + timedelta(days=3650)) == MISSING
+    assert client_certificate_state(None, now) == MISSING
 
 
 def test_the_outcome_waits_for_approval_and_certificate():
