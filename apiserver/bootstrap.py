@@ -98,8 +98,9 @@ async def ensure_api_services(ctx) -> None:
 async def _ensure_reconciled(ctx, kind: str, wanted: dict, reconcile) -> None:
     """Create a default RBAC object, or give an existing one back what it lacks (`reconcile`)."""
     record = registry.by_kind(kind)
-    await _ensure(ctx, kind, wanted, namespace=None, group=record.group)
-    info = RequestInfo(record, None, wanted["metadata"]["name"], None)
+    namespace = wanted["metadata"].get("namespace")
+    await _ensure(ctx, kind, wanted, namespace=namespace, group=record.group)
+    info = RequestInfo(record, namespace, wanted["metadata"]["name"], None)
     while True:
         try:
             if reconcile(await get_object(ctx, info), wanted) is not None:
@@ -119,6 +120,10 @@ async def ensure_bootstrap_policy(ctx) -> None:
         await _ensure_reconciled(ctx, "ClusterRole", role, bootstrap_policy.reconciled_role)
     for binding in bootstrap_policy.cluster_role_bindings():
         await _ensure_reconciled(ctx, "ClusterRoleBinding", binding, bootstrap_policy.reconciled_binding)
+    for role in bootstrap_policy.roles():
+        await _ensure_reconciled(ctx, "Role", role, bootstrap_policy.reconciled_role)
+    for binding in bootstrap_policy.role_bindings():
+        await _ensure_reconciled(ctx, "RoleBinding", binding, bootstrap_policy.reconciled_binding)
 
 
 async def ensure_kubernetes_service(ctx, advertise_address: str) -> None:

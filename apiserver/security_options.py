@@ -3,6 +3,7 @@
 --secure-port 6443 --tls-cert-file F --tls-private-key-file F   (no files: a self-signed pair in --cert-dir)
 --client-ca-file F          client certificates signed by it authenticate (CN user, O groups)
 --token-auth-file F         static bearer tokens (CSV)
+--enable-bootstrap-token-auth   bootstrap tokens (kube-system Secrets) authenticate as system:bootstrap:<id>
 --anonymous-auth            requests without credentials are system:anonymous (default true)
 --authorization-mode Node,RBAC
 --insecure-port N           plain HTTP on 127.0.0.1 only, trusted as system:masters (default 0: off)
@@ -54,6 +55,14 @@ def add_security_flags(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--no-anonymous-auth", dest="anonymous_auth", action="store_false")
     parser.add_argument(
+        "--enable-bootstrap-token-auth",
+        type=_boolean,
+        nargs="?",
+        const=True,
+        default=_boolean(_env("KUBEMINI_ENABLE_BOOTSTRAP_TOKEN_AUTH", "false")),
+        help="bootstrap.kubernetes.io/token Secrets in kube-system authenticate as system:bootstrap:<id>",
+    )
+    parser.add_argument(
         "--authorization-mode",
         default=_env("KUBEMINI_AUTHORIZATION_MODE", DEFAULT_AUTHORIZATION_MODES),
         help="comma-separated authorizers: AlwaysAllow, AlwaysDeny, Node, RBAC",
@@ -95,4 +104,6 @@ def secure_listener(args: argparse.Namespace) -> SecureListener | None:
 
 def authentication_settings(args: argparse.Namespace) -> AuthenticationSettings:
     tokens = load_token_file(Path(args.token_auth_file)) if args.token_auth_file else {}
-    return AuthenticationSettings(static_tokens=tokens, anonymous=args.anonymous_auth)
+    return AuthenticationSettings(
+        static_tokens=tokens, anonymous=args.anonymous_auth, bootstrap_tokens=args.enable_bootstrap_token_auth
+    )

@@ -145,6 +145,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=int(_env("NODE_CIDR_MASK_SIZE", "24") or "24"),
         help="prefix length of each node's pod CIDR (default %(default)s)",
     )
+    parser.add_argument(
+        "--cluster-info-server",
+        default=_env("CLUSTER_INFO_SERVER", None),
+        help="apiserver URL the bootstrapsigner keeps in kube-public/cluster-info's kubeconfig, the one "
+        "joining machines use (with the CA of --root-ca-file, else --cluster-signing-cert-file); default: "
+        "the URL the apiserver published there (its advertise address)",
+    )
     return parser
 
 
@@ -184,6 +191,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         allocate_node_cidrs=args.allocate_node_cidrs,
         cluster_cidr=args.cluster_cidr,
         node_cidr_mask_size=args.node_cidr_mask_size,
+        cluster_info_server=args.cluster_info_server,
     )
 
 

@@ -18,6 +18,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from controller_manager.bootstrap.bootstrap_signer import BootstrapSigner
+from controller_manager.bootstrap.token_cleaner import TokenCleaner
+from controller_manager.certificates.approver import CSRApprovingController
 from controller_manager.certificates.cleaner import CSRCleanerController
 from controller_manager.certificates.signer import CSRSigningController
 from controller_manager.certificates.signing import DEFAULT_DURATION_SECONDS
@@ -85,6 +88,7 @@ class Settings:
     allocate_node_cidrs: bool = False
     cluster_cidr: str | None = None
     node_cidr_mask_size: int = 24
+    cluster_info_server: str | None = None
 
 
 @dataclass(frozen=True)
@@ -205,6 +209,15 @@ BUILDERS: dict[str, Builder] = {
     "csrsigning": _csr_signing,
     "csrcleaner": lambda b: CSRCleanerController(b.client, b.informers, **b.common()),
     "nodeipam": _node_ipam,
+    "csrapproving": lambda b: CSRApprovingController(b.client, b.informers, **b.common()),
+    "tokencleaner": lambda b: TokenCleaner(b.client, b.informers, **b.common()),
+    "bootstrapsigner": lambda b: BootstrapSigner(
+        b.client,
+        b.informers,
+        server=b.settings.cluster_info_server,
+        ca_file=b.settings.root_ca_file or b.settings.cluster_signing_cert_file,
+        **b.common(),
+    ),
 }
 ALL_CONTROLLERS = tuple(BUILDERS)
 

@@ -16,7 +16,8 @@ import contextlib
 import logging
 import socket
 
-from kubelet.flags import build_parser, node_names, pod_network_settings, settings_from
+from kubelet.bootstrap.tls_bootstrap import bootstrap_client_certificate
+from kubelet.flags import build_parser, cert_dir, node_names, pod_network_settings, settings_from
 from kubelet.node_agent import NodeAgent
 from kubelet.node_cleanup import remove_node_pods
 from kubelet.node_context import NodeContext, ProcessLimits
@@ -93,6 +94,11 @@ async def run(argv: list[str] | None = None) -> None:
     if args.cleanup_pod_network:
         PodNetworkAgent.cleanup_kernel(network_settings)
         return
+    if args.bootstrap_kubeconfig:  # TLS bootstrapping: --kubeconfig gets the node's own certificate first
+        await bootstrap_client_certificate(
+            kubeconfig=args.kubeconfig, bootstrap_kubeconfig=args.bootstrap_kubeconfig,
+            cert_dir=cert_dir(args), node_name=args.node_name, server=args.server,
+        )  # fmt: skip
     sock = _bind(args.bind_address, args.port)
     port = sock.getsockname()[1]
     settings = settings_from(args, port=port)

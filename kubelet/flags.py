@@ -2,6 +2,7 @@
 
 python -m kubelet --kubeconfig K --bind-address 127.0.0.1 --port 10250       # one node on Docker
 python -m kubelet --runtime fake --nodes 50 --node-name-prefix hollow-       # 50 hollow nodes
+python -m kubelet --bootstrap-kubeconfig B --kubeconfig K --node-name n1      # TLS bootstrapping (joined machine)
 """
 
 from __future__ import annotations
@@ -147,7 +148,22 @@ def build_parser() -> argparse.ArgumentParser:
         default=int(_env("KUBEMINI_DOCKER_WORKERS", "16")),
         help="threads for blocking Docker calls (bounds Docker concurrency)",
     )
+    parser.add_argument(
+        "--bootstrap-kubeconfig",
+        default=_env("KUBEMINI_BOOTSTRAP_KUBECONFIG", "") or None,
+        help="kubeconfig with a bootstrap token: when --kubeconfig has no valid client certificate, ask the "
+        "cluster for one (a CSR for system:node:<node-name>) and write --kubeconfig with it",
+    )
+    parser.add_argument(
+        "--cert-dir",
+        default=_env("KUBEMINI_CERT_DIR", "") or None,
+        help="where the bootstrapped client certificate and key are kept (default: <root-dir>/pki)",
+    )
     return parser
+
+
+def cert_dir(args: argparse.Namespace) -> str:
+    return os.path.abspath(args.cert_dir) if args.cert_dir else os.path.join(root_dir(args), "pki")
 
 
 def root_dir(args: argparse.Namespace) -> str:

@@ -8,6 +8,7 @@ the Service REST storage) and CustomResourceTerminating are this server's own.
 from __future__ import annotations
 
 from apiserver.admission import AdmissionPlugin
+from apiserver.admission.certificate_requester import CertificateRequester
 from apiserver.admission.default_tolerations import DefaultTolerationSeconds
 from apiserver.admission.limit_ranger import LimitRanger
 from apiserver.admission.namespace_lifecycle import NamespaceLifecycle
@@ -27,6 +28,7 @@ from apiserver.crds.admission import CustomResourceTerminating
 def default_plugins(options: AdmissionOptions | None = None) -> list[AdmissionPlugin]:
     options = options or AdmissionOptions()
     return [
+        CertificateRequester(),  # kube-apiserver does this in the CSR strategy, before any plugin
         NamespaceLifecycle(),
         LimitRanger(),
         ServiceAccountDefault(),

@@ -19,6 +19,7 @@ from apiserver.errors import ApiError
 class AuthenticationSettings:
     static_tokens: dict[str, UserInfo] = field(default_factory=dict)
     anonymous: bool = True
+    bootstrap_tokens: bool = False  # --enable-bootstrap-token-auth
 
 
 def unauthorized() -> ApiError:

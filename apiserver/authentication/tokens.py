@@ -1,6 +1,7 @@
-"""Bearer tokens: the static token file, then ServiceAccount JWTs signed by the cluster's key.
+"""Bearer tokens: the static token file, bootstrap tokens, then ServiceAccount JWTs signed by the cluster's key.
 
 token ──► static file entry? ──► its user
+      ──► `<id>.<secret>` with --enable-bootstrap-token-auth ──► bootstrap_tokens.py (system:bootstrap:<id>)
       ──► a JWT our issuer signed (apiserver/identity/tokens.py verify: signature, audience, expiry)
           ──► the ServiceAccount still exists with the token's uid, and so does the bound Pod/Secret/Node
           ──► system:serviceaccount:<ns>:<name> in system:serviceaccounts(:<ns>), extra pod-name/pod-uid
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import time
 
+from apiserver.authentication.bootstrap_tokens import authenticate_bootstrap_token
 from apiserver.authentication.user import AUTHENTICATED_GROUP, SERVICE_ACCOUNTS_GROUP, UserInfo
 from apiserver.identity import tokens as jwt_tokens
 from kubemini.api import registry
@@ -88,6 +90,9 @@ def authenticate_token(ctx, token: str, audiences: tuple[str, ...] | None = None
     static = (ctx.authentication.static_tokens if ctx.authentication else None) or {}
     if token in static:
         return static[token]
+    if ctx.authentication is not None and ctx.authentication.bootstrap_tokens:
+        if (bootstrap_user := authenticate_bootstrap_token(ctx, token)) is not None:
+            return bootstrap_user
     if ctx.identity is None or token.count(".") != 2:
         return None
     claims = _verified_claims(ctx.identity, token, audiences or jwt_tokens.API_AUDIENCES)

@@ -6,6 +6,7 @@
     kubemini down [--purge] [--timeout SECONDS]
     kubemini certs renew      reissue every certificate (the CA is kept); a running cluster is restarted
     kubemini encryption rotate [--config FILE] [--provider aesgcm|aescbc] [--timeout SECONDS]
+    kubemini token create|list|delete   bootstrap tokens for joining machines (cli/tokens.py)
 
 Every subcommand takes `--home DIR` (default `$KUBEMINI_HOME`, else
 `~/.local/share/kubemini`). Output goes to stdout; the exit status says
@@ -25,6 +26,7 @@ from kubemini.cli.reporting import report_status
 from kubemini.cli.settings import parse_port_override
 from kubemini.cli.starting import bring_up
 from kubemini.cli.stopping import bring_down
+from kubemini.cli.tokens import add_token_parser, run_token_command
 
 UP_DEADLINE_SECONDS = 60.0
 DOWN_GRACE_SECONDS = 10.0
@@ -89,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     rotate.add_argument("--config", help="EncryptionConfiguration file (default <home>/pki/encryption-config.yaml)")
     rotate.add_argument("--provider", default="aesgcm", choices=["aesgcm", "aescbc"], help="provider of the new key")
     rotate.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for each reload")
+    add_token_parser(commands, common)
     return parser
 
 
@@ -120,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
         return report_status(home, out=out)
     if args.command == "certs":
         return renew_certificates(home, out=out)
+    if args.command == "token":
+        return run_token_command(home, args, out=out)
     if args.command == "encryption":
         return run_rotation(home, config=args.config, provider=args.provider, timeout_seconds=args.timeout, out=out)
     return bring_down(home, purge=args.purge, timeout_seconds=args.timeout, out=out)

@@ -3,7 +3,8 @@
     cluster_roles()          ──► ClusterRole objects (bootstrap_roles.py), labelled
                                  `kubernetes.io/bootstrapping: rbac-defaults` and annotated
                                  `rbac.authorization.kubernetes.io/autoupdate: "true"`
-    cluster_role_bindings()  ──► the upstream bindings plus kubemini's components'
+    cluster_role_bindings()  ──► the upstream bindings plus kubemini's components', and kubeadm's for joining nodes
+    roles() / role_bindings() ──► namespaced defaults (kube-public/cluster-info readable by anyone)
     reconciled_role / reconciled_binding(existing, wanted) ──► what a changed default gets back
 `system:node` is left without subjects, as upstream: kubelets go through the Node authorizer.
 """
@@ -12,12 +13,13 @@ from __future__ import annotations
 
 import copy
 
-from apiserver.authentication.user import AUTHENTICATED_GROUP, MASTERS_GROUP, SERVICE_ACCOUNTS_GROUP
-from apiserver.authorization.rbac.bootstrap_roles import CLUSTER_ROLES, RBAC
+from apiserver.authentication.user import AUTHENTICATED_GROUP, MASTERS_GROUP, NODES_GROUP, SERVICE_ACCOUNTS_GROUP
+from apiserver.authorization.rbac.bootstrap_roles import CLUSTER_ROLES, RBAC, rule
 from apiserver.authorization.rbac.escalation import missing_rules
 
 UNAUTHENTICATED_GROUP = "system:unauthenticated"
 MONITORING_GROUP = "system:monitoring"
+BOOTSTRAPPERS_GROUP = "system:bootstrappers"
 BOOTSTRAP_LABELS = {"kubernetes.io/bootstrapping": "rbac-defaults"}
 AUTOUPDATE = "rbac.authorization.kubernetes.io/autoupdate"
 
@@ -39,6 +41,36 @@ CLUSTER_ROLE_BINDINGS: dict[str, list[tuple[str, str]]] = {
     "system:metrics-server": [("User", "system:metrics-server")],
 }
 
+# kubeadm's bindings for joining nodes (and kubemini's one), named unlike their roles:
+# binding name → (ClusterRole, subjects). Every bootstrap token may bootstrap a node (kubeadm binds
+# only its default token's extra group); a joined node's kube-proxy runs with the node's certificate.
+NAMED_CLUSTER_ROLE_BINDINGS: dict[str, tuple[str, list[tuple[str, str]]]] = {
+    "kubeadm:kubelet-bootstrap": ("system:node-bootstrapper", [("Group", BOOTSTRAPPERS_GROUP)]),
+    "kubeadm:node-autoapprove-bootstrap": (
+        "system:certificates.k8s.io:certificatesigningrequests:nodeclient",
+        [("Group", BOOTSTRAPPERS_GROUP)],
+    ),
+    "kubeadm:node-autoapprove-certificate-rotation": (
+        "system:certificates.k8s.io:certificatesigningrequests:selfnodeclient",
+        [("Group", NODES_GROUP)],
+    ),
+    "kubemini:node-proxier": ("system:node-proxier", [("Group", NODES_GROUP)]),
+}
+
+# Namespaced defaults: (namespace, name) → rules; the RoleBinding of the same name → subjects.
+# kubeadm's bootstrap-signer-clusterinfo lets anyone read kube-public/cluster-info (token discovery).
+ROLES: dict[tuple[str, str], list[dict]] = {
+    ("kube-public", "kubeadm:bootstrap-signer-clusterinfo"): [
+        rule(("get",), ("",), "configmaps", names=("cluster-info",))
+    ],
+}
+ROLE_BINDINGS: dict[tuple[str, str], list[tuple[str, str]]] = {
+    ("kube-public", "kubeadm:bootstrap-signer-clusterinfo"): [
+        ("User", "system:anonymous"),
+        ("Group", UNAUTHENTICATED_GROUP),
+    ],
+}
+
 
 def _metadata(name: str, labels: dict | None = None) -> dict:
     return {"name": name, "labels": {**(labels or {}), **BOOTSTRAP_LABELS}, "annotations": {AUTOUPDATE: "true"}}
@@ -57,19 +89,45 @@ def cluster_roles() -> list[dict]:
     return roles
 
 
+def _binding(kind: str, metadata: dict, role_kind: str, role: str, subjects: list[tuple[str, str]]) -> dict:
+    binding = {
+        "apiVersion": f"{RBAC}/v1",
+        "kind": kind,
+        "metadata": metadata,
+        "roleRef": {"apiGroup": RBAC, "kind": role_kind, "name": role},
+    }
+    if subjects:
+        binding["subjects"] = [{"apiGroup": RBAC, "kind": which, "name": who} for which, who in subjects]
+    return binding
+
+
 def cluster_role_bindings() -> list[dict]:
-    bindings = []
-    for name, subjects in CLUSTER_ROLE_BINDINGS.items():
-        binding = {
+    named = {name: (name, subjects) for name, subjects in CLUSTER_ROLE_BINDINGS.items()}
+    named.update(NAMED_CLUSTER_ROLE_BINDINGS)
+    return [
+        _binding("ClusterRoleBinding", _metadata(name), "ClusterRole", role, subjects)
+        for name, (role, subjects) in named.items()
+    ]
+
+
+def roles() -> list[dict]:
+    """The namespaced default Roles (metadata.namespace set)."""
+    return [
+        {
             "apiVersion": f"{RBAC}/v1",
-            "kind": "ClusterRoleBinding",
-            "metadata": _metadata(name),
-            "roleRef": {"apiGroup": RBAC, "kind": "ClusterRole", "name": name},
+            "kind": "Role",
+            "metadata": {**_metadata(name), "namespace": namespace},
+            "rules": copy.deepcopy(rules),
         }
-        if subjects:
-            binding["subjects"] = [{"apiGroup": RBAC, "kind": kind, "name": who} for kind, who in subjects]
-        bindings.append(binding)
-    return bindings
+        for (namespace, name), rules in ROLES.items()
+    ]
+
+
+def role_bindings() -> list[dict]:
+    return [
+        _binding("RoleBinding", {**_metadata(name), "namespace": namespace}, "Role", name, subjects)
+        for (namespace, name), subjects in ROLE_BINDINGS.items()
+    ]
 
 
 def _merged_metadata(existing: dict, wanted: dict) -> dict:

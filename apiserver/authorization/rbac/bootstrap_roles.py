@@ -237,6 +237,12 @@ CLUSTER_ROLES: dict[str, dict] = {
     "system:node-bootstrapper": {
         "rules": [rule(("create", "get", "list", "watch"), (CERTIFICATES,), "certificatesigningrequests")]
     },
+    "system:certificates.k8s.io:certificatesigningrequests:nodeclient": {
+        "rules": [rule(("create",), (CERTIFICATES,), "certificatesigningrequests/nodeclient")]
+    },
+    "system:certificates.k8s.io:certificatesigningrequests:selfnodeclient": {
+        "rules": [rule(("create",), (CERTIFICATES,), "certificatesigningrequests/selfnodeclient")]
+    },
     "system:auth-delegator": {
         "rules": [
             rule(("create",), (AUTHENTICATION,), "tokenreviews"),

@@ -17,6 +17,7 @@ from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
+from kubemini.api import names
 from kubemini.api.field_errors import FieldErrors
 from kubemini.api.kinds import printing
 from kubemini.api.kinds.strategy import AGE, NAME, Column, Strategy
@@ -125,6 +126,11 @@ class CertificateSigningRequestStrategy(Strategy):
 
     def initial_status(self, obj: dict) -> dict:
         return {}
+
+    def name_problem(self, name: str) -> str | None:
+        # Upstream: "We don't care what you call your certificate requests" — only a name's path-segment
+        # rules hold, so a kubelet's `node-csr-<base64url digest>` (capitals, `_`) is a valid name.
+        return names.path_segment_problem(name)
 
     def validate(self, obj: dict, errors: FieldErrors) -> None:
         spec = printing.spec(obj)

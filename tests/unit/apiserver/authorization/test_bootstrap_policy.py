@@ -31,6 +31,8 @@ def test_every_default_object_is_valid():
     for kind, objects in (
         ("ClusterRole", bootstrap_policy.cluster_roles()),
         ("ClusterRoleBinding", bootstrap_policy.cluster_role_bindings()),
+        ("Role", bootstrap_policy.roles()),
+        ("RoleBinding", bootstrap_policy.role_bindings()),
     ):
         strategy = registry.by_kind(kind).strategy
         for obj in objects:
@@ -54,9 +56,9 @@ def test_aggregation_unions_the_selected_roles_without_repeats():
 
 def default_decision(who, attrs_of) -> bool:
     policy = Policy.build(
-        roles=[],
         cluster_roles=aggregated_policy(),
-        role_bindings=[],
+        roles=bootstrap_policy.roles(),
+        role_bindings=bootstrap_policy.role_bindings(),
         cluster_role_bindings=bootstrap_policy.cluster_role_bindings(),
     )
     return decide(policy, attrs_of(who)).allowed
@@ -85,7 +87,33 @@ def test_the_components_identities():
     assert default_decision(metrics, lambda u: resource(u, "get", "nodes", sub="metrics", name="n"))
     assert default_decision(ANONYMOUS, lambda u: path(u, "get", "/readyz"))
     assert not default_decision(ANONYMOUS, lambda u: path(u, "get", "/apis"))
-    assert not default_decision(user("system:node:a", "system:nodes"), lambda u: resource(u, "get", "nodes"))
+    node = user("system:node:a", "system:nodes")
+    assert not default_decision(node, lambda u: resource(u, "get", "secrets", namespace="d", name="s"))
+    assert not default_decision(node, lambda u: resource(u, "update", "nodes", name="b"))
+
+
+def test_joining_machines_as_kubeadm_lets_them():
+    csrs = "certificatesigningrequests"
+    certificates = "certificates.k8s.io"
+    bootstrapper = user("system:bootstrap:abcdef", "system:bootstrappers")
+    node = user("system:node:a", "system:nodes")
+    assert default_decision(bootstrapper, lambda u: resource(u, "create", csrs, group=certificates))
+    assert default_decision(bootstrapper, lambda u: resource(u, "watch", csrs, group=certificates))
+    assert default_decision(bootstrapper, lambda u: resource(u, "create", csrs, group=certificates, sub="nodeclient"))
+    assert not default_decision(
+        bootstrapper, lambda u: resource(u, "create", csrs, group=certificates, sub="selfnodeclient")
+    )
+    assert not default_decision(bootstrapper, lambda u: resource(u, "list", "secrets", namespace="kube-system"))
+    assert default_decision(node, lambda u: resource(u, "create", csrs, group=certificates, sub="selfnodeclient"))
+    assert not default_decision(node, lambda u: resource(u, "create", csrs, group=certificates, sub="nodeclient"))
+    assert default_decision(
+        node, lambda u: resource(u, "watch", "endpointslices", group="discovery.k8s.io")
+    )  # kube-proxy
+    cluster_info = lambda u: resource(u, "get", "configmaps", namespace="kube-public", name="cluster-info")  # noqa: E731
+    assert default_decision(ANONYMOUS, cluster_info)
+    assert not default_decision(
+        ANONYMOUS, lambda u: resource(u, "get", "configmaps", namespace="kube-public", name="x")
+    )
 
 
 def test_a_changed_default_gets_back_what_it_lacks():

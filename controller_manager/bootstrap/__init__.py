@@ -1,0 +1,1 @@
+"""Bootstrap-token controllers: expired tokens deleted ("tokencleaner"), cluster-info signed ("bootstrapsigner")."""
