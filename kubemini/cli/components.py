@@ -97,12 +97,14 @@ def apiserver_argv(settings: ClusterSettings, home: ClusterHome) -> list[str]:
     return [
         sys.executable, "-m", "apiserver",
         "--etcd-servers", settings.etcd_url,
-        "--bind-address", settings.bind_address,
+        "--bind-address", settings.apiserver_bind_address,
         "--secure-port", str(settings.port("apiserver")),
         "--tls-cert-file", str(pki.certificate_path("apiserver")),
         "--tls-private-key-file", str(pki.key_path("apiserver")),
         "--client-ca-file", str(pki.ca_path),
         "--authorization-mode", "Node,RBAC",
+        # Machines join with bootstrap tokens (`kubemini token create`, `kubemini join`).
+        "--enable-bootstrap-token-auth",
         *apiserver_security_flags(home),
     ]  # fmt: skip
 
@@ -153,6 +155,26 @@ def controller_manager_flags(settings: ClusterSettings, home: ClusterHome) -> li
         "--root-ca-file", str(pki.ca_path),
         "--cluster-signing-cert-file", str(pki.ca_path),
         "--cluster-signing-key-file", str(pki.ca_key_path),
+        # Node IPAM: a /24 of the cluster CIDR per Node, the pod network of that node.
+        "--allocate-node-cidrs",
+        "--cluster-cidr", settings.cluster_cidr,
+        # kube-public/cluster-info names the URL joining machines use.
+        "--cluster-info-server", settings.advertised_server_url,
+    ]  # fmt: skip
+
+
+def kubelet_flags(settings: ClusterSettings, home: ClusterHome) -> list[str]:
+    """This machine's node: pods on its pod CIDR, routes to the other nodes' (`--pod-network` backend).
+    With other machines the apiserver reaches this kubelet at the advertised address."""
+    address = settings.advertise_address
+    reachable = ["--node-ip", address, "--bind-address", "0.0.0.0"] if address else []
+    return [
+        "--node-name", settings.node_name,
+        "--root-dir", str(home.kubelet_dir),
+        "--pod-cidr-from-node",
+        "--cluster-cidr", settings.cluster_cidr,
+        "--pod-network-backend", settings.pod_network,
+        *reachable,
     ]  # fmt: skip
 
 
@@ -178,7 +200,7 @@ COMPONENTS: tuple[Component, ...] = (
         "kubelet",
         lambda s: cluster_pki.kubelet_identity(s.node_name),
         needs_docker=True,
-        extra=lambda settings, home: ["--node-name", settings.node_name, "--root-dir", str(home.kubelet_dir)],
+        extra=kubelet_flags,
     ),
     python_component(
         "kube-proxy",

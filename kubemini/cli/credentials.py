@@ -28,7 +28,8 @@ def prepare_credentials(
     """(the admin kubeconfig, the certificates issued now)."""
     pki = ClusterPki(home.pki_dir)
     identities = {component.name: component.identity(settings) for component in components if component.identity}
-    names = cluster_pki.server_names(node_names=(settings.node_name,), service_cidr=SERVICE_CIDR)
+    advertised = (settings.advertise_address,) if settings.advertise_address else ()
+    names = cluster_pki.server_names(node_names=(settings.node_name,), service_cidr=SERVICE_CIDR, extra=advertised)
     issued = pki.ensure(
         server_names=names, clients=(ADMIN, cluster_pki.APISERVER_KUBELET_CLIENT, *identities.values()), force=force
     )

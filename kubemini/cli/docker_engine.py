@@ -68,3 +68,23 @@ def remove_managed_containers(node_name: str) -> int:
     finally:
         client.close()
     return removed
+
+
+def remove_network_if_unused(name: str) -> bool:
+    """Remove the Docker network `name` (the kubelet's pod network) unless a container still uses it."""
+    import docker
+
+    client = _connect()
+    try:
+        network = client.networks.get(name)
+        network.reload()
+        if network.attrs.get("Containers"):
+            return False
+        network.remove()
+        return True
+    except docker.errors.NotFound:
+        return False
+    except docker.errors.APIError:
+        return False  # in use after all (a container attached meanwhile)
+    finally:
+        client.close()

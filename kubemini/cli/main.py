@@ -2,6 +2,10 @@
 
     kubemini up [--port P] [--etcd-port E] [--etcd-peer-port E2] [--component-port NAME=PORT]
                 [--timeout SECONDS] [--no-user-kubeconfig]
+                [--nodes N] [--pod-network host-gw|vxlan] [--advertise-address ADDR] [--cluster-cidr CIDR]
+    kubemini join --server URL --token ID.SECRET --ca-cert-hash sha256:HASH [--node-name N] [--node-ip IP]
+    kubemini join --resume
+    kubemini leave NODE       drain and delete a node (on the control plane); `leave --local` on the node
     kubemini status
     kubemini down [--purge] [--timeout SECONDS]
     kubemini certs renew      reissue every certificate (the CA is kept); a running cluster is restarted
@@ -22,8 +26,10 @@ from pathlib import Path
 from kubemini.cli.certificate_renewal import renew_certificates
 from kubemini.cli.encryption import run_rotation
 from kubemini.cli.layout import DEFAULT_HOME, HOME_ENV, ClusterHome
+from kubemini.cli.nodes.joining import run_join
+from kubemini.cli.nodes.leaving import leave_cluster, leave_locally
 from kubemini.cli.reporting import report_status
-from kubemini.cli.settings import parse_port_override
+from kubemini.cli.settings import DEFAULT_CLUSTER_CIDR, POD_NETWORK_BACKENDS, parse_port_override
 from kubemini.cli.starting import bring_up
 from kubemini.cli.stopping import bring_down
 from kubemini.cli.tokens import add_token_parser, run_token_command
@@ -68,6 +74,32 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="do not write ~/.kube/config, only <home>/kubeconfig",
     )
+
+    up.add_argument("--nodes", type=int, help="machines in all: this one plus N-1 node containers (default 1)")
+    up.add_argument(
+        "--pod-network", choices=POD_NETWORK_BACKENDS, help="how pod traffic crosses nodes (default host-gw)"
+    )
+    up.add_argument("--advertise-address", help="this machine's address other machines join at")
+    up.add_argument("--cluster-cidr", help=f"the pods' range, a /24 per node (default {DEFAULT_CLUSTER_CIDR})")
+
+    join = commands.add_parser("join", parents=[common], help="make this machine a node of a cluster")
+    join.add_argument("--server", help="the apiserver, https://<address>:<port>")
+    join.add_argument("--token", help="a bootstrap token, <id>.<secret> (`kubemini token create`)")
+    join.add_argument(
+        "--ca-cert-hash", action="append", default=[], help="sha256:<hash> of the cluster CA's public key"
+    )
+    join.add_argument("--node-name", help="the Node's name (default: the hostname)")
+    join.add_argument("--node-ip", help="the address other nodes reach this one at (default: the one towards --server)")
+    join.add_argument("--pod-network", choices=POD_NETWORK_BACKENDS, default="host-gw")
+    join.add_argument("--cluster-cidr", default=DEFAULT_CLUSTER_CIDR)
+    join.add_argument(
+        "--discovery-timeout", type=float, default=30.0, help="seconds to wait for a signed cluster-info (default 30)"
+    )
+    join.add_argument("--resume", action="store_true", help="start this node's processes again from its last join")
+
+    leave = commands.add_parser("leave", parents=[common], help="drain and remove a node")
+    leave.add_argument("node", nargs="?", help="the Node to drain and delete (on the control plane)")
+    leave.add_argument("--local", action="store_true", help="on the node: stop its kubelet and kube-proxy, clean up")
 
     commands.add_parser("status", parents=[common], help="show each component's process and health")
 
@@ -118,7 +150,34 @@ def main(argv: list[str] | None = None) -> int:
             deadline_seconds=args.timeout,
             user_kubeconfig=None if args.no_user_kubeconfig else Path.home() / ".kube" / "config",
             out=out,
+            machine_overrides={
+                "nodes": args.nodes,
+                "pod_network": args.pod_network,
+                "advertise_address": args.advertise_address,
+                "cluster_cidr": args.cluster_cidr,
+            },
         )
+    if args.command == "join":
+        return run_join(
+            home,
+            server=args.server,
+            token=args.token,
+            ca_cert_hashes=args.ca_cert_hash,
+            node_name=args.node_name,
+            node_ip=args.node_ip,
+            pod_network=args.pod_network,
+            cluster_cidr=args.cluster_cidr,
+            resume=args.resume,
+            discovery_timeout_seconds=args.discovery_timeout,
+            out=out,
+        )
+    if args.command == "leave":
+        if args.local:
+            return leave_locally(home, out=out)
+        if not args.node:
+            print("error: name the node to remove, or --local on the node itself", file=out)
+            return 2
+        return leave_cluster(home, args.node, out=out)
     if args.command == "status":
         return report_status(home, out=out)
     if args.command == "certs":

@@ -8,6 +8,7 @@ its data (etcd) belongs to, and `status`/`down` need no flags at all.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import socket
@@ -15,6 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 LOOPBACK_ADDRESS = "127.0.0.1"
+# Every node's /24 comes from here (node IPAM); flannel's and kubeadm's usual range.
+DEFAULT_CLUSTER_CIDR = "10.244.0.0/16"
+POD_NETWORK_BACKENDS = ("host-gw", "vxlan")
 
 # Kubernetes' own defaults where one exists, so habits and docs carry over.
 DEFAULT_PORTS: dict[str, int] = {
@@ -46,6 +50,22 @@ class ClusterSettings:
     bind_address: str = LOOPBACK_ADDRESS
     # The Node this cluster's kubelet registers; `down --purge` removes only its containers.
     node_name: str = field(default_factory=default_node_name)
+    # Machines in all: this one plus `nodes - 1` node containers (`up --nodes N`).
+    nodes: int = 1
+    # The address other machines reach the apiserver on; None: loopback only.
+    advertise_address: str | None = None
+    cluster_cidr: str = DEFAULT_CLUSTER_CIDR
+    pod_network: str = "host-gw"
+
+    @property
+    def apiserver_bind_address(self) -> str:
+        """Where the apiserver listens: every address once other machines must reach it."""
+        return "0.0.0.0" if self.advertise_address else self.bind_address
+
+    @property
+    def advertised_server_url(self) -> str:
+        """The URL a joining machine uses."""
+        return f"https://{self.advertise_address or self.bind_address}:{self.port('apiserver')}"
 
     def port(self, name: str) -> int:
         return self.ports.get(name, DEFAULT_PORTS[name])
@@ -67,9 +87,7 @@ class ClusterSettings:
         return f"http://{self.bind_address}:{self.port('etcd-peer')}"
 
     def with_ports(self, overrides: dict[str, int]) -> ClusterSettings:
-        return ClusterSettings(
-            ports={**self.ports, **overrides}, bind_address=self.bind_address, node_name=self.node_name
-        )
+        return dataclasses.replace(self, ports={**self.ports, **overrides})
 
 
 def parse_port_override(text: str) -> tuple[str, int]:
@@ -94,12 +112,24 @@ def load_settings(path: Path) -> ClusterSettings | None:
         ports={**DEFAULT_PORTS, **ports},
         bind_address=document.get("bindAddress", LOOPBACK_ADDRESS),
         node_name=document.get("nodeName") or default_node_name(),
+        nodes=int(document.get("nodes", 1)),
+        advertise_address=document.get("advertiseAddress"),
+        cluster_cidr=document.get("clusterCIDR", DEFAULT_CLUSTER_CIDR),
+        pod_network=document.get("podNetwork", "host-gw"),
     )
 
 
 def save_settings(path: Path, settings: ClusterSettings) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    document = {"ports": settings.ports, "bindAddress": settings.bind_address, "nodeName": settings.node_name}
+    document = {
+        "ports": settings.ports,
+        "bindAddress": settings.bind_address,
+        "nodeName": settings.node_name,
+        "nodes": settings.nodes,
+        "advertiseAddress": settings.advertise_address,
+        "clusterCIDR": settings.cluster_cidr,
+        "podNetwork": settings.pod_network,
+    }
     partial = path.with_suffix(".partial")
     partial.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
     partial.replace(path)

@@ -13,6 +13,7 @@ the cause is fixed, and `down` stops them.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import time
@@ -20,15 +21,20 @@ from pathlib import Path
 from typing import TextIO
 
 import kubemini
+from kubemini.api.bootstrap_tokens import TokenError
 from kubemini.cli.components import Component, MissingComponentError, installed_components
 from kubemini.cli.credentials import prepare_credentials
 from kubemini.cli.docker_engine import DOCKER_FIX, docker_engine_problem
 from kubemini.cli.kubeconfig import install_user_kubeconfig
 from kubemini.cli.layout import ClusterHome
+from kubemini.cli.nodes.containers import NodeContainerError, ensure_node_network
+from kubemini.cli.nodes.simulation import cluster_id, start_node_machines
 from kubemini.cli.pidfiles import is_running, read_pid_file, record_for, remove_pid_file, write_pid_file
 from kubemini.cli.probing import NotHealthyError, port_accepts_connections, wait_until_healthy
 from kubemini.cli.processes import read_log_tail, spawn_detached, stop_process
 from kubemini.cli.settings import ClusterSettings, load_settings, save_settings
+from kubemini.cli.tokens import issue_join_token
+from kubemini.join.discovery import ca_cert_hash
 
 LOG_TAIL_LINES = 30
 FAILED_START_STOP_SECONDS = 5.0
@@ -37,6 +43,19 @@ KUBECTL_ENV = "KUBEMINI_KUBECTL"
 
 class StartupError(RuntimeError):
     pass
+
+
+def join_command_line(home: ClusterHome, settings: ClusterSettings, *, out: TextIO) -> str:
+    """Start the node containers (`--nodes N`); the join command for other machines, when they can reach us."""
+    if not settings.advertise_address:
+        return "  more machines: `kubemini up --advertise-address <this machine's address>`, then `kubemini join`\n"
+    token = issue_join_token(home, description="kubemini up")
+    ca_hash = ca_cert_hash((home.pki_dir / "ca.crt").read_bytes())
+    start_node_machines(settings, token=token, ca_cert_hash=ca_hash, out=out)
+    return (
+        f"  join:       kubemini join --server {settings.advertised_server_url} --token {token} "
+        f"--ca-cert-hash {ca_hash}\n"
+    )
 
 
 def running_components(home: ClusterHome) -> list[str]:
@@ -48,16 +67,23 @@ def running_components(home: ClusterHome) -> list[str]:
     return names
 
 
-def resolve_settings(home: ClusterHome, overrides: dict[str, int]) -> ClusterSettings:
+def resolve_settings(
+    home: ClusterHome, overrides: dict[str, int], machine_overrides: dict[str, object] | None = None
+) -> ClusterSettings:
     saved = load_settings(home.settings_path)
     settings = (saved or ClusterSettings()).with_ports(overrides)
+    chosen = {name: value for name, value in (machine_overrides or {}).items() if value is not None}
+    settings = dataclasses.replace(settings, **chosen)
     running = running_components(home)
     if saved is not None and running and settings != saved:
         changed = {name: port for name, port in settings.ports.items() if saved.ports.get(name) != port}
         was = {name: saved.ports.get(name) for name in changed}
+        if not changed:
+            changed = {k: v for k, v in dataclasses.asdict(settings).items() if dataclasses.asdict(saved)[k] != v}
+            was = {k: dataclasses.asdict(saved)[k] for k in changed}
         raise StartupError(
-            f"{', '.join(running)} already running in {home.root} with ports {was}, not {changed}; "
-            "run `kubemini down` before changing ports"
+            f"{', '.join(running)} already running in {home.root} with {was}, not {changed}; "
+            "run `kubemini down` before changing them"
         )
     return settings
 
@@ -147,19 +173,24 @@ def bring_up(
     deadline_seconds: float,
     user_kubeconfig: Path | None,
     out: TextIO,
+    machine_overrides: dict[str, object] | None = None,
 ) -> int:
     started = time.monotonic()
     try:
         components = installed_components()
-        settings = resolve_settings(home, port_overrides)
+        settings = resolve_settings(home, port_overrides, machine_overrides)
         warn_or_fail_on_docker(components, out)
+        if settings.nodes > 1 and not settings.advertise_address:
+            # The node containers reach this machine at its address on their network.
+            settings = dataclasses.replace(settings, advertise_address=ensure_node_network(cluster_id(settings)))
         home.create()
         save_settings(home.settings_path, settings)
         kubeconfig, _ = prepare_credentials(home, settings, components)
         print(f"starting kubemini in {home.root}", file=out)
         for component in components:
             start_component(component, home=home, settings=settings, deadline_seconds=deadline_seconds, out=out)
-    except (StartupError, MissingComponentError) as error:
+        join_line = join_command_line(home, settings, out=out)
+    except (StartupError, MissingComponentError, NodeContainerError, TokenError) as error:
         print(f"error: {error}", file=out)
         print(
             f"what started before this keeps running; `kubemini down` stops it (logs: {home.logs_dir})",
@@ -179,6 +210,7 @@ def bring_up(
         f"  server:     {settings.server_url}\n"
         f"{dashboard_line}"
         f"  kubeconfig: {home.kubeconfig_path}{user_note}\n"
+        f"{join_line}"
         f"  logs:       {home.logs_dir}\n"
         f"try:\n  export KUBECONFIG={home.kubeconfig_path}; {kubectl} get nodes",
         file=out,

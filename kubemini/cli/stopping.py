@@ -6,7 +6,9 @@ directory that the component table does not name (left by a newer or older
 kubemini) are stopped too, last. `--purge` then runs kube-proxy's own `--cleanup` (kernel rules and
 route a killed kube-proxy left), removes every container the
 kubelet labelled as managed (skipped with a note when there is no engine) and
-the whole data directory.
+the whole data directory. Node containers of `up --nodes N` go at every `down`, with their
+engines' volumes and network, and so do the routes and VXLAN device this machine's kubelet made
+for them (`python -m kubelet --cleanup-pod-network`); their Node objects stay with the data.
 """
 
 from __future__ import annotations
@@ -19,14 +21,17 @@ from pathlib import Path
 from typing import TextIO
 
 from kubemini.cli.components import COMPONENTS
-from kubemini.cli.docker_engine import DockerUnreachableError, remove_managed_containers
+from kubemini.cli.docker_engine import DockerUnreachableError, remove_managed_containers, remove_network_if_unused
 from kubemini.cli.layout import ClusterHome
+from kubemini.cli.nodes.containers import NodeContainerError
+from kubemini.cli.nodes.simulation import stop_node_machines
 from kubemini.cli.pidfiles import read_pid_file, remove_pid_file
 from kubemini.cli.processes import StopOutcome, stop_process
 from kubemini.cli.settings import ClusterSettings, load_settings
 from kubemini.cli.starting import child_environment
 
 PROXY_CLEANUP_TIMEOUT_SECONDS = 60
+POD_NETWORK = "kubemini"  # the kubelet's default --pod-network, which `up` uses
 
 
 def stop_order(home: ClusterHome) -> list[str]:
@@ -80,6 +85,20 @@ def remove_proxy_rules(out: TextIO) -> None:
         print(f"  kube-proxy cleanup failed: {result.stderr.strip()[-300:]}", file=out)
 
 
+def remove_pod_network(out: TextIO) -> None:
+    """Routes to other nodes' pod CIDRs, the VXLAN device and the pod network's rules the kubelet made."""
+    argv = [sys.executable, "-m", "kubelet", "--cleanup-pod-network"]
+    try:
+        result = subprocess.run(
+            argv, env=child_environment(), capture_output=True, text=True, timeout=PROXY_CLEANUP_TIMEOUT_SECONDS
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        print(f"  pod network cleanup did not run ({error})", file=out)
+        return
+    if result.returncode != 0:
+        print(f"  pod network cleanup failed: {result.stderr.strip()[-300:]}", file=out)
+
+
 def bring_down(
     home: ClusterHome,
     *,
@@ -87,9 +106,17 @@ def bring_down(
     timeout_seconds: float,
     out: TextIO,
     clean_proxy: Callable[[TextIO], None] = remove_proxy_rules,
+    clean_pod_network: Callable[[TextIO], None] = remove_pod_network,
 ) -> int:
     exists = home.root.exists()
     all_stopped = stop_all(home, timeout_seconds=timeout_seconds, out=out) if exists else True
+    settings = load_settings(home.settings_path) or ClusterSettings()
+    try:
+        stop_node_machines(settings, out)
+    except (OSError, subprocess.SubprocessError, NodeContainerError) as error:
+        print(f"  node containers not removed ({error})", file=out)
+    if all_stopped:
+        clean_pod_network(out)
     if not purge:
         print(
             f"kubemini is down; data kept in {home.root}" if exists else f"nothing to stop in {home.root}",
@@ -99,9 +126,10 @@ def bring_down(
     # Containers are removed even without a data dir: a kubelet may have left
     # some behind after its data dir was deleted by hand.
     try:
-        settings = load_settings(home.settings_path) or ClusterSettings()
         removed = remove_managed_containers(settings.node_name)
         print(f"  removed {removed} managed container(s)", file=out)
+        if remove_network_if_unused(POD_NETWORK):
+            print(f"  removed the pod network {POD_NETWORK}", file=out)
     except DockerUnreachableError as error:
         print(f"  Docker engine not reachable, no containers removed ({error})", file=out)
     if all_stopped:

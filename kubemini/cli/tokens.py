@@ -85,22 +85,40 @@ def join_command(server: str, token: str, ca_pem: bytes) -> str:
     return f"kubemini join --server https://{address} --token {token} --ca-cert-hash {ca_cert_hash(ca_pem)}"
 
 
-def create_token(http: httpx.Client, args: argparse.Namespace, now: datetime) -> bt.BootstrapToken:
-    token = bt.parse_token(args.token) if args.token else bt.generate_token()
+def create_token(
+    http: httpx.Client,
+    *,
+    now: datetime,
+    token: str | None = None,
+    ttl: str = "24h",
+    usages: str = "signing,authentication",
+    groups: str = "",
+    description: str = "",
+) -> bt.BootstrapToken:
+    chosen = bt.parse_token(token) if token else bt.generate_token()
     try:
-        ttl = parse_duration_seconds(args.ttl)
+        ttl_seconds = parse_duration_seconds(ttl)
     except ValueError as error:
-        raise bt.TokenError(f"invalid --ttl {args.ttl!r}: {error}") from error
-    expiration = now + timedelta(seconds=ttl) if ttl > 0 else None
+        raise bt.TokenError(f"invalid --ttl {ttl!r}: {error}") from error
+    expiration = now + timedelta(seconds=ttl_seconds) if ttl_seconds > 0 else None
     secret = bt.token_secret(
-        token, expiration=expiration, usages=_split(args.usages), groups=_split(args.groups),
-        description=args.description,
+        chosen, expiration=expiration, usages=_split(usages), groups=_split(groups), description=description,
     )  # fmt: skip
     response = http.post(SECRETS_PATH, json=secret)
     if response.status_code == 409:
-        raise bt.TokenError(f'a token with id "{token.id}" already exists')
+        raise bt.TokenError(f'a token with id "{chosen.id}" already exists')
     response.raise_for_status()
-    return token
+    return chosen
+
+
+def issue_join_token(home: ClusterHome, *, description: str, ttl: str = "24h") -> str:
+    """A new bootstrap token for `kubemini join`, made with the home's admin kubeconfig (what `up` prints)."""
+    config = resolve_config(None, kubeconfig=home.kubeconfig_path)
+    try:
+        with _http(config) as http:
+            return str(create_token(http, now=datetime.now(UTC), ttl=ttl, description=description))
+    except httpx.HTTPError as error:
+        raise bt.TokenError(f"creating a bootstrap token at {config.server}: {error}") from error
 
 
 def _print_table(rows: list[list[str]], out: TextIO) -> None:
@@ -134,7 +152,10 @@ def run_token_command(home: ClusterHome, args: argparse.Namespace, *, out: TextI
     try:
         with _http(config) as http:
             if args.token_command == "create":
-                token = create_token(http, args, now)
+                token = create_token(
+                    http, now=now, token=args.token, ttl=args.ttl, usages=args.usages, groups=args.groups,
+                    description=args.description,
+                )  # fmt: skip
                 if args.print_join_command:
                     print(join_command(args.server or config.server, str(token), config.ca_pem or b""), file=out)
                 else:

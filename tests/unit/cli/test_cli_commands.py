@@ -32,7 +32,10 @@ def test_status_of_a_stopped_cluster_is_unhealthy(tmp_path):
 def test_down_without_a_data_dir_has_nothing_to_do(tmp_path):
     out = io.StringIO()
 
-    assert bring_down(ClusterHome(tmp_path / "none"), purge=False, timeout_seconds=1, out=out) == 0
+    assert (
+        bring_down(ClusterHome(tmp_path / "none"), purge=False, timeout_seconds=1, out=out, clean_pod_network=_no_op)
+        == 0
+    )
     assert "nothing to stop" in out.getvalue()
 
 
@@ -46,7 +49,7 @@ def test_down_stops_apiserver_before_etcd_and_clears_stale_pid_files(tmp_path):
     out = io.StringIO()
 
     assert stop_order(home) == ["apiserver", "etcd", "zz-unknown"]
-    assert bring_down(home, purge=False, timeout_seconds=5, out=out) == 0
+    assert bring_down(home, purge=False, timeout_seconds=5, out=out, clean_pod_network=_no_op) == 0
 
     assert child.wait(timeout=5) != 0
     assert list(home.run_dir.glob("*.pid")) == []
@@ -60,7 +63,14 @@ def test_purge_removes_the_data_dir(tmp_path):
 
     cleaned: list[bool] = []
     assert (
-        bring_down(home, purge=True, timeout_seconds=1, out=io.StringIO(), clean_proxy=lambda out: cleaned.append(True))
+        bring_down(
+            home,
+            purge=True,
+            timeout_seconds=1,
+            out=io.StringIO(),
+            clean_proxy=lambda out: cleaned.append(True),
+            clean_pod_network=_no_op,
+        )
         == 0
     )
     assert not home.root.exists()
@@ -73,3 +83,7 @@ def test_purge_refuses_the_filesystem_root_and_the_user_home(tmp_path):
     assert refuse_to_purge(Path("/")) is not None
     assert refuse_to_purge(Path.home().resolve()) is not None
     assert refuse_to_purge(tmp_path / "kubemini") is None
+
+
+def _no_op(out) -> None:
+    """Stands in for the kernel cleanup `down` runs (routes, VXLAN device): unit tests leave the host alone."""
