@@ -20,7 +20,7 @@ from typing import Any
 
 from kubelet.container_config import container_config, sandbox_config
 from kubelet.container_status import Waiting
-from kubelet.dns_config import pod_dns
+from kubelet.dns_config import pod_dns, waits_for_cluster_dns
 from kubelet.environment import ConfigError, EnvironmentBuilder
 from kubelet.image_pulling import ensure_image
 from kubelet.node_context import NodeContext
@@ -52,7 +52,12 @@ def uses_pod_ip(container: Mapping[str, Any]) -> bool:
 
 
 async def create_sandbox(ctx: NodeContext, pod: Mapping[str, Any], *, attempt: int, volumes: PodVolumes) -> str:
-    dns = pod_dns(pod, cluster_dns=ctx.settings.cluster_dns, cluster_domain=ctx.settings.cluster_domain)
+    cluster_dns = ctx.settings.cluster_dns
+    if ctx.settings.wait_for_cluster_dns and waits_for_cluster_dns(pod, cluster_dns=cluster_dns):
+        message = f"the cluster DNS {cluster_dns} is not served on this node yet (kube-proxy)"
+        ctx.emit(pod, WARNING, "FailedCreatePodSandBox", f"Failed to create pod sandbox: {message}")
+        raise SandboxError(message)
+    dns = pod_dns(pod, cluster_dns=cluster_dns, cluster_domain=ctx.settings.cluster_domain)
     config = sandbox_config(
         pod,
         node=ctx.node_name,

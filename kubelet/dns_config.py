@@ -38,12 +38,24 @@ def address_is_local(address: str) -> bool:
     return True
 
 
-def pod_dns(pod: Mapping[str, Any], *, cluster_dns: str, cluster_domain: str) -> PodDns:
+def dns_policy(pod: Mapping[str, Any]) -> str:
     spec = pod.get("spec") or {}
-    namespace = (pod.get("metadata") or {}).get("namespace") or "default"
     policy = spec.get("dnsPolicy") or "ClusterFirst"
     if spec.get("hostNetwork") and policy == "ClusterFirst":
         policy = "Default"  # Kubernetes: host-network pods use the node's resolver unless ClusterFirstWithHostNet
+    return policy
+
+
+def waits_for_cluster_dns(pod: Mapping[str, Any], *, cluster_dns: str) -> bool:
+    """Whether this pod wants the cluster DNS and this node does not serve it yet."""
+    wants = dns_policy(pod) in ("ClusterFirst", "ClusterFirstWithHostNet")
+    return wants and bool(cluster_dns) and not address_is_local(cluster_dns)
+
+
+def pod_dns(pod: Mapping[str, Any], *, cluster_dns: str, cluster_domain: str) -> PodDns:
+    spec = pod.get("spec") or {}
+    namespace = (pod.get("metadata") or {}).get("namespace") or "default"
+    policy = dns_policy(pod)
     nameservers: list[str] = []
     searches: list[str] = []
     options: list[str] = []

@@ -98,6 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="nameserver of ClusterFirst pods: the DNS kube-proxy serves; empty disables (env KUBEMINI_CLUSTER_DNS)",
     )
     parser.add_argument("--cluster-domain", default=_env("KUBEMINI_CLUSTER_DOMAIN", CLUSTER_DOMAIN))
+    parser.add_argument(
+        "--wait-for-cluster-dns",
+        action="store_true",
+        help="a ClusterFirst pod's sandbox waits until the cluster DNS is served on this node (kube-proxy "
+        "beside the kubelet), rather than starting with the engine's resolver",
+    )
     parser.add_argument("--pause-image", default=_env("KUBEMINI_PAUSE_IMAGE", PAUSE_IMAGE))
     parser.add_argument(
         "--backoff-initial-seconds",
@@ -204,6 +210,7 @@ def settings_from(args: argparse.Namespace, *, port: int) -> KubeletSettings:
         hollow=args.runtime == "fake",
         cluster_dns=args.cluster_dns,
         cluster_domain=args.cluster_domain,
+        wait_for_cluster_dns=args.wait_for_cluster_dns,
         root_dir=None if args.runtime == "fake" else root_dir(args),
         remove_pods_on_exit=args.remove_pods_on_exit,
     )

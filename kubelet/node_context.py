@@ -60,6 +60,9 @@ class KubeletSettings:
     hollow: bool = False
     cluster_dns: str = CLUSTER_DNS
     cluster_domain: str = CLUSTER_DOMAIN
+    # ClusterFirst pods wait (sandbox retried) until kube-proxy serves the cluster DNS on this node,
+    # instead of starting with the engine's resolver: set where kube-proxy runs beside the kubelet.
+    wait_for_cluster_dns: bool = False
     # Pod volumes and termination logs; None on hollow nodes. Docker must see it at the same path.
     root_dir: str | None = None
     # Stop and remove this node's pod containers when the kubelet stops (compose down); off for `kubemini up`.

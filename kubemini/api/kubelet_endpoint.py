@@ -1,7 +1,8 @@
 """Where a node's kubelet answers: its InternalIP and `status.daemonEndpoints.kubeletEndpoint.Port`.
 
 Used by everything that calls a kubelet (the apiserver's log proxy, the metrics component's
-scrapes). kubemini only ever dials a kubelet on loopback: any other address is refused here.
+scrapes). The address must be a plain IP address a kubelet can listen on (loopback on one machine,
+the node's own address once machines join): names, unspecified and multicast addresses are refused.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 
 class NoKubeletEndpoint(ValueError):
-    """The node advertises no kubelet endpoint on loopback."""
+    """The node advertises no kubelet endpoint that can be dialled."""
 
 
 def kubelet_endpoint(node: Mapping[str, Any]) -> tuple[str, int]:
@@ -21,10 +22,11 @@ def kubelet_endpoint(node: Mapping[str, Any]) -> tuple[str, int]:
     host = addresses.get("InternalIP") or ""
     port = ((status.get("daemonEndpoints") or {}).get("kubeletEndpoint") or {}).get("Port")
     try:
-        loopback = ipaddress.ip_address(host).is_loopback
+        address = ipaddress.ip_address(host)
+        dialable = not (address.is_unspecified or address.is_multicast)
     except ValueError:
-        loopback = False
-    if not port or not loopback:
+        dialable = False
+    if not port or not dialable:
         name = (node.get("metadata") or {}).get("name", "")
-        raise NoKubeletEndpoint(f"node {name} advertises no kubelet endpoint on loopback ({host or '-'}:{port or '-'})")
+        raise NoKubeletEndpoint(f"node {name} advertises no kubelet endpoint ({host or '-'}:{port or '-'})")
     return host, int(port)

@@ -174,6 +174,7 @@ def kubelet_flags(settings: ClusterSettings, home: ClusterHome) -> list[str]:
         "--pod-cidr-from-node",
         "--cluster-cidr", settings.cluster_cidr,
         "--pod-network-backend", settings.pod_network,
+        "--wait-for-cluster-dns",  # kube-proxy, which serves it, starts right after the kubelet
         *reachable,
     ]  # fmt: skip
 

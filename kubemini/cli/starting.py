@@ -180,11 +180,12 @@ def bring_up(
         components = installed_components()
         settings = resolve_settings(home, port_overrides, machine_overrides)
         warn_or_fail_on_docker(components, out)
-        if settings.nodes > 1 and not settings.advertise_address:
-            # The node containers reach this machine at its address on their network.
-            settings = dataclasses.replace(settings, advertise_address=ensure_node_network(cluster_id(settings)))
         home.create()
         save_settings(home.settings_path, settings)
+        if settings.nodes > 1 and not settings.advertise_address:
+            # The node containers reach this machine at its address on their network (made anew after a
+            # `down`, so it is looked up at every `up`, not saved).
+            settings = dataclasses.replace(settings, advertise_address=ensure_node_network(cluster_id(settings)))
         kubeconfig, _ = prepare_credentials(home, settings, components)
         print(f"starting kubemini in {home.root}", file=out)
         for component in components:

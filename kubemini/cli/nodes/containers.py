@@ -108,10 +108,11 @@ def run_node_container(spec: NodeContainerSpec) -> None:
         return
     if _docker("image", "inspect", spec.image, check=False).returncode != 0:
         raise NodeContainerError(f"image {spec.image} is missing; build it: deploy/images/build_node_image.sh")
-    subprocess.run(docker_run_argv(spec), capture_output=True, timeout=DOCKER_TIMEOUT_SECONDS, check=False)
+    run = subprocess.run(docker_run_argv(spec), capture_output=True, timeout=DOCKER_TIMEOUT_SECONDS, check=False)
     if not container_running(spec.name):
         logs = _docker("logs", "--tail", "20", spec.name, check=False)
-        raise NodeContainerError(f"node container {spec.name} did not start: {logs.stderr.decode(errors='replace')}")
+        said = (run.stderr + logs.stdout + logs.stderr).decode(errors="replace").strip()
+        raise NodeContainerError(f"node container {spec.name} did not start: {said}")
 
 
 def wait_for_engine(name: str, *, deadline_seconds: float = ENGINE_DEADLINE_SECONDS) -> None:

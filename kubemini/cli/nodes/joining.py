@@ -108,7 +108,11 @@ def node_components(config: JoinConfig, home: ClusterHome) -> list[Component]:
 def pod_network_flags(backend: str, cluster_cidr: str) -> list[str]:
     """The kubelet's pod network on a node of a multi-machine cluster: its Docker network on the node's
     pod CIDR, and routes (host-gw) or VXLAN to every other node's."""
-    return ["--pod-cidr-from-node", "--cluster-cidr", cluster_cidr, "--pod-network-backend", backend]
+    return [
+        "--pod-cidr-from-node", "--cluster-cidr", cluster_cidr, "--pod-network-backend", backend,
+        # kube-proxy (the cluster DNS) starts right after the kubelet: pods wait for it, not use Docker's DNS.
+        "--wait-for-cluster-dns",
+    ]  # fmt: skip
 
 
 def start_node(config: JoinConfig, home: ClusterHome, *, deadline_seconds: float, out: TextIO) -> None:

@@ -126,7 +126,8 @@ def ready_pods(cluster, selector: str) -> list[dict]:
 
 
 def fetch_in(cluster, pod: str, url: str) -> str:
-    result = cluster.kubectl("exec", pod, "--", "wget", "-qO-", "-T", "3", url)
+    # busybox 1.35 wget crashes (SIGSEGV) with -T: bounded by timeout(1) instead
+    result = cluster.kubectl("exec", pod, "--", "timeout", "5", "wget", "-qO-", url)
     return result.stdout.strip() if result.returncode == 0 else ""
 
 
