@@ -1,7 +1,7 @@
 #!/bin/bash
 # PID 1's child in a kubemini node container (`docker run --init`):
 #   1. cgroup v2 hosts: move every process to a child cgroup so dockerd can
-#      delegate controllers (what docker's own dind entrypoint does);
+#      delegate controllers (what docker's own dind entrypoint does); /sys writable;
 #   2. start dockerd (storage on the /var/lib/docker volume) and wait for it;
 #   3. a node that joined before (a restarted container) starts its kubelet and
 #      kube-proxy again: `kubemini join --resume`;
@@ -14,6 +14,9 @@ if [[ -f /sys/fs/cgroup/cgroup.controllers ]]; then
     sed -e 's/ / +/g' -e 's/^/+/' </sys/fs/cgroup/cgroup.controllers >/sys/fs/cgroup/cgroup.subtree_control || true
 fi
 mount --make-rshared / 2>/dev/null || true
+# Docker mounts /sys read-only in an unprivileged container; the kubelet writes the pods' bridge ports'
+# hairpin_mode there (a pod reaching itself through its Service) and dockerd its bridge settings.
+mount -o remount,rw /sys
 
 rm -f /var/run/docker.pid /run/docker/containerd/containerd.pid
 # No default bridge (pods get the kubelet's own network); the nested containers' cgroups under

@@ -126,9 +126,10 @@ def ready_pods(cluster, selector: str) -> list[dict]:
 
 
 def fetch_in(cluster, pod: str, url: str) -> str:
+    """The body, or what went wrong (never equal to a pod name)."""
     # busybox 1.35 wget crashes (SIGSEGV) with -T: bounded by timeout(1) instead
     result = cluster.kubectl("exec", pod, "--", "timeout", "5", "wget", "-qO-", url)
-    return result.stdout.strip() if result.returncode == 0 else ""
+    return result.stdout.strip() if result.returncode == 0 else f"error: {result.stderr.strip()[-200:]}"
 
 
 def test_three_ready_nodes_each_with_its_own_pod_cidr(cluster):
@@ -162,7 +163,9 @@ def test_pods_reach_each_other_across_nodes_by_pod_ip(cluster):
                 continue
             url = f"http://{server['status']['podIP']}:8080/"
             answer = wait_until(
-                lambda client=client, url=url: fetch_in(cluster, client["metadata"]["name"], url),
+                lambda client=client, url=url: (
+                    (a := fetch_in(cluster, client["metadata"]["name"], url)) and not a.startswith("error") and a
+                ),
                 what=f"{url} from {client['spec']['nodeName']}",
                 deadline_seconds=30,
             )
@@ -173,19 +176,18 @@ def test_service_by_dns_and_node_port_reach_all_nodes(cluster):
     pods = ready_pods(cluster, "app=web")
     names = {pod["metadata"]["name"] for pod in pods}
     for client in pods:
+        seen: set[str] = set()
 
-        def seen_through_dns(client=client):
-            seen = {
-                fetch_in(cluster, client["metadata"]["name"], "http://web.default.svc.cluster.local/")
-                for _ in range(12)
-            }
-            return seen if names <= seen else None
+        def seen_through_dns(client=client, seen=seen):
+            for _ in range(6):
+                seen.add(fetch_in(cluster, client["metadata"]["name"], "http://web.default.svc.cluster.local/"))
+            return names <= seen
 
-        wait_until(
-            seen_through_dns,
-            what=f"all 3 replicas via DNS + ClusterIP from {client['spec']['nodeName']}",
-            deadline_seconds=60,
-        )
+        node = client["spec"]["nodeName"]
+        try:
+            wait_until(seen_through_dns, what=f"all 3 replicas via DNS + ClusterIP from {node}")
+        except AssertionError as error:
+            raise AssertionError(f"{error}; answers: {sorted(seen)}") from None
     for node in get_json(cluster, "nodes")["items"]:
         address = next(a["address"] for a in node["status"]["addresses"] if a["type"] == "InternalIP")
         target = "127.0.0.1" if node["metadata"]["name"] == cluster.node_name else address
