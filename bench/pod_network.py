@@ -1,128 +1,167 @@
-"""Pod-to-pod TCP throughput and round-trip latency across two namespace "nodes": host-gw vs VXLAN,
-against the same measurement inside one pod (loopback, no network in between).
+"""Pod-to-pod throughput and latency across nodes vs within one node, on a real `kubemini up --nodes 3`.
 
-    sudo .venv/bin/python bench/pod_network.py [--megabytes 256] [--round-trips 2000]
+    .venv/bin/python bench/pod_network.py [--megabytes 200] [--requests 100] [--backends host-gw,vxlan]
 
-Two node namespaces on a veth pair, a pod namespace behind each (tests/support/netns.py), programmed
-by the kubelet's pod-network code from Node objects (kubelet/pod_network/), exactly as the tests do.
-A Python server in pod B, a Python client in pod A: `throughput` streams N MiB in 64 KiB writes,
-`latency` does request/response round trips of 64 bytes (median, p99). Only namespaces this bench
-creates carry traffic; they are removed at the end, also on failure.
-Numbers are relative: Python on both ends caps throughput well below the kernel's.
+For each backend: a cluster in a temporary home on free ports (this machine plus two node
+containers), a server pod on node 2 and two client pods, one beside it on node 2 (within one node:
+the node's bridge) and one on node 3 (across nodes: host-gw routes or VXLAN over the node network).
+Each client, in the same run:
+    throughput  `dd if=/dev/zero bs=64k | nc <server pod IP> 5201` of N MiB (best of 3), MiB/s
+    latency     N sequential `wget` of a tiny file from the server's httpd, mean per request
+                (includes wget's own start, the same on both paths)
+Ratios: across / within (target ≥ 0.7× for host-gw). busybox on both ends. Traffic stays among the
+project's own containers; each cluster is taken down (`down --purge`) at the end, also on failure.
 """
 
 from __future__ import annotations
 
 import argparse
-import ipaddress
-import json
+import os
+import re
+import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from kubelet.pod_network.desired import desired_state, vtep_mac  # noqa: E402
-from kubelet.pod_network.iproute import IpRoute  # noqa: E402
-from tests.support.netns import Topology, wait_for_ping  # noqa: E402
-
-PORT = 5201
-SERVER = """
-import socket, sys
-listener = socket.socket(); listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-listener.bind(("0.0.0.0", %(port)d)); listener.listen(4); print("ready", flush=True)
-for kind in ("bulk", "echo"):
-    conn, _ = listener.accept()
-    conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    if kind == "bulk":
-        total = 0
-        while chunk := conn.recv(1 << 16):
-            total += len(chunk)
-        conn.sendall(str(total).encode())
-    else:
-        while data := conn.recv(64):
-            conn.sendall(data)
-    conn.close()
+REPO_ROOT = Path(__file__).resolve().parents[1]
+KUBEMINI = REPO_ROOT / ".venv" / "bin" / "kubemini"
+KUBECTL = os.environ.get("KUBEMINI_KUBECTL") or str(REPO_ROOT / ".cache" / "bin" / "kubectl")
+TARGET = 0.7
+PODS = """
+apiVersion: v1
+kind: Pod
+metadata: {{name: {name}, labels: {{bench: pod-network}}}}
+spec:
+  nodeName: {node}
+  terminationGracePeriodSeconds: 0
+  containers:
+  - name: c
+    image: kubemini/busybox:1.35
+    command: [sh, -c, '{command}']
 """
-CLIENT = """
-import json, socket, statistics, time
-host, megabytes, trips = %(host)r, %(megabytes)d, %(trips)d
-bulk = socket.create_connection((host, %(port)d)); block = b"x" * (1 << 16)
-started = time.perf_counter()
-for _ in range(megabytes * 16):
-    bulk.sendall(block)
-bulk.shutdown(socket.SHUT_WR); received = int(bulk.recv(64)); seconds = time.perf_counter() - started
-echo = socket.create_connection((host, %(port)d)); echo.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-rtts = []
-for _ in range(trips):
-    t = time.perf_counter(); echo.sendall(b"y" * 64); got = 0
-    while got < 64:
-        got += len(echo.recv(64 - got))
-    rtts.append((time.perf_counter() - t) * 1e6)
-rtts.sort()
-print(json.dumps({"mib_per_s": received / seconds / (1 << 20), "rtt_median_us": statistics.median(rtts),
-                  "rtt_p99_us": rtts[int(len(rtts) * 0.99) - 1]}))
-"""
+POD_ROWS = 'jsonpath={range .items[*]}{.metadata.name} {.status.podIP} {.status.phase}{"\\n"}{end}'
+SERVER_COMMAND = (
+    "mkdir -p /www && echo ok > /www/tiny && httpd -p 8080 -h /www && while true; do nc -l -p 5201 > /dev/null; done"
+)
 
 
-def measure(server_ns: str, client_ns: str, host: str, *, megabytes: int, trips: int) -> dict:
-    server = subprocess.Popen(
-        ["ip", "netns", "exec", server_ns, sys.executable, "-c", SERVER % {"port": PORT}],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert server.stdout is not None and server.stdout.readline().strip() == "ready"
-        code = CLIENT % {"host": host, "port": PORT, "megabytes": megabytes, "trips": trips}
-        out = subprocess.run(
-            ["ip", "netns", "exec", client_ns, sys.executable, "-c", code], capture_output=True, text=True, check=True
-        ).stdout
-        return json.loads(out)
-    finally:
-        server.wait(30)
+def free_ports(count: int) -> list[int]:
+    sockets = [socket.socket() for _ in range(count)]
+    for sock in sockets:
+        sock.bind(("127.0.0.1", 0))
+    ports = [sock.getsockname()[1] for sock in sockets]
+    for sock in sockets:
+        sock.close()
+    return ports
 
 
-def program(topology: Topology, backend: str) -> None:
-    def mac(node):
-        return vtep_mac(ipaddress.ip_network(node.pod_cidr))
+class Cluster:
+    def __init__(self, home: Path, backend: str):
+        self.home = home
+        self.node = f"bench-{os.getpid()}"
+        self.env = {**os.environ, "KUBEMINI_HOME": str(home), "KUBEMINI_NODE_NAME": self.node}
+        self.env.pop("KUBECONFIG", None)
+        self.backend = backend
 
-    nodes = [n.node_object(mac=mac(n)) for n in topology.nodes]
-    for node in topology.nodes:
-        failures = IpRoute(netns=node.netns).apply(desired_state(nodes, self_name=node.name, backend=backend))
-        assert not failures, failures
+    def kubemini(self, *args: str) -> str:
+        done = subprocess.run([str(KUBEMINI), *args], env=self.env, capture_output=True, text=True, timeout=600)
+        if done.returncode != 0:
+            raise RuntimeError(f"kubemini {args[0]} failed:\n{done.stdout}\n{done.stderr}")
+        return done.stdout
+
+    def kubectl(self, *args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:
+        argv = [KUBECTL, "--kubeconfig", str(self.home / "kubeconfig"), *args]
+        return subprocess.run(argv, env=self.env, capture_output=True, text=True, input=input, timeout=600)
+
+    def up(self) -> None:
+        api, etcd, peer = free_ports(3)
+        self.kubemini("up", "--port", str(api), "--etcd-port", str(etcd), "--etcd-peer-port", str(peer),
+                      "--nodes", "3", "--pod-network", self.backend, "--cluster-cidr", "10.246.0.0/16",
+                      "--no-user-kubeconfig")  # fmt: skip
+
+    def wait_ready(self, names: list[str]) -> dict[str, str]:
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            got = self.kubectl("get", "pods", "-l", "bench=pod-network", "-o", POD_ROWS)
+            rows = [line.split() for line in got.stdout.splitlines() if line.strip()]
+            running = {row[0]: row[1] for row in rows if len(row) == 3 and row[2] == "Running"}
+            if set(names) <= set(running):
+                return running
+            time.sleep(1)
+        raise RuntimeError(f"pods not running: {names}")
+
+    def timed(self, pod: str, script: str) -> float:
+        """Seconds busybox `time` reports for `script` run in `pod`."""
+        done = self.kubectl("exec", pod, "--", "sh", "-c", f"time sh -c '{script}'")
+        match = re.search(r"real\s+(?:(\d+)m\s*)?([\d.]+)s", done.stderr)
+        if done.returncode != 0 or not match:
+            raise RuntimeError(f"{script} in {pod}: {done.stderr}")
+        return int(match.group(1) or 0) * 60 + float(match.group(2))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--megabytes", type=int, default=256)
-    parser.add_argument("--round-trips", type=int, default=2000)
-    args = parser.parse_args()
-    results = {}
-    for mode in ("one-pod", "host-gw", "vxlan"):
-        topology = Topology()
-        try:
-            a, b = topology.build().nodes
-            if mode == "one-pod":
-                server_ns, host = a.pod_netns, a.pod_ip
-            else:
-                program(topology, mode)
-                wait_for_ping(a.pod_netns, b.pod_ip)
-                server_ns, host = b.pod_netns, b.pod_ip
-            started = time.perf_counter()
-            results[mode] = measure(server_ns, a.pod_netns, host, megabytes=args.megabytes, trips=args.round_trips)
-            results[mode]["seconds"] = time.perf_counter() - started
-        finally:
-            topology.remove()
-    for mode, figures in results.items():
-        print(
-            f"{mode:8s} {figures['mib_per_s']:8.0f} MiB/s   rtt median {figures['rtt_median_us']:6.0f} us"
-            f"   p99 {figures['rtt_p99_us']:6.0f} us"
+def measure(cluster: Cluster, *, megabytes: int, requests: int) -> dict[str, dict[str, float]]:
+    node2, node3 = f"{cluster.node}-node-2", f"{cluster.node}-node-3"
+    manifest = "---".join(
+        PODS.format(name=name, node=node, command=command)
+        for name, node, command in (
+            ("server", node2, SERVER_COMMAND),
+            ("within", node2, "sleep 3600"),
+            ("across", node3, "sleep 3600"),
         )
-    base = results["one-pod"]["mib_per_s"]
-    for mode in ("host-gw", "vxlan"):
-        print(f"{mode}: {results[mode]['mib_per_s'] / base:.2f}x one-pod throughput")
+    )
+    applied = cluster.kubectl("apply", "-f", "-", input=manifest)
+    if applied.returncode != 0:
+        raise RuntimeError(applied.stderr)
+    ips = cluster.wait_ready(["server", "within", "across"])
+    server = ips["server"]
+    results: dict[str, dict[str, float]] = {}
+    for client in ("within", "across"):
+        for _ in range(30):  # the server's listeners may need a moment
+            if cluster.kubectl("exec", client, "--", "wget", "-qO-", f"http://{server}:8080/tiny").returncode == 0:
+                break
+            time.sleep(1)
+        bulk = f"dd if=/dev/zero bs=65536 count={megabytes * 16} 2>/dev/null | nc {server} 5201"
+        best = min(cluster.timed(client, bulk) for _ in range(3))
+        loop = f"for i in $(seq {requests}); do wget -qO /dev/null http://{server}:8080/tiny; done"
+        latency = cluster.timed(client, loop) / requests
+        results[client] = {"mib_per_s": megabytes / best, "ms_per_request": latency * 1000}
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--megabytes", type=int, default=200)
+    parser.add_argument("--requests", type=int, default=100)
+    parser.add_argument("--backends", default="host-gw,vxlan")
+    args = parser.parse_args()
+    built = subprocess.run([str(REPO_ROOT / "deploy" / "images" / "build_node_image.sh")], capture_output=True)
+    if built.returncode != 0:
+        print(built.stderr.decode(), file=sys.stderr)
+        return 1
+    summary = []
+    for backend in args.backends.split(","):
+        with tempfile.TemporaryDirectory(prefix="kubemini-bench-") as directory:
+            cluster = Cluster(Path(directory) / "home", backend)
+            try:
+                cluster.up()
+                figures = measure(cluster, megabytes=args.megabytes, requests=args.requests)
+            finally:
+                subprocess.run([str(KUBEMINI), "down", "--purge"], env=cluster.env, capture_output=True, timeout=600)
+        within, across = figures["within"], figures["across"]
+        ratio = across["mib_per_s"] / within["mib_per_s"]
+        print(f"{backend}")
+        for name, row in (("within one node", within), ("across nodes", across)):
+            print(f"  {name:16s} {row['mib_per_s']:8.0f} MiB/s   {row['ms_per_request']:6.2f} ms per request")
+        latency_ratio = across["ms_per_request"] / within["ms_per_request"]
+        target = ""
+        if backend == "host-gw":
+            target = f" (target >= {TARGET}x: {'met' if ratio >= TARGET else 'MISSED'})"
+        summary.append(f"{backend}: across/within throughput {ratio:.2f}x{target}, latency {latency_ratio:.2f}x")
+    print("\n".join(summary))
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

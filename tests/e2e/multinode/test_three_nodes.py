@@ -249,9 +249,14 @@ def test_killed_node_pods_move_and_the_node_reconciles_when_back(cluster):
 
     def moved_containers_gone():
         listed = subprocess.run(
-            ["docker", "exec", victim, "docker", "ps", "-a", "--format", '{{ index .Labels "io.kubemini.pod.uid" }}'],
+            ["docker", "exec", victim, "docker", "ps", "-a", "--format", '{{.Label "io.kubemini.pod.uid"}}'],
             capture_output=True, text=True,
         )  # fmt: skip
         return listed.returncode == 0 and not (set(listed.stdout.split()) & moved)
 
     wait_until(moved_containers_gone, what=f"containers of moved pods removed on {victim}", deadline_seconds=60)
+
+    def moved_pods_finalized():  # Terminating until their kubelet confirms, as upstream
+        return not {p["metadata"]["uid"] for p in get_json(cluster, "pods", "-l", "app=survivor")["items"]} & moved
+
+    wait_until(moved_pods_finalized, what=f"the pods that left {victim} deleted once it is back", deadline_seconds=60)
