@@ -25,34 +25,12 @@ from tests.support.local_cluster import REPO_ROOT, explain, local_cluster, wait_
 BUILD_NODE_IMAGE = REPO_ROOT / "deploy" / "images" / "build_node_image.sh"
 
 CLUSTER_CIDR = "10.245.0.0/16"  # not the default, so a developer's cluster is never touched
-NODE_PORT = 30181
+NODE_PORT = 30181  # examples/multi-node-web.yaml
 # Nodes are NotReady 20 s after their last Lease renewal (renewed every 10 s), not 40 s.
 GRACE_ENV = {"KUBEMINI_CM_NODE_MONITOR_GRACE_PERIOD": "20"}
 UP_TIMEOUT_SECONDS = 300
 
-WEB = f"""
-apiVersion: apps/v1
-kind: DaemonSet
-metadata: {{name: web}}
-spec:
-  selector: {{matchLabels: {{app: web}}}}
-  template:
-    metadata: {{labels: {{app: web}}}}
-    spec:
-      containers:
-      - name: web
-        image: kubemini/busybox:1.35
-        command: [sh, -c, 'mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 8080 -h /www']
-        readinessProbe: {{tcpSocket: {{port: 8080}}, periodSeconds: 1}}
----
-apiVersion: v1
-kind: Service
-metadata: {{name: web}}
-spec:
-  type: NodePort
-  selector: {{app: web}}
-  ports: [{{port: 80, targetPort: 8080, nodePort: {NODE_PORT}}}]
-"""
+WEB = (REPO_ROOT / "examples" / "multi-node-web.yaml").read_text()  # the README walkthrough
 
 SURVIVOR = """
 apiVersion: apps/v1
@@ -151,7 +129,9 @@ def test_three_ready_nodes_each_with_its_own_pod_cidr(cluster):
 def test_pods_reach_each_other_across_nodes_by_pod_ip(cluster):
     applied = cluster.kubectl("apply", "-f", "-", input=WEB)
     assert applied.returncode == 0, explain(applied)
-    pods = wait_until(lambda: (p := ready_pods(cluster, "app=web")) and len(p) == 3 and p, what="3 ready web pods")
+    pods = wait_until(
+        lambda: (p := ready_pods(cluster, "app=web-nodes")) and len(p) == 3 and p, what="3 ready web pods"
+    )
     assert len({pod["spec"]["nodeName"] for pod in pods}) == 3
     for pod in pods:
         ip = ipaddress.ip_address(pod["status"]["podIP"])
@@ -173,14 +153,14 @@ def test_pods_reach_each_other_across_nodes_by_pod_ip(cluster):
 
 
 def test_service_by_dns_and_node_port_reach_all_nodes(cluster):
-    pods = ready_pods(cluster, "app=web")
+    pods = ready_pods(cluster, "app=web-nodes")
     names = {pod["metadata"]["name"] for pod in pods}
     for client in pods:
         seen: set[str] = set()
 
         def seen_through_dns(client=client, seen=seen):
             for _ in range(6):
-                seen.add(fetch_in(cluster, client["metadata"]["name"], "http://web.default.svc.cluster.local/"))
+                seen.add(fetch_in(cluster, client["metadata"]["name"], "http://web-nodes.default.svc.cluster.local/"))
             return names <= seen
 
         node = client["spec"]["nodeName"]
