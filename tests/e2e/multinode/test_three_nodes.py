@@ -150,6 +150,8 @@ def test_pods_reach_each_other_across_nodes_by_pod_ip(cluster):
                 deadline_seconds=30,
             )
             assert answer == server["metadata"]["name"]
+            seen_from = fetch_in(cluster, client["metadata"]["name"], f"{url}cgi-bin/client")
+            assert seen_from == client["status"]["podIP"], f"{client['metadata']['name']} seen as {seen_from}: NAT"
 
 
 def test_service_by_dns_and_node_port_reach_all_nodes(cluster):
