@@ -15,6 +15,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from typing import TextIO
 
 import httpx
@@ -27,6 +28,9 @@ from kubemini.cli.stopping import stop_all
 from kubemini.client.kubeconfig import resolve_config
 
 DRAIN_DEADLINE_SECONDS = 120.0
+STOP_DEADLINE_SECONDS = 600.0
+# A kubelet renews its Lease every 10 s: one not renewed for longer than its 40 s duration has stopped.
+STOPPED_AFTER_SECONDS = 40.0
 CLEANUP_TIMEOUT_SECONDS = 60
 
 
@@ -56,7 +60,7 @@ def _pods_on(api: httpx.Client, node: str) -> list[dict]:
     return response.json().get("items", [])
 
 
-def drain_and_delete(api: httpx.Client, node: str, *, deadline_seconds: float, out: TextIO) -> None:
+def drain(api: httpx.Client, node: str, *, deadline_seconds: float, out: TextIO) -> None:
     patched = api.patch(
         f"/api/v1/nodes/{node}",
         json={"spec": {"unschedulable": True}},
@@ -86,6 +90,31 @@ def drain_and_delete(api: httpx.Client, node: str, *, deadline_seconds: float, o
             if response.status_code not in (201, 404, 429):
                 response.raise_for_status()
         time.sleep(1.0)
+    print(f"node/{node} drained", file=out)
+
+
+def lease_age_seconds(lease: dict, now: datetime) -> float:
+    renewed = (lease.get("spec") or {}).get("renewTime")
+    if not renewed:
+        return float("inf")
+    return (now - datetime.fromisoformat(renewed.replace("Z", "+00:00"))).total_seconds()
+
+
+def wait_for_kubelet_to_stop(api: httpx.Client, node: str, *, deadline_seconds: float, out: TextIO) -> None:
+    print(f"waiting for the kubelet of {node} to stop: run `kubemini leave --local` on it", file=out)
+    deadline = time.monotonic() + deadline_seconds
+    while time.monotonic() < deadline:
+        response = api.get(f"/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/{node}")
+        if response.status_code == 404:
+            return
+        response.raise_for_status()
+        if lease_age_seconds(response.json(), datetime.now(UTC)) > STOPPED_AFTER_SECONDS:
+            return
+        time.sleep(2.0)
+    raise LeaveError(f"the kubelet of {node} still renews its Lease after {deadline_seconds:.0f}s; Node kept")
+
+
+def delete_node(api: httpx.Client, node: str, *, out: TextIO) -> None:
     deleted = api.delete(f"/api/v1/nodes/{node}")
     if deleted.status_code not in (200, 404):
         deleted.raise_for_status()
@@ -103,12 +132,15 @@ def leave_cluster(
         with httpx.Client(
             base_url=admin.server, verify=admin.ssl_context(), headers=admin.headers(), timeout=30.0
         ) as api:
-            drain_and_delete(api, node, deadline_seconds=deadline_seconds, out=out)
+            drain(api, node, deadline_seconds=deadline_seconds, out=out)
+            if remove_node_container(node):
+                print(f"node container {node} removed", file=out)
+            else:
+                wait_for_kubelet_to_stop(api, node, deadline_seconds=STOP_DEADLINE_SECONDS, out=out)
+            delete_node(api, node, out=out)
     except (LeaveError, httpx.HTTPError) as error:
         print(f"error: {error}", file=out)
         return 1
-    if remove_node_container(node):
-        print(f"node container {node} removed", file=out)
     return 0
 
 

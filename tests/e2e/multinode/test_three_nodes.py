@@ -8,6 +8,7 @@ One cluster for the module (it takes a while to build); the tests run in file or
     joining        a wrong token and an expired (cleaned up) token are refused by `kubemini join`
     node failure   a node container killed → its Deployment pods run on the other nodes; started
                    again, it rejoins and removes the containers of the pods that moved
+    leave          `kubemini leave` drains a node (its pods run elsewhere), deletes it, removes its container
     down           no node container, network, route to a pod CIDR or VXLAN device is left
 """
 
@@ -242,3 +243,21 @@ def test_killed_node_pods_move_and_the_node_reconciles_when_back(cluster):
         return not {p["metadata"]["uid"] for p in get_json(cluster, "pods", "-l", "app=survivor")["items"]} & moved
 
     wait_until(moved_pods_finalized, what=f"the pods that left {victim} deleted once it is back", deadline_seconds=60)
+
+
+def test_leave_drains_and_removes_a_node(cluster):
+    leaving = f"{cluster.node_name}-node-2"
+    cidr = get_json(cluster, "node", leaving)["spec"]["podCIDR"]
+    left = cluster.kubemini("leave", leaving, timeout=UP_TIMEOUT_SECONDS)
+    assert left.returncode == 0, explain(left)
+    assert f"node/{leaving} drained and deleted" in left.stdout
+    assert cluster.kubectl("get", "node", leaving).returncode != 0
+    assert leaving not in node_containers(cluster.node_name)
+    survivors = wait_until(lambda: len(p := ready_pods(cluster, "app=survivor")) == 3 and p, what="3 survivors")
+    assert all(pod["spec"]["nodeName"] != leaving for pod in survivors)
+
+    def route_gone():
+        routes = json.loads(subprocess.run(["ip", "-j", "route"], capture_output=True, text=True, check=True).stdout)
+        return all(route["dst"] != cidr for route in routes)
+
+    wait_until(route_gone, what=f"this machine's route to {leaving}'s pod CIDR {cidr} removed", deadline_seconds=30)

@@ -78,3 +78,14 @@ def test_drain_leaves_daemonset_mirror_and_finished_pods():
         pod("bare"),
     ]
     assert [p["metadata"]["name"] for p in pods_to_evict(pods)] == ["web", "bare"]
+
+
+def test_a_lease_not_renewed_for_its_duration_means_the_kubelet_stopped():
+    from datetime import UTC, datetime
+
+    from kubemini.cli.nodes.leaving import STOPPED_AFTER_SECONDS, lease_age_seconds
+
+    now = datetime(2026, 12, 1, 12, 0, 0, tzinfo=UTC)
+    assert lease_age_seconds({"spec": {"renewTime": "2026-12-01T11:59:50.000000Z"}}, now) == 10.0
+    assert lease_age_seconds({"spec": {"renewTime": "2026-12-01T11:59:00.000000Z"}}, now) > STOPPED_AFTER_SECONDS
+    assert lease_age_seconds({"spec": {}}, now) == float("inf")
