@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import sys
@@ -21,6 +22,10 @@ from apiserver.storage.encryption.reloading import EncryptionSetup
 KEEP_ALIVE_SECONDS = 65
 # Room for the nesting typed decoding allows (512 levels) in the recursive steps after it.
 RECURSION_LIMIT = 5000
+# The watch caches hold every object (millions of small dicts in a big cluster) for the process's
+# life: with the default threshold (700) a full collection walks them all again and again. Young
+# collections run 100x less often; the schemas and modules loaded at start are frozen out of them.
+GC_THRESHOLDS = (70_000, 20, 50)
 
 
 def parse_endpoints(value: str) -> list[tuple[str, int]]:
@@ -87,6 +92,7 @@ def main() -> None:
     args = parser.parse_args()
     secure = security_options.secure_listener(args)
     sys.setrecursionlimit(RECURSION_LIMIT)
+    gc.set_threshold(*GC_THRESHOLDS)
     try:
         encryption = EncryptionSetup.from_flags(
             args.encryption_provider_config, automatic_reload=args.encryption_provider_config_automatic_reload
@@ -117,6 +123,7 @@ def main() -> None:
         audit=audit,
         admission=admission_options.options_from(args),
     )
+    gc.freeze()
     serving.run(
         app,
         host=args.bind_address,
