@@ -9,7 +9,7 @@ import os
 import sys
 from pathlib import Path
 
-from apiserver import security_options, serving
+from apiserver import security_options, serving, workers
 from apiserver.admission import options as admission_options
 from apiserver.app import create_app
 from apiserver.audit.policy import AuditPolicyError
@@ -87,6 +87,12 @@ def main() -> None:
     parser.add_argument("--audit-log-maxsize", type=int, default=0, help="MB before the audit log is rotated")
     parser.add_argument("--audit-log-maxbackup", type=int, default=0, help="rotated audit logs kept (0: all)")
     parser.add_argument("--log-level", default=os.environ.get("KUBEMINI_LOG_LEVEL", "info"))
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("KUBEMINI_APISERVER_WORKERS", "0")),
+        help="processes serving the same ports, each with its own watch caches (0: one per two CPUs, at most 4)",
+    )
     security_options.add_security_flags(parser)
     admission_options.add_flags(parser)
     args = parser.parse_args()
@@ -124,13 +130,14 @@ def main() -> None:
         admission=admission_options.options_from(args),
     )
     gc.freeze()
-    serving.run(
+    serving.serve(
         app,
         host=args.bind_address,
         secure=secure,
         insecure_port=args.insecure_port or None,
         keep_alive_seconds=KEEP_ALIVE_SECONDS,
         header_timeout_seconds=args.request_header_timeout,
+        workers=args.workers or workers.default_workers(),
     )
 
 

@@ -273,13 +273,14 @@ def main() -> None:
     parser.add_argument("--crowd", type=int, default=200, help="watches open during the creates-under-watch run")
     parser.add_argument("--updates", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=5, help="duration of each wrk run")
+    parser.add_argument("--workers", type=int, default=0, help="apiserver --workers (0: its default for the machine)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         etcd = EtcdServer(Path(tmp) / "etcd").start()
         tokens = Path(tmp) / "tokens.csv"
         tokens.write_text(f"{BENCH_TOKEN},{BENCH_USER},bench-uid\n")
         plain_port = free_port()
-        extra = ("--token-auth-file", str(tokens), "--insecure-port", str(plain_port))
+        extra = ("--token-auth-file", str(tokens), "--insecure-port", str(plain_port), "--workers", str(args.workers))
         api = ApiServer(etcd.url, Path(tmp) / "apiserver.log", extra_args=extra).start()
         try:
             bind_bench_user(api)
@@ -293,6 +294,7 @@ def main() -> None:
         finally:
             api.stop()
             etcd.stop()
+    print(f"apiserver --workers {args.workers or 'default'}")
     print(f"{'measure':<28}{'ops/s':>12}{'x raw etcd put':>18}")
     print(f"{'raw aetcd put (baseline)':<28}{raw:>12.0f}{1.0:>18.2f}")
     for name, rate in figures.items():
