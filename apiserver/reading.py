@@ -6,7 +6,9 @@ Where a list is served from (upstream's `ShouldDelegateList` with consistent rea
     resourceVersion=0                         the watch cache, whatever it holds (limit ignored)
     resourceVersion=N (not older than)        the watch cache when it holds N, else etcd
     no resourceVersion (consistent)           etcd's current revision R (a cheap quorum read of one
-                                              key); the watch cache when it holds R, else etcd
+                                              key); the watch cache when it holds R, or when etcd
+                                              shows nothing under the prefix changed after the
+                                              cache's revision (`unchanged_since`); else etcd
 The cache serves `limit` too: the continue token carries the cache's revision, so the next pages
 come from etcd at that same revision. An etcd read reuses every object the cache holds at the
 same mod_revision (no decoding again); a get is always an etcd read, as upstream's is, with the
@@ -136,18 +138,27 @@ async def get_object(ctx, info: RequestInfo) -> dict:
     return served(info.resource, (await get_entry(ctx, info)).obj)
 
 
-async def _servable_from_cache(ctx, cache, query: ListQuery) -> bool:
-    """Whether the watch cache may answer this list (see the module docstring)."""
+async def _cache_revision(ctx, cache, prefix: str, query: ListQuery) -> int | None:
+    """The revision the watch cache can answer this list at, or None when etcd must (module docstring)."""
     if query.continue_token or not cache.ready.is_set():
-        return False
+        return None
     requested = query.resource_version
     if requested == "0":
-        return True
+        return cache.revision
     if requested is not None:
         exact = query.resource_version_match == "Exact" or (query.limit and not query.resource_version_match)
-        return not exact and cache.revision >= int(requested)
+        return cache.revision if not exact and cache.revision >= int(requested) else None
     current = await ctx.store.current_revision()
-    return cache.ready.is_set() and cache.revision >= current
+    if cache.revision >= current:
+        return cache.revision
+    # Behind etcd (writes elsewhere moved the revision on): still exact if nothing under the
+    # prefix changed after the cache's revision, which etcd answers without sending a value.
+    held, count = cache.revision, cache.count(prefix)
+    proven = await ctx.store.unchanged_since(prefix, held, count)
+    if cache.revision >= current:  # caught up meanwhile
+        return cache.revision
+    # Events the cache applied meanwhile lie outside the prefix (none inside changed up to `proven`).
+    return proven if proven is not None and cache.ready.is_set() else None
 
 
 async def list_entries(ctx, info: RequestInfo, query: ListQuery) -> tuple[list[Encoded], dict]:
@@ -157,14 +168,15 @@ async def list_entries(ctx, info: RequestInfo, query: ListQuery) -> tuple[list[E
     cache = ctx.cache(info.resource)
     prefix = stored_record.storage_prefix(info.namespace)
     try:
-        if await _servable_from_cache(ctx, cache, query):
+        revision = await _cache_revision(ctx, cache, prefix, query)
+        if revision is not None:
             limit = 0 if query.resource_version == "0" else query.limit
             # The prefix holds only the request's namespace: without selectors every entry matches.
             selective = query.label_selector or query.field_selector
             entries, next_key = cache.page(prefix, matches if selective else None, limit=limit)
-            metadata = {"resourceVersion": str(cache.revision)}
+            metadata = {"resourceVersion": str(revision)}
             if next_key:
-                metadata["continue"] = _encode_continue(cache.revision, next_key)
+                metadata["continue"] = _encode_continue(revision, next_key)
             return entries, metadata
         return await _list_from_etcd(ctx, cache, prefix, matches, query, stored_record)
     except Compacted as exc:

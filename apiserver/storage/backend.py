@@ -8,6 +8,7 @@
     watch(prefix, start_revision)              → StorageEvent stream                Compacted
     compact(revision)                          → None
     current_revision() / check_revision(rev) / keys(prefix)
+    unchanged_since(prefix, revision, count)   → current revision, or None if the prefix changed
 
 Every call may also raise Unavailable (etcd not reached: nothing happened) or
 OutcomeUnknown (a write was sent but no answer came: it may have happened).
@@ -105,6 +106,8 @@ class Backend(Protocol):
     async def compact(self, revision: int) -> None: ...
 
     async def current_revision(self) -> int: ...
+
+    async def unchanged_since(self, prefix: str, revision: int, count: int) -> int | None: ...
 
     async def check_revision(self, revision: int) -> None: ...
 

@@ -190,6 +190,22 @@ class EtcdStore:
         )
         return response.header.revision
 
+    async def unchanged_since(self, prefix: str, revision: int, count: int) -> int | None:
+        """etcd's current revision R if nothing under `prefix` changed after `revision`, given that
+        `count` keys were there at `revision`; None when something did.
+
+        One transaction at R: no key under the prefix has a mod_revision after `revision` (so every
+        key there was there, unchanged, at `revision`) and the prefix holds `count` keys (so none
+        was deleted either). Answered from etcd's index and values without sending any value."""
+        range_end = aetcd.utils.prefix_range_end(prefix.encode())
+        counted = range_request(prefix.encode(), range_end=range_end, count_only=True)
+        changed = range_request(prefix.encode(), range_end=range_end, limit=1, keys_only=True)
+        changed.min_mod_revision = revision + 1
+        request = rpc.TxnRequest(success=[rpc.RequestOp(request_range=counted), rpc.RequestOp(request_range=changed)])
+        response = await self._call(lambda c: c.kvstub.Txn(request, timeout=ETCD_TIMEOUT_SECONDS))
+        held, moved = response.responses[0].response_range, response.responses[1].response_range
+        return response.header.revision if held.count == count and not moved.kvs else None
+
     async def check_revision(self, revision: int) -> None:
         """Raise Compacted when `revision` is older than etcd's compaction point."""
         await self._range_at(range_request(b"/registry/", revision=revision, limit=1, keys_only=True))

@@ -241,6 +241,17 @@ class WatchCache:
         entries, _ = self.page("", matches)
         return [entry.obj for entry in entries], self.revision
 
+    def count(self, prefix: str) -> int:
+        """How many keys the cache holds under `prefix` (one that ends with "/")."""
+        keys = self._sorted()
+        end = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        return bisect.bisect_left(keys, end) - bisect.bisect_left(keys, prefix)
+
+    def _sorted(self) -> list[str]:
+        if self._sorted_keys is None:
+            self._sorted_keys = sorted(self.entries)
+        return self._sorted_keys
+
     def known(self, key: str, mod_revision: int) -> Encoded | None:
         """The cached entry of `key` if the cache holds it at exactly `mod_revision` (no decoding again)."""
         entry = self.entries.get(key)
@@ -251,9 +262,7 @@ class WatchCache:
     ) -> tuple[list[Encoded], str]:
         """Entries under `prefix` from `start_key` on, sorted by key, passing `matches` (None: all): at
         most `limit` (0: all). Returns them and the key to continue from ("" when no key follows)."""
-        keys = self._sorted_keys
-        if keys is None:
-            keys = self._sorted_keys = sorted(self.entries)
+        keys = self._sorted()
         entries = self.entries
         found: list[Encoded] = []
         position = bisect.bisect_left(keys, max(prefix, start_key))

@@ -10,7 +10,8 @@ import pytest
 from tests.support.api_http import api_http
 from tests.support.processes import ApiServer
 
-CONFIGMAPS = "/api/v1/namespaces/default/configmaps"
+NAMESPACE = "/api/v1/namespaces/default"
+CONFIGMAPS = f"{NAMESPACE}/configmaps"
 ROUNDS = 40
 
 
@@ -65,3 +66,23 @@ def test_stopping_the_parent_stops_every_worker(own_etcd, tmp_path):
     while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not [pid for pid in workers if _alive(pid)], "a worker outlived its parent"
+
+
+def test_a_list_behind_etcd_is_answered_only_when_its_prefix_did_not_change(workers_api):
+    """Writes to other resources move etcd's revision past a cache's; a list is still exact: it has
+    every ConfigMap written before it and a revision at least that of the last write anywhere."""
+    names = []
+    for round_number in range(ROUNDS):
+        with api_http(base_url=workers_api.url, timeout=30) as client:
+            if round_number % 2 == 0:
+                names.append(f"b-{round_number}")
+                body = {"metadata": {"name": names[-1]}, "data": {}}
+                assert client.post(f"{NAMESPACE}/configmaps", json=body).status_code == 201
+            secret = client.post(f"{NAMESPACE}/secrets", json={"metadata": {"name": f"s-{round_number}"}})
+            assert secret.status_code == 201, secret.text
+        with api_http(base_url=workers_api.url, timeout=30) as client:
+            listed = client.get(f"{NAMESPACE}/configmaps", params={"limit": 500})
+        assert listed.status_code == 200, listed.text
+        found = [item["metadata"]["name"] for item in listed.json()["items"] if item["metadata"]["name"] in names]
+        assert found == sorted(names)
+        assert int(listed.json()["metadata"]["resourceVersion"]) >= int(secret.json()["metadata"]["resourceVersion"])

@@ -78,3 +78,10 @@ def test_a_list_made_of_entry_bytes_is_the_list_document():
         "items": [entry.obj for entry in entries],
     }
     assert json.loads(list_json(CONFIGMAPS, [], {"resourceVersion": "2"}))["items"] == []
+
+
+def test_the_count_under_a_prefix_is_of_that_prefix_only():
+    cache = _cache("a/x1", "a/x2", "ab/x3", "b/y")
+    assert cache.count("/registry/configmaps/a/") == 2
+    assert cache.count("/registry/configmaps/") == 4
+    assert cache.count("/registry/configmaps/c/") == 0
