@@ -98,7 +98,7 @@ async def serve(request: Request) -> Response:
 
 
 async def handle(request: Request, info: RequestInfo) -> Response:
-    ctx = request.app.state.ctx.for_manager(field_manager(request)).for_user(request_user(request.scope))
+    ctx = request.app.state.ctx.for_request(manager=field_manager(request), user=request_user(request.scope))
     if dry_run(request.query_params):
         ctx = ctx.for_dry_run()
     if info.resource.virtual:

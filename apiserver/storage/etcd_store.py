@@ -145,14 +145,18 @@ class EtcdStore:
         """One call, retried once on another member only when the first was not reached at all."""
         for attempt in range(2):
             client = self._client
+            connected = client._connected.is_set()  # noqa: SLF001 - a waited connect costs a task per call
             try:
-                await asyncio.wait_for(client.connect(), ETCD_TIMEOUT_SECONDS)
+                if not connected:
+                    await asyncio.wait_for(client.connect(), ETCD_TIMEOUT_SECONDS)
             except (TimeoutError, *_UNREACHED, aetcd.exceptions.ClientError) as exc:
                 self._failover(client)
                 if attempt == 1 or len(self._endpoints) < 2:
                     raise Unavailable(f"etcd not reachable: {exc or type(exc).__name__}") from exc
                 continue
             try:
+                if connected:  # every call carries its own gRPC deadline (ETCD_TIMEOUT_SECONDS)
+                    return await make(client)
                 return await asyncio.wait_for(make(client), ETCD_TIMEOUT_SECONDS + 1)
             except TimeoutError as exc:
                 if write:
