@@ -280,7 +280,8 @@ def main() -> None:
         tokens = Path(tmp) / "tokens.csv"
         tokens.write_text(f"{BENCH_TOKEN},{BENCH_USER},bench-uid\n")
         plain_port = free_port()
-        extra = ("--token-auth-file", str(tokens), "--insecure-port", str(plain_port), "--workers", str(args.workers))
+        extra = ("--token-auth-file", str(tokens), "--insecure-port", str(plain_port))
+        extra += ("--workers", str(args.workers)) if args.workers else ()
         api = ApiServer(etcd.url, Path(tmp) / "apiserver.log", extra_args=extra).start()
         try:
             bind_bench_user(api)
