@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import sys
 from pathlib import Path
 
-from apiserver import security_options, serving
+from apiserver import security_options, serving, workers
 from apiserver.admission import options as admission_options
 from apiserver.app import create_app
 from apiserver.audit.policy import AuditPolicyError
@@ -21,6 +22,10 @@ from apiserver.storage.encryption.reloading import EncryptionSetup
 KEEP_ALIVE_SECONDS = 65
 # Room for the nesting typed decoding allows (512 levels) in the recursive steps after it.
 RECURSION_LIMIT = 5000
+# The watch caches hold every object (millions of small dicts in a big cluster) for the process's
+# life: with the default threshold (700) a full collection walks them all again and again. Young
+# collections run 100x less often; the schemas and modules loaded at start are frozen out of them.
+GC_THRESHOLDS = (70_000, 20, 50)
 
 
 def parse_endpoints(value: str) -> list[tuple[str, int]]:
@@ -82,11 +87,18 @@ def main() -> None:
     parser.add_argument("--audit-log-maxsize", type=int, default=0, help="MB before the audit log is rotated")
     parser.add_argument("--audit-log-maxbackup", type=int, default=0, help="rotated audit logs kept (0: all)")
     parser.add_argument("--log-level", default=os.environ.get("KUBEMINI_LOG_LEVEL", "info"))
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("KUBEMINI_APISERVER_WORKERS", "0")),
+        help="processes serving the same ports, each with its own watch caches (0: one per two CPUs, at most 4)",
+    )
     security_options.add_security_flags(parser)
     admission_options.add_flags(parser)
     args = parser.parse_args()
     secure = security_options.secure_listener(args)
     sys.setrecursionlimit(RECURSION_LIMIT)
+    gc.set_threshold(*GC_THRESHOLDS)
     try:
         encryption = EncryptionSetup.from_flags(
             args.encryption_provider_config, automatic_reload=args.encryption_provider_config_automatic_reload
@@ -117,13 +129,15 @@ def main() -> None:
         audit=audit,
         admission=admission_options.options_from(args),
     )
-    serving.run(
+    gc.freeze()
+    serving.serve(
         app,
         host=args.bind_address,
         secure=secure,
         insecure_port=args.insecure_port or None,
         keep_alive_seconds=KEEP_ALIVE_SECONDS,
         header_timeout_seconds=args.request_header_timeout,
+        workers=args.workers or workers.default_workers(),
     )
 
 

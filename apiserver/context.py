@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -53,6 +54,13 @@ class ServerContext:
 
     def for_manager(self, manager: str) -> ServerContext:
         return dataclasses.replace(self, field_manager=manager)
+
+    def for_request(self, *, manager: str, user: UserInfo) -> ServerContext:
+        """This context with one request's field manager and user: a shallow copy (store, caches and
+        plugins stay shared), several times cheaper than two `dataclasses.replace`."""
+        ctx = copy.copy(self)
+        ctx.field_manager, ctx.user = manager, user
+        return ctx
 
     def for_user(self, user: UserInfo) -> ServerContext:
         return dataclasses.replace(self, user=user)

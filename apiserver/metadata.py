@@ -8,6 +8,7 @@ update: the same fields carried over from the stored object; status kept (main r
 
 from __future__ import annotations
 
+import os
 import random
 import uuid
 
@@ -23,6 +24,7 @@ MAIN, STATUS, DIRECT = "main", "status", "direct"  # update modes: the resource,
 
 
 _suffixes = random.Random()  # not a secret: upstream draws these from math/rand too
+os.register_at_fork(after_in_child=_suffixes.seed)  # --workers: each process draws its own names
 
 
 def generated_name(prefix: str) -> str:

@@ -1,8 +1,19 @@
-"""GET and LIST: label/field selectors, `limit`/`continue` paging, consistent reads from etcd.
+"""GET and LIST: label/field selectors, `limit`/`continue` paging, consistent reads.
 
-A list with `resourceVersion=0` may be served from the watch cache (what
-informers ask for on restart); every other list is a quorum read of etcd.
-Objects are read in their stored form and served in the request's version.
+Where a list is served from (upstream's `ShouldDelegateList` with consistent reads from cache):
+    continue=<token>                          etcd at the token's revision (410 once compacted)
+    resourceVersion=N + limit, or match=Exact etcd at revision N, exactly
+    resourceVersion=0                         the watch cache, whatever it holds (limit ignored)
+    resourceVersion=N (not older than)        the watch cache when it holds N, else etcd
+    no resourceVersion (consistent)           etcd's current revision R (a cheap quorum read of one
+                                              key); the watch cache when it holds R, or when etcd
+                                              shows nothing under the prefix changed after the
+                                              cache's revision (`unchanged_since`); else etcd
+The cache serves `limit` too: the continue token carries the cache's revision, so the next pages
+come from etcd at that same revision. An etcd read reuses every object the cache holds at the
+same mod_revision (no decoding again); a get is always an etcd read, as upstream's is, with the
+same reuse. Objects are read in their stored form and served in the request's version; the
+entries (apiserver/storage/encoded.py) carry the serializations every response shares.
 """
 
 from __future__ import annotations
@@ -15,8 +26,10 @@ from dataclasses import dataclass
 
 from apiserver.errors import ApiError, bad_request, from_storage, gone
 from apiserver.request_info import RequestInfo
+from apiserver.storage.encoded import Encoded
 from apiserver.storage.errors import Compacted, StorageError
-from apiserver.writing import read_stored, served
+from apiserver.storage.watch_cache import with_type_meta
+from apiserver.writing import served
 from kubemini.api.registry import stored_version
 from kubemini.api.selectors import (
     SelectorError,
@@ -53,6 +66,7 @@ class ListQuery:
     limit: int = 0
     continue_token: str | None = None
     resource_version: str | None = None
+    resource_version_match: str = ""
 
     @classmethod
     def from_params(cls, params) -> ListQuery:
@@ -65,6 +79,7 @@ class ListQuery:
             limit=parse_int64(limit, "limit"),
             continue_token=params.get("continue") or None,
             resource_version=params.get("resourceVersion") or None,
+            resource_version_match=params.get("resourceVersionMatch", ""),
         )
         check_resource_version(query.resource_version)
         return query
@@ -106,48 +121,105 @@ def _decode_continue(token: str, prefix: str) -> tuple[int, str]:
     return revision, start
 
 
-async def get_object(ctx, info: RequestInfo) -> dict:
-    return served(info.resource, (await read_stored(ctx, info)).obj)
-
-
-async def list_objects(ctx, info: RequestInfo, query: ListQuery) -> tuple[list[dict], dict]:
-    """Returns (items served, list metadata with resourceVersion and continue)."""
-    record = info.resource
-    stored_record = stored_version(record)
-    matches = object_filter(info, query)
-    cache = ctx.cache(record)
-    if query.resource_version == "0" and not query.continue_token and cache.ready.is_set():
-        items, revision = cache.snapshot(matches)
-        return [served(record, item) for item in items], {"resourceVersion": str(revision)}
-    prefix = stored_record.storage_prefix(info.namespace)
-    revision, start = 0, prefix
-    if query.continue_token:
-        revision, start = _decode_continue(query.continue_token, prefix)
-    items: list[dict] = []
-    fetch = max(query.limit, PAGE_FETCH_MINIMUM) if query.limit else 0
+async def get_entry(ctx, info: RequestInfo) -> Encoded:
+    """The object from etcd; the cache's entry (and its serializations) when it holds that revision."""
     try:
-        while True:
-            page = await ctx.store.list(prefix, revision=revision, limit=fetch, start_key=start)
-            revision = revision or page.revision
-            for position, stored in enumerate(page.items):
-                if matches(stored.obj):
-                    items.append(served(record, stored.obj))
-                if query.limit and len(items) == query.limit:
-                    has_more = page.more or position < len(page.items) - 1
-                    token = _encode_continue(revision, stored.key + "\x00") if has_more else ""
-                    metadata = {"resourceVersion": str(revision)}
-                    if token:
-                        metadata["continue"] = token
-                    return items, metadata
-            if not page.more or page.last_key is None:
-                return items, {"resourceVersion": str(revision)}
-            start = page.last_key + "\x00"
+        stored = await ctx.store.get(info.storage_key, known=ctx.cache(info.resource).known)
+    except StorageError as exc:
+        raise from_storage(exc, stored_version(info.resource), info.name or "") from exc
+    return stored.entry or _entry(stored, stored_version(info.resource))
+
+
+def _entry(stored, stored_record) -> Encoded:
+    return stored.entry or Encoded(stored.key, with_type_meta(stored.obj, stored_record), stored.mod_revision)
+
+
+async def get_object(ctx, info: RequestInfo) -> dict:
+    return served(info.resource, (await get_entry(ctx, info)).obj)
+
+
+async def _cache_revision(ctx, cache, prefix: str, query: ListQuery) -> int | None:
+    """The revision the watch cache can answer this list at, or None when etcd must (module docstring)."""
+    if query.continue_token or not cache.ready.is_set():
+        return None
+    requested = query.resource_version
+    if requested == "0":
+        return cache.revision
+    if requested is not None:
+        exact = query.resource_version_match == "Exact" or (query.limit and not query.resource_version_match)
+        return cache.revision if not exact and cache.revision >= int(requested) else None
+    current = await ctx.store.current_revision()
+    if cache.revision >= current:
+        return cache.revision
+    # Behind etcd (writes elsewhere moved the revision on): still exact if nothing under the
+    # prefix changed after the cache's revision, which etcd answers without sending a value.
+    held, count = cache.revision, cache.count(prefix)
+    proven = await ctx.store.unchanged_since(prefix, held, count)
+    if cache.revision >= current:  # caught up meanwhile
+        return cache.revision
+    # Events the cache applied meanwhile lie outside the prefix (none inside changed up to `proven`).
+    return proven if proven is not None and cache.ready.is_set() else None
+
+
+async def list_entries(ctx, info: RequestInfo, query: ListQuery) -> tuple[list[Encoded], dict]:
+    """The stored entries listed and the list metadata (resourceVersion, continue)."""
+    stored_record = stored_version(info.resource)
+    matches = object_filter(info, query)
+    cache = ctx.cache(info.resource)
+    prefix = stored_record.storage_prefix(info.namespace)
+    try:
+        revision = await _cache_revision(ctx, cache, prefix, query)
+        if revision is not None:
+            limit = 0 if query.resource_version == "0" else query.limit
+            # The prefix holds only the request's namespace: without selectors every entry matches.
+            selective = query.label_selector or query.field_selector
+            entries, next_key = cache.page(prefix, matches if selective else None, limit=limit)
+            metadata = {"resourceVersion": str(revision)}
+            if next_key:
+                metadata["continue"] = _encode_continue(revision, next_key)
+            return entries, metadata
+        return await _list_from_etcd(ctx, cache, prefix, matches, query, stored_record)
     except Compacted as exc:
         if query.continue_token:
             raise gone("The provided continue parameter is too old to display a consistent list result.") from exc
         raise from_storage(exc, stored_record) from exc
     except StorageError as exc:
         raise from_storage(exc, stored_record) from exc
+
+
+async def _list_from_etcd(
+    ctx, cache, prefix: str, matches, query: ListQuery, stored_record
+) -> tuple[list[Encoded], dict]:
+    revision, start = 0, prefix
+    if query.continue_token:
+        revision, start = _decode_continue(query.continue_token, prefix)
+    elif query.resource_version not in (None, "0") and (query.limit or query.resource_version_match == "Exact"):
+        revision = int(query.resource_version)
+    entries: list[Encoded] = []
+    fetch = max(query.limit, PAGE_FETCH_MINIMUM) if query.limit else 0
+    while True:
+        page = await ctx.store.list(prefix, revision=revision, limit=fetch, start_key=start, known=cache.known)
+        revision = revision or page.revision
+        for position, stored in enumerate(page.items):
+            if matches(stored.obj):
+                entries.append(_entry(stored, stored_record))
+            if query.limit and len(entries) == query.limit:
+                has_more = page.more or position < len(page.items) - 1
+                metadata = {"resourceVersion": str(revision)}
+                if has_more:
+                    metadata["continue"] = _encode_continue(revision, stored.key + "\x00")
+                return entries, metadata
+        if not page.more or page.last_key is None:
+            return entries, {"resourceVersion": str(revision)}
+        start = page.last_key + "\x00"
+
+
+async def list_objects(ctx, info: RequestInfo, query: ListQuery) -> tuple[list[dict], dict]:
+    """Returns (items served, list metadata with resourceVersion and continue). The items may be
+    the cache's own objects: read-only."""
+    entries, metadata = await list_entries(ctx, info, query)
+    record = info.resource
+    return [served(record, entry.obj) for entry in entries], metadata
 
 
 def list_body(info: RequestInfo, items: list[dict], metadata: dict) -> dict:

@@ -40,7 +40,7 @@ from apiserver.negotiation import (
     render,
 )
 from apiserver.patching import apply_patch, patch_type
-from apiserver.reading import ListQuery, get_object, list_body, list_objects
+from apiserver.reading import ListQuery, get_entry, list_body, list_entries, list_objects
 from apiserver.request_info import RequestInfo, parse_path
 from apiserver.request_params import (
     TRUE_VALUES,
@@ -50,6 +50,7 @@ from apiserver.request_params import (
     field_manager,
     warning_headers,
 )
+from apiserver.serialized import json_response, list_json, object_json
 from apiserver.storage.errors import StorageError
 from apiserver.subresources import approval, binding, ephemeral_containers, eviction, finalize, scale
 from apiserver.subresources.streaming import UPGRADE_SUBRESOURCES, refuse_without_upgrade
@@ -57,7 +58,7 @@ from apiserver.tables import to_table
 from apiserver.typed_objects import field_validation_mode, typed_object
 from apiserver.virtual import VIRTUAL_HANDLERS
 from apiserver.watching import open_watch
-from apiserver.writing import create_object, update_object
+from apiserver.writing import create_object, served, update_object
 from kubemini.api.status import make_status, success_status
 
 log = logging.getLogger("apiserver")
@@ -97,7 +98,7 @@ async def serve(request: Request) -> Response:
 
 
 async def handle(request: Request, info: RequestInfo) -> Response:
-    ctx = request.app.state.ctx.for_manager(field_manager(request)).for_user(request_user(request.scope))
+    ctx = request.app.state.ctx.for_request(manager=field_manager(request), user=request_user(request.scope))
     if dry_run(request.query_params):
         ctx = ctx.for_dry_run()
     if info.resource.virtual:
@@ -131,7 +132,10 @@ async def _get(ctx, info: RequestInfo, request: Request) -> Response:
         raise bad_request(f"includeObject must be None, Metadata or Object, got {include!r}")
     if info.name is None:
         form = choose(accept, protobuf=has_protobuf(info.resource))
-        items, metadata = await list_objects(ctx, info, ListQuery.from_params(params))
+        entries, metadata = await list_entries(ctx, info, ListQuery.from_params(params))
+        if form == JSON:
+            return json_response(list_json(info.resource, entries, metadata))
+        items = [served(info.resource, entry.obj) for entry in entries]
         if form == TABLE:
             return render(to_table(info.resource, items, list_metadata=metadata, include_object=include), JSON)
         if form == PARTIAL:
@@ -141,10 +145,16 @@ async def _get(ctx, info: RequestInfo, request: Request) -> Response:
         return await ctx.log_proxy(info, request)
     if info.subresource not in (None, "status", "scale"):
         raise method_not_allowed()
-    obj = await get_object(ctx, info)
+    entry = await get_entry(ctx, info)
     if info.subresource == "scale":
-        return render(scale.to_scale(obj, info.resource.strategy), choose(accept, tables=False, protobuf=True))
-    return _answer(info, obj, choose(accept, protobuf=has_protobuf(info.resource)), include=include)
+        return render(
+            scale.to_scale(served(info.resource, entry.obj), info.resource.strategy),
+            choose(accept, tables=False, protobuf=True),
+        )
+    form = choose(accept, protobuf=has_protobuf(info.resource))
+    if form == JSON:
+        return json_response(object_json(info.resource, entry))
+    return _answer(info, served(info.resource, entry.obj), form, include=include)
 
 
 async def _post(ctx, info: RequestInfo, request: Request) -> Response:

@@ -9,11 +9,13 @@ connection ──► request headers must be complete within REQUEST_HEADER_TIME
            ──► at most MAX_HEADER_BYTES of headers and MAX_HEADER_COUNT fields (431 otherwise)
            ──► a request the HTTP parser cannot read gets a 400 `Status`, never plain text
 shutdown   ──► every open watch is ended first (clients re-watch), then uvicorn's graceful stop
+--workers N ──► N processes, each binding the ports with SO_REUSEPORT (apiserver/workers.py)
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import signal
 import ssl
@@ -25,6 +27,7 @@ from uvicorn.protocols.websockets.wsproto_impl import WSProtocol
 
 from apiserver.authentication.user import INSECURE_PORT_USER
 from apiserver.authentication.x509 import SCOPE_KEY, certificate_user
+from apiserver.workers import reuse_port_socket, run_workers
 from kubemini.api.status import make_status
 from kubemini.component.uvicorn_server import QuietServer
 
@@ -173,7 +176,7 @@ def _config(
     )
 
 
-def run(
+def serve(
     app,
     *,
     host: str,
@@ -181,10 +184,39 @@ def run(
     insecure_port: int | None,
     keep_alive_seconds: int,
     header_timeout_seconds: float,
+    workers: int = 1,
 ) -> None:
-    """Serve on the secure port and/or the insecure loopback port; the first one runs the app's lifespan."""
+    """Serve on the secure port and/or the insecure loopback port; the first one runs the app's lifespan.
+    With `workers` > 1, that many processes share the ports (apiserver/workers.py)."""
+    if secure is None and insecure_port is None:
+        raise SystemExit("nothing to serve: give --secure-port or --insecure-port")
+    here = functools.partial(
+        _serve_here,
+        app,
+        host=host,
+        secure=secure,
+        insecure_port=insecure_port,
+        keep_alive_seconds=keep_alive_seconds,
+        header_timeout_seconds=header_timeout_seconds,
+    )
+    if workers > 1:
+        run_workers(workers, functools.partial(here, reuse_port=True))
+    else:
+        here(reuse_port=False)
+
+
+def _serve_here(
+    app,
+    *,
+    host: str,
+    secure: SecureListener | None,
+    insecure_port: int | None,
+    keep_alive_seconds: int,
+    header_timeout_seconds: float,
+    reuse_port: bool,
+) -> None:
     common = {"keep_alive_seconds": keep_alive_seconds, "header_timeout_seconds": header_timeout_seconds}
-    servers = []
+    servers, sockets = [], []
     if secure is not None:
         tls = {
             "ssl_certfile": secure.certificate_file,
@@ -193,14 +225,14 @@ def run(
             "ssl_cert_reqs": ssl.CERT_OPTIONAL if secure.client_ca_file else ssl.CERT_NONE,
         }
         servers.append(ApiServer(_config(app, host=host, port=secure.port, insecure=False, **common, **tls)))
+        sockets.append([reuse_port_socket(host, secure.port)] if reuse_port else None)
     if insecure_port is not None:
         lifespan = "auto" if not servers else "off"
         config = _config(app, host="127.0.0.1", port=insecure_port, insecure=True, lifespan=lifespan, **common)
         servers.append(ApiServer(config))
-    if not servers:
-        raise SystemExit("nothing to serve: give --secure-port or --insecure-port")
+        sockets.append([reuse_port_socket("127.0.0.1", insecure_port)] if reuse_port else None)
     with asyncio.Runner(loop_factory=_loop_factory(header_timeout_seconds)) as runner:
-        runner.run(_serve_all(servers))
+        runner.run(_serve_all(servers, sockets))
 
 
 def _loop_factory(handshake_timeout_seconds: float):
@@ -222,7 +254,7 @@ def _loop_factory(handshake_timeout_seconds: float):
     return ApiEventLoop
 
 
-async def _serve_all(servers: list[ApiServer]) -> None:
+async def _serve_all(servers: list[ApiServer], sockets: list) -> None:
     loop = asyncio.get_running_loop()
 
     def stop() -> None:
@@ -233,12 +265,15 @@ async def _serve_all(servers: list[ApiServer]) -> None:
         loop.add_signal_handler(signum, stop)
     first, *others = servers
     # Signals are handled above, once for every listener (uvicorn's own handlers serve one server).
-    running = [asyncio.create_task(first._serve())]  # noqa: SLF001
+    running = [asyncio.create_task(first._serve(sockets[0]))]  # noqa: SLF001
     # The others share the state the first one's lifespan builds: they listen once it has started.
     while not first.started and not running[0].done():
         await asyncio.sleep(0.02)
     if first.started:
-        running += [asyncio.create_task(server._serve()) for server in others]  # noqa: SLF001
+        running += [
+            asyncio.create_task(server._serve(listening))  # noqa: SLF001
+            for server, listening in zip(others, sockets[1:], strict=True)
+        ]
     done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
     stop()
     await asyncio.gather(*running, return_exceptions=True)

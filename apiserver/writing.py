@@ -144,9 +144,12 @@ async def _resolve_unknown_create(ctx, record, key: str, candidate: dict, error:
     raise from_storage(error, record, candidate["metadata"]["name"]) from error
 
 
-async def read_stored(ctx, info: RequestInfo) -> Stored:
+async def read_stored(ctx, info: RequestInfo, *, shared: bool = False) -> Stored:
+    """The object from etcd. `shared`: the watch cache's entry when the cache holds that revision
+    (then `obj` is the cache's, read-only, and the schema check below is remembered on it)."""
+    cache = ctx.caches.get(stored_version(info.resource).storage_resource) if shared else None
     try:
-        return await ctx.store.get(info.storage_key)
+        return await ctx.store.get(info.storage_key, known=cache.known if cache is not None else None)
     except StorageError as exc:
         raise from_storage(exc, stored_version(info.resource), info.name or "") from exc
 
@@ -158,6 +161,17 @@ def stored_fits_schema(record, obj: dict) -> bool:
     except (TypeMismatch, RecursionError):
         return False
     return True
+
+
+def _fits_schema(record, current: Stored) -> bool:
+    if current.entry is None:
+        return stored_fits_schema(record, current.obj)
+    return current.entry.form(("fits", record.api_version), lambda obj: stored_fits_schema(record, obj))
+
+
+def _copy(current: Stored) -> dict:
+    """A private copy of the current object to change (from the entry's JSON when there is one)."""
+    return json_codec.loads(current.entry.json()) if current.entry is not None else json_codec.clone(current.obj)
 
 
 def _malformed(record, name: str) -> ApiError:
@@ -201,13 +215,13 @@ async def update_object(
     record = info.resource
     stored_record = stored_version(record)
     for _ in range(MAX_CONFLICT_RETRIES):
-        current = await read_stored(ctx, info)
+        current = await read_stored(ctx, info, shared=True)  # read-only: changes go to a copy
         if expected_revision and str(current.mod_revision) != expected_revision:
             raise conflict(stored_record, info.name or "")
-        intact = stored_fits_schema(record, current.obj)
+        intact = _fits_schema(record, current)
         if not intact and mode != MAIN:
             raise _malformed(record, info.name or "")
-        new = change(served(record, json_codec.clone(current.obj)))
+        new = change(served(record, _copy(current)))
         new = new if record.stored else record.strategy.to_storage(new)
         check_namespace_matches(record, new, info.namespace)
         check_identity(stored_record, info.name or "", new, current.obj)

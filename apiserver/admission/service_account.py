@@ -15,6 +15,7 @@ manifests) get no account, as upstream.
 
 from __future__ import annotations
 
+import os
 import random
 
 from apiserver.admission import AdmissionPlugin, Attributes, forbidden
@@ -29,6 +30,7 @@ ROOT_CA_CONFIG_MAP = "kube-root-ca.crt"
 SERVICE_ACCOUNTS = registry.by_kind("ServiceAccount")
 _SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 _suffixes = random.Random()
+os.register_at_fork(after_in_child=_suffixes.seed)  # --workers: each process draws its own names
 CONTAINER_LISTS = ("initContainers", "containers", "ephemeralContainers")
 MIRROR_ANNOTATION = "kubernetes.io/config.mirror"
 

@@ -1,24 +1,33 @@
 """The narrow storage interface every store implements (etcd, dry-run): each call carries a revision.
 
-    get(key)                                   → Stored (obj, mod_revision)        KeyNotFound
-    list(prefix, revision, limit, start_key)   → Page(items, revision, more, last_key)  Compacted, FutureRevision
+    get(key, known)                            → Stored (obj, mod_revision)        KeyNotFound
+    list(prefix, revision, limit, start_key, known) → Page(items, revision, more, last_key)  Compacted, FutureRevision
     create(key, obj, side)                     → Stored                             KeyExists, SideKeyTaken
     update(key, obj, expected_revision, side)  → Stored                             RevisionConflict, KeyNotFound
     delete(key, expected_revision, side)       → revision                           RevisionConflict, KeyNotFound
     watch(prefix, start_revision)              → StorageEvent stream                Compacted
     compact(revision)                          → None
     current_revision() / check_revision(rev) / keys(prefix)
+    unchanged_since(prefix, revision, count)   → current revision, or None if the prefix changed
 
 Every call may also raise Unavailable (etcd not reached: nothing happened) or
 OutcomeUnknown (a write was sent but no answer came: it may have happened).
 `apiserver.errors.from_storage` turns each named error into its Status.
+
+`known(key, mod_revision)` (optional, on reads) returns an `Encoded` entry the caller already
+holds for that exact revision (the watch cache's): that value is not decoded again, and the
+Stored carries the entry (its serializations are shared; the object is read-only).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Protocol
+
+from apiserver.storage.encoded import Encoded
+
+Known = Callable[[str, int], Encoded | None]
 
 
 @dataclass
@@ -29,6 +38,7 @@ class Stored:
     # Stored in a form writes no longer use (an old encryption key, or plaintext): a no-op
     # update must still write it, which is how `kubemini encryption rotate` re-encrypts.
     stale: bool = False
+    entry: Encoded | None = None  # the shared cache entry this value was found as (`known`)
 
 
 @dataclass
@@ -73,9 +83,17 @@ class StorageEvent:
 
 
 class Backend(Protocol):
-    async def get(self, key: str) -> Stored: ...
+    async def get(self, key: str, *, known: Known | None = None) -> Stored: ...
 
-    async def list(self, prefix: str, *, revision: int = 0, limit: int = 0, start_key: str | None = None) -> Page: ...
+    async def list(
+        self,
+        prefix: str,
+        *,
+        revision: int = 0,
+        limit: int = 0,
+        start_key: str | None = None,
+        known: Known | None = None,
+    ) -> Page: ...
 
     async def create(self, key: str, obj: dict, *, side: SideKeys | None = None) -> Stored: ...
 
@@ -88,6 +106,8 @@ class Backend(Protocol):
     async def compact(self, revision: int) -> None: ...
 
     async def current_revision(self) -> int: ...
+
+    async def unchanged_since(self, prefix: str, revision: int, count: int) -> int | None: ...
 
     async def check_revision(self, revision: int) -> None: ...
 

@@ -28,7 +28,7 @@ import aetcd.exceptions
 import aetcd.utils
 from aetcd import rpc
 
-from apiserver.storage.backend import Page, SideKeys, StorageEvent, Stored
+from apiserver.storage.backend import Known, Page, SideKeys, StorageEvent, Stored
 from apiserver.storage.errors import (
     Compacted,
     CorruptValue,
@@ -145,14 +145,18 @@ class EtcdStore:
         """One call, retried once on another member only when the first was not reached at all."""
         for attempt in range(2):
             client = self._client
+            connected = client._connected.is_set()  # noqa: SLF001 - a waited connect costs a task per call
             try:
-                await asyncio.wait_for(client.connect(), ETCD_TIMEOUT_SECONDS)
+                if not connected:
+                    await asyncio.wait_for(client.connect(), ETCD_TIMEOUT_SECONDS)
             except (TimeoutError, *_UNREACHED, aetcd.exceptions.ClientError) as exc:
                 self._failover(client)
                 if attempt == 1 or len(self._endpoints) < 2:
                     raise Unavailable(f"etcd not reachable: {exc or type(exc).__name__}") from exc
                 continue
             try:
+                if connected:  # every call carries its own gRPC deadline (ETCD_TIMEOUT_SECONDS)
+                    return await make(client)
                 return await asyncio.wait_for(make(client), ETCD_TIMEOUT_SECONDS + 1)
             except TimeoutError as exc:
                 if write:
@@ -184,32 +188,65 @@ class EtcdStore:
             raise
 
     async def current_revision(self) -> int:
+        """etcd's revision now (a quorum read of one key that holds nothing: cheap whatever is stored)."""
         response = await self._call(
-            lambda c: c.kvstub.Range(range_request(b"/registry/", count_only=True), timeout=ETCD_TIMEOUT_SECONDS)
+            lambda c: c.kvstub.Range(range_request(b"/registry/", keys_only=True), timeout=ETCD_TIMEOUT_SECONDS)
         )
         return response.header.revision
+
+    async def unchanged_since(self, prefix: str, revision: int, count: int) -> int | None:
+        """etcd's current revision R if nothing under `prefix` changed after `revision`, given that
+        `count` keys were there at `revision`; None when something did.
+
+        One transaction at R: no key under the prefix has a mod_revision after `revision` (so every
+        key there was there, unchanged, at `revision`) and the prefix holds `count` keys (so none
+        was deleted either). Answered from etcd's index and values without sending any value."""
+        range_end = aetcd.utils.prefix_range_end(prefix.encode())
+        counted = range_request(prefix.encode(), range_end=range_end, count_only=True)
+        changed = range_request(prefix.encode(), range_end=range_end, limit=1, keys_only=True)
+        changed.min_mod_revision = revision + 1
+        request = rpc.TxnRequest(success=[rpc.RequestOp(request_range=counted), rpc.RequestOp(request_range=changed)])
+        response = await self._call(lambda c: c.kvstub.Txn(request, timeout=ETCD_TIMEOUT_SECONDS))
+        held, moved = response.responses[0].response_range, response.responses[1].response_range
+        return response.header.revision if held.count == count and not moved.kvs else None
 
     async def check_revision(self, revision: int) -> None:
         """Raise Compacted when `revision` is older than etcd's compaction point."""
         await self._range_at(range_request(b"/registry/", revision=revision, limit=1, keys_only=True))
 
-    async def get(self, key: str) -> Stored:
+    async def get(self, key: str, *, known: Known | None = None) -> Stored:
         result = await self._call(lambda c: c.get(key.encode()))
         if result is None:
             raise KeyNotFound(key)
-        stored = decode(result.key, result.value, result.mod_revision, self.values)
+        entry = known(key, result.mod_revision) if known is not None else None
+        if entry is not None:
+            stored = Stored(key, entry.obj, result.mod_revision, entry=entry)
+        else:
+            stored = decode(result.key, result.value, result.mod_revision, self.values)
         stored.stale = self.values is not None and self.values.is_stale(result.key, result.value)
         return stored
 
-    async def list(self, prefix: str, *, revision: int = 0, limit: int = 0, start_key: str | None = None) -> Page:
+    async def list(
+        self,
+        prefix: str,
+        *,
+        revision: int = 0,
+        limit: int = 0,
+        start_key: str | None = None,
+        known: Known | None = None,
+    ) -> Page:
         """Objects under `prefix` at `revision` (0 = newest), one page of at most `limit` keys."""
         range_end = aetcd.utils.prefix_range_end(prefix.encode())
         request = range_request((start_key or prefix).encode(), range_end=range_end, limit=limit, revision=revision)
         response = await self._range_at(request)
         values = self._values_under(prefix)
-        items = [
-            s for kv in response.kvs if (s := decode_or_skip(kv.key, kv.value, kv.mod_revision, values)) is not None
-        ]
+        items = []
+        for kv in response.kvs:
+            entry = known(kv.key.decode(errors="replace"), kv.mod_revision) if known is not None else None
+            if entry is not None:
+                items.append(Stored(entry.key, entry.obj, kv.mod_revision, entry=entry))
+            elif (stored := decode_or_skip(kv.key, kv.value, kv.mod_revision, values)) is not None:
+                items.append(stored)
         last_key = response.kvs[-1].key.decode(errors="replace") if response.kvs else None
         return Page(items, response.header.revision, bool(response.more), last_key)
 

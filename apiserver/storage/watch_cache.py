@@ -6,19 +6,24 @@ offer it to every registered watcher's bounded queue. A watcher whose queue
 is full is cut off (its stream ends; the client re-watches), so one slow
 reader never stalls the others. A watch from revision R is served from the
 window when R is inside it, otherwise it is answered 410 Gone.
+
+Each object is kept as an `Encoded` entry (apiserver/storage/encoded.py): its serializations
+are made once and shared by lists, gets and every watcher's event. `page` serves a list from
+the keys kept sorted (re-sorted only after the key set changed).
 """
 
 from __future__ import annotations
 
 import asyncio
+import bisect
 import logging
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from apiserver.storage.backend import Backend, StorageEvent
+from apiserver.storage.encoded import Encoded
 from apiserver.storage.errors import Compacted, StorageError
-from kubemini import json_codec
 
 log = logging.getLogger("apiserver.watch_cache")
 
@@ -40,12 +45,14 @@ class CacheEvent:
     obj: dict
     prev: dict | None
     revision: int
-    _json: bytes | None = None
+    encoded: Encoded | None = None  # the object's shared serializations
+
+    def __post_init__(self) -> None:
+        if self.encoded is None:
+            self.encoded = Encoded(self.key, self.obj, self.revision)
 
     def object_json(self) -> bytes:
-        if self._json is None:
-            self._json = json_codec.dumps(self.obj)
-        return self._json
+        return self.encoded.json()
 
 
 Filter = Callable[[dict], bool]
@@ -82,6 +89,13 @@ class Watcher:
             pass
 
 
+def with_type_meta(obj: dict, resource) -> dict:
+    """The stored object with its stored version's kind and apiVersion, as it is served."""
+    if obj.get("kind") != resource.kind or obj.get("apiVersion") != resource.api_version:
+        obj["kind"], obj["apiVersion"] = resource.kind, resource.api_version
+    return obj
+
+
 def translate(event: CacheEvent, matches: Filter) -> str | None:
     """The event type this watcher sees, given whether old and new states match its filter."""
     new_match = event.type != "DELETED" and matches(event.obj)
@@ -103,6 +117,8 @@ class WatchCache:
         self._queue_events = queue_events
         self.resource = resource
         self.objects: dict[str, dict] = {}
+        self.entries: dict[str, Encoded] = {}  # the same objects with their serializations
+        self._sorted_keys: list[str] | None = None  # None after the key set changed
         self.revision = 0
         self.window: deque[CacheEvent] = deque(maxlen=WINDOW_EVENTS)
         self.window_start = 0
@@ -130,7 +146,11 @@ class WatchCache:
         for watcher in list(self.watchers):
             watcher.close()  # they may have missed events; their clients re-watch
         self.watchers.clear()
-        self.objects = {item.key: item.obj for item in items}
+        self.objects = {}
+        self.entries = {}
+        self._sorted_keys = None
+        for item in items:
+            self._keep(item.key, item.obj, item.mod_revision)
         self.revision = revision
         self.window.clear()
         self.window_start = revision
@@ -158,22 +178,31 @@ class WatchCache:
                 needs_list = True
                 await asyncio.sleep(RETRY_SECONDS)
 
+    def _keep(self, key: str, obj: dict, mod_revision: int) -> Encoded:
+        with_type_meta(obj, self.resource)
+        if key not in self.objects:
+            self._sorted_keys = None
+        self.objects[key] = obj
+        entry = self.entries[key] = Encoded(key, obj, mod_revision)
+        return entry
+
     def _apply(self, event: StorageEvent) -> None:
         if event.revision <= self.revision:
             return
         prev = self.objects.get(event.key)
         if event.type == "DELETE":
             self.objects.pop(event.key, None)
+            self.entries.pop(event.key, None)
+            self._sorted_keys = None
             obj = event.obj or prev
             if obj is None:
                 self.revision = event.revision
                 return
             cache_event = CacheEvent("DELETED", event.key, obj, prev, event.revision)
         else:
-            self.objects[event.key] = event.obj
-            cache_event = CacheEvent(
-                "ADDED" if prev is None else "MODIFIED", event.key, event.obj, prev, event.revision
-            )
+            entry = self._keep(event.key, event.obj, event.revision)
+            kind = "ADDED" if prev is None else "MODIFIED"
+            cache_event = CacheEvent(kind, event.key, event.obj, prev, event.revision, entry)
         self.revision = event.revision
         if len(self.window) == self.window.maxlen:
             self.window_start = self.window[0].revision
@@ -209,7 +238,45 @@ class WatchCache:
 
     def snapshot(self, matches: Filter) -> tuple[list[dict], int]:
         """Current objects passing `matches`, sorted by key, and the cache revision."""
-        return [self.objects[k] for k in sorted(self.objects) if matches(self.objects[k])], self.revision
+        entries, _ = self.page("", matches)
+        return [entry.obj for entry in entries], self.revision
+
+    def count(self, prefix: str) -> int:
+        """How many keys the cache holds under `prefix` (one that ends with "/")."""
+        keys = self._sorted()
+        end = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        return bisect.bisect_left(keys, end) - bisect.bisect_left(keys, prefix)
+
+    def _sorted(self) -> list[str]:
+        if self._sorted_keys is None:
+            self._sorted_keys = sorted(self.entries)
+        return self._sorted_keys
+
+    def known(self, key: str, mod_revision: int) -> Encoded | None:
+        """The cached entry of `key` if the cache holds it at exactly `mod_revision` (no decoding again)."""
+        entry = self.entries.get(key)
+        return entry if entry is not None and entry.mod_revision == mod_revision else None
+
+    def page(
+        self, prefix: str, matches: Filter | None, *, limit: int = 0, start_key: str = ""
+    ) -> tuple[list[Encoded], str]:
+        """Entries under `prefix` from `start_key` on, sorted by key, passing `matches` (None: all): at
+        most `limit` (0: all). Returns them and the key to continue from ("" when no key follows)."""
+        keys = self._sorted()
+        entries = self.entries
+        found: list[Encoded] = []
+        position = bisect.bisect_left(keys, max(prefix, start_key))
+        for position in range(position, len(keys)):  # noqa: B020 - the start position is only a start
+            key = keys[position]
+            if not key.startswith(prefix):
+                return found, ""
+            entry = entries[key]
+            if matches is None or matches(entry.obj):
+                found.append(entry)
+                if limit and len(found) == limit:
+                    following = position + 1 < len(keys) and keys[position + 1].startswith(prefix)
+                    return found, key + "\x00" if following else ""
+        return found, ""
 
     def register(
         self, matches: Filter, *, since: int | None, bookmarks: bool
@@ -222,10 +289,9 @@ class WatchCache:
         watcher = Watcher(matches, bookmarks, self._queue_events)
         backlog: list[tuple[str, CacheEvent]] = []
         if since is None:
-            for key in sorted(self.objects):
-                obj = self.objects[key]
-                if matches(obj):
-                    backlog.append(("ADDED", CacheEvent("ADDED", key, obj, None, self.revision)))
+            for entry in self.page("", matches)[0]:
+                event = CacheEvent("ADDED", entry.key, entry.obj, None, self.revision, entry)
+                backlog.append(("ADDED", event))
             start = self.revision
         else:
             if since < self.window_start:
