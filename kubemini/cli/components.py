@@ -163,6 +163,12 @@ def controller_manager_flags(settings: ClusterSettings, home: ClusterHome) -> li
     ]  # fmt: skip
 
 
+def pod_network_name(settings: ClusterSettings) -> str:
+    """This cluster's Docker network for pods: its own, so another cluster's kubelet (or a test's) on the
+    same engine never holds it on another subnet."""
+    return f"kubemini-{settings.node_name}"
+
+
 def kubelet_flags(settings: ClusterSettings, home: ClusterHome) -> list[str]:
     """This machine's node: pods on its pod CIDR, routes to the other nodes' (`--pod-network` backend).
     With other machines the apiserver reaches this kubelet at the advertised address."""
@@ -171,6 +177,7 @@ def kubelet_flags(settings: ClusterSettings, home: ClusterHome) -> list[str]:
     return [
         "--node-name", settings.node_name,
         "--root-dir", str(home.kubelet_dir),
+        "--pod-network", pod_network_name(settings),
         "--pod-cidr-from-node",
         "--cluster-cidr", settings.cluster_cidr,
         "--pod-network-backend", settings.pod_network,

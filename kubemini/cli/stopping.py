@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from kubemini.cli.components import COMPONENTS
+from kubemini.cli.components import COMPONENTS, pod_network_name
 from kubemini.cli.docker_engine import DockerUnreachableError, remove_managed_containers, remove_network_if_unused
 from kubemini.cli.layout import ClusterHome
 from kubemini.cli.nodes.containers import NodeContainerError
@@ -31,7 +31,6 @@ from kubemini.cli.settings import ClusterSettings, load_settings
 from kubemini.cli.starting import child_environment
 
 PROXY_CLEANUP_TIMEOUT_SECONDS = 60
-POD_NETWORK = "kubemini"  # the kubelet's default --pod-network, which `up` uses
 
 
 def stop_order(home: ClusterHome) -> list[str]:
@@ -128,8 +127,8 @@ def bring_down(
     try:
         removed = remove_managed_containers(settings.node_name)
         print(f"  removed {removed} managed container(s)", file=out)
-        if remove_network_if_unused(POD_NETWORK):
-            print(f"  removed the pod network {POD_NETWORK}", file=out)
+        if remove_network_if_unused(pod_network_name(settings)):
+            print(f"  removed the pod network {pod_network_name(settings)}", file=out)
     except DockerUnreachableError as error:
         print(f"  Docker engine not reachable, no containers removed ({error})", file=out)
     if all_stopped:
