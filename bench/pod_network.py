@@ -6,7 +6,7 @@ For each backend: a cluster in a temporary home on free ports (this machine plus
 containers), a server pod on node 2 and two client pods, one beside it on node 2 (within one node:
 the node's bridge) and one on node 3 (across nodes: host-gw routes or VXLAN over the node network).
 Each client, in the same run:
-    throughput  `dd if=/dev/zero bs=64k | nc <server pod IP> 5201` of N MiB (best of 3), MiB/s
+    throughput  `wget -O /dev/null` of an N MiB file from the server's httpd (best of 3), MiB/s
     latency     N sequential `wget` of a tiny file from the server's httpd, mean per request
                 (includes wget's own start, the same on both paths)
 Ratios: across / within (target ≥ 0.7× for host-gw). busybox on both ends. Traffic stays among the
@@ -43,7 +43,8 @@ spec:
 """
 POD_ROWS = 'jsonpath={range .items[*]}{.metadata.name} {.status.podIP} {.status.phase}{"\\n"}{end}'
 SERVER_COMMAND = (
-    "mkdir -p /www && echo ok > /www/tiny && httpd -p 8080 -h /www && while true; do nc -l -p 5201 > /dev/null; done"
+    "mkdir -p /www && echo ok > /www/tiny && dd if=/dev/zero of=/www/big bs=1048576 count={megabytes} 2>/dev/null"
+    " && exec httpd -f -p 8080 -h /www"
 )
 
 
@@ -106,7 +107,7 @@ def measure(cluster: Cluster, *, megabytes: int, requests: int) -> dict[str, dic
     manifest = "---".join(
         PODS.format(name=name, node=node, command=command)
         for name, node, command in (
-            ("server", node2, SERVER_COMMAND),
+            ("server", node2, SERVER_COMMAND.format(megabytes=megabytes)),
             ("within", node2, "sleep 3600"),
             ("across", node3, "sleep 3600"),
         )
@@ -119,10 +120,11 @@ def measure(cluster: Cluster, *, megabytes: int, requests: int) -> dict[str, dic
     results: dict[str, dict[str, float]] = {}
     for client in ("within", "across"):
         for _ in range(30):  # the server's listeners may need a moment
-            if cluster.kubectl("exec", client, "--", "wget", "-qO-", f"http://{server}:8080/tiny").returncode == 0:
+            probe = cluster.kubectl("exec", client, "--", "wget", "-qO-", f"http://{server}:8080/tiny")
+            if probe.returncode == 0 and probe.stdout.strip() == "ok":
                 break
             time.sleep(1)
-        bulk = f"dd if=/dev/zero bs=65536 count={megabytes * 16} 2>/dev/null | nc {server} 5201"
+        bulk = f"wget -qO /dev/null http://{server}:8080/big"
         best = min(cluster.timed(client, bulk) for _ in range(3))
         loop = f"for i in $(seq {requests}); do wget -qO /dev/null http://{server}:8080/tiny; done"
         latency = cluster.timed(client, loop) / requests
