@@ -59,6 +59,7 @@ class SchedulerTerm:
         settings: SchedulerSettings,
         metrics: SchedulerMetrics,
         binding_clients: Sequence[ApiClient] = (),
+        events_client: ApiClient | None = None,
     ):
         self.client = client
         self.settings = settings
@@ -77,7 +78,8 @@ class SchedulerTerm:
         self.cache = SchedulerCache(assumed_ttl_seconds=settings.assumed_ttl_seconds)
         self.queue = SchedulingQueue()
         self.events = EventSink(
-            EventRecorder(client, component=settings.scheduler_name), on_drop=metrics.events_dropped.inc
+            EventRecorder(events_client or client, component=settings.scheduler_name),
+            on_drop=metrics.events_dropped.inc,
         )
         self.binder = Binder(
             binding_clients or [client],
@@ -156,7 +158,11 @@ async def lead(
     settings: SchedulerSettings,
     metrics: SchedulerMetrics,
     binding_clients: Sequence[ApiClient] = (),
+    events_client: ApiClient | None = None,
 ) -> None:
     """The leader's work: schedule until cancelled (the lease was lost or the process stops)."""
     log.info("leading: starting a scheduling term")
-    await SchedulerTerm(client, settings=settings, metrics=metrics, binding_clients=binding_clients).run()
+    term = SchedulerTerm(
+        client, settings=settings, metrics=metrics, binding_clients=binding_clients, events_client=events_client
+    )
+    await term.run()
