@@ -22,6 +22,7 @@ import asyncio
 import collections
 import ssl
 import time
+from typing import Any
 
 import httptools
 import httpx
@@ -33,7 +34,7 @@ class _Connection(asyncio.Protocol):
     """One keep-alive connection; one request at a time."""
 
     def __init__(self) -> None:
-        self.transport: asyncio.Transport | None = None
+        self.transport: Any = None  # asyncio's or uvloop's (not an asyncio.Transport subclass)
         self.parser = httptools.HttpResponseParser(self)
         self.closed = False
         self.idle_since = time.monotonic()
@@ -44,8 +45,7 @@ class _Connection(asyncio.Protocol):
 
     # -- asyncio.Protocol ----------------------------------------------------------------------
 
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
+    def connection_made(self, transport: Any) -> None:
         self.transport = transport
 
     def data_received(self, data: bytes) -> None:

@@ -1,4 +1,7 @@
-"""The scheduler's lean transport against the real apiserver: answers, errors, reuse, expiry, failures."""
+"""The scheduler's lean transport against the real apiserver: answers, errors, reuse, expiry, failures.
+
+Every test runs on asyncio's loop and on uvloop (the scheduler's default): their TLS transports differ.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ import uuid
 
 import httpx
 import pytest
+import uvloop
 
 from kubemini.api.registry import by_kind
 from kubemini.client.api_client import ApiClient
@@ -16,6 +20,18 @@ from scheduler.binding_transport import LeanTransport
 from tests.support.ports import free_port
 
 NAMESPACE, NODE, POD = by_kind("Namespace"), by_kind("Node"), by_kind("Pod")
+
+
+@pytest.fixture(params=["asyncio", "uvloop"])
+def run(request):
+    """Run one coroutine to the end on a fresh loop of the parametrised kind."""
+    factory = asyncio.new_event_loop if request.param == "asyncio" else uvloop.new_event_loop
+
+    def run_on_loop(coroutine):
+        with asyncio.Runner(loop_factory=factory) as runner:
+            return runner.run(coroutine)
+
+    return run_on_loop
 
 
 def lean_client(apiserver, connections: int = 4) -> tuple[ApiClient, LeanTransport]:
@@ -31,7 +47,7 @@ def pod(name: str) -> dict:
     }
 
 
-async def test_writes_reads_and_typed_errors_go_through_it(apiserver):
+async def _writes_reads_and_typed_errors_go_through_it(apiserver):
     client, _ = lean_client(apiserver)
     namespace = f"lean-{uuid.uuid4().hex[:6]}"
     async with client:
@@ -48,7 +64,7 @@ async def test_writes_reads_and_typed_errors_go_through_it(apiserver):
         assert [p["metadata"]["name"] for p in listing["items"]] == ["a"]
 
 
-async def test_connections_are_reused_and_bounded(apiserver):
+async def _connections_are_reused_and_bounded(apiserver):
     client, transport = lean_client(apiserver, connections=2)
     namespace = f"lean-{uuid.uuid4().hex[:6]}"
     async with client:
@@ -60,7 +76,7 @@ async def test_connections_are_reused_and_bounded(apiserver):
         assert set(map(id, transport._idle)) <= first  # an idle connection answered it
 
 
-async def test_an_idle_connection_past_its_time_is_closed_not_reused(apiserver, monkeypatch):
+async def _an_idle_connection_past_its_time_is_closed_not_reused(apiserver, monkeypatch):
     client, transport = lean_client(apiserver, connections=1)
     async with client:
         await client.list(NODE, limit=1)
@@ -71,7 +87,7 @@ async def test_an_idle_connection_past_its_time_is_closed_not_reused(apiserver, 
         assert new is not old and old.closed
 
 
-async def test_nothing_listening_is_a_connect_failure():
+async def _nothing_listening_is_a_connect_failure():
     url = f"https://127.0.0.1:{free_port()}"
     transport = LeanTransport(True, max_connections=1)
     async with httpx.AsyncClient(base_url=url, transport=transport) as http:
@@ -79,7 +95,7 @@ async def test_nothing_listening_is_a_connect_failure():
             await http.get("/healthz")
 
 
-async def test_a_full_pool_waits_then_times_out(apiserver):
+async def _a_full_pool_waits_then_times_out(apiserver):
     client, transport = lean_client(apiserver, connections=1)
     async with client:
         await transport._slots.acquire()  # someone holds the only connection
@@ -90,7 +106,7 @@ async def test_a_full_pool_waits_then_times_out(apiserver):
         await client.list(NODE, limit=1)
 
 
-async def test_a_connection_the_server_dropped_is_not_reused(apiserver):
+async def _a_connection_the_server_dropped_is_not_reused(apiserver):
     client, transport = lean_client(apiserver, connections=1)
     async with client:
         await client.list(NODE, limit=1)
@@ -102,3 +118,27 @@ async def test_a_connection_the_server_dropped_is_not_reused(apiserver):
         await client.list(NODE, limit=1)
         (fresh,) = transport._idle
         assert fresh is not connection
+
+
+def test_writes_reads_and_typed_errors_go_through_it(apiserver, run):
+    run(_writes_reads_and_typed_errors_go_through_it(apiserver))
+
+
+def test_connections_are_reused_and_bounded(apiserver, run):
+    run(_connections_are_reused_and_bounded(apiserver))
+
+
+def test_an_idle_connection_past_its_time_is_closed_not_reused(apiserver, monkeypatch, run):
+    run(_an_idle_connection_past_its_time_is_closed_not_reused(apiserver, monkeypatch))
+
+
+def test_nothing_listening_is_a_connect_failure(run):
+    run(_nothing_listening_is_a_connect_failure())
+
+
+def test_a_full_pool_waits_then_times_out(apiserver, run):
+    run(_a_full_pool_waits_then_times_out(apiserver))
+
+
+def test_a_connection_the_server_dropped_is_not_reused(apiserver, run):
+    run(_a_connection_the_server_dropped_is_not_reused(apiserver))
