@@ -80,6 +80,7 @@ class SchedulerTerm:
         self.events = EventSink(
             EventRecorder(events_client or client, component=settings.scheduler_name),
             on_drop=metrics.events_dropped.inc,
+            wait_turn=lambda: self.binder.wait_for_slack(),  # events yield to bindings
         )
         self.binder = Binder(
             binding_clients or [client],
