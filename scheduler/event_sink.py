@@ -2,14 +2,15 @@
 
     scheduling loop / binder ──► post(obj, type, reason, message) ──► bounded queue
         full ──► drop (counted), as client-go's event broadcaster drops when its buffer is full
-    worker ──► wait_turn() (the binder has slack: at most half its binding slots busy)
+    worker ──► wait_turn() (leading.py: no pod waits in the active queue, and the binder
+               has slack, at most half its binding slots busy)
            ──► EventRecorder.record() (dedup, count bumps, spam filter; never raises)
 
 Events are for humans: a burst of ten thousand bindings must not wait for ten
 thousand Event writes, nor share the apiserver with them (an Event create costs it
-about what a binding does), so while bindings fill the binder the events wait, and
-are written once it has slack. The queue holds a ten-thousand-pod backlog's events;
-beyond that they are shed.
+about what a binding does), so while pods wait to be scheduled or bindings fill the
+binder the events wait, and are written in the lulls. The queue holds a
+ten-thousand-pod backlog's events; beyond that they are shed.
 """
 
 from __future__ import annotations

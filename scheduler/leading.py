@@ -80,7 +80,7 @@ class SchedulerTerm:
         self.events = EventSink(
             EventRecorder(events_client or client, component=settings.scheduler_name),
             on_drop=metrics.events_dropped.inc,
-            wait_turn=lambda: self.binder.wait_for_slack(),  # events yield to bindings
+            wait_turn=self._events_turn,
         )
         self.binder = Binder(
             binding_clients or [client],
@@ -107,6 +107,12 @@ class SchedulerTerm:
             scheduler_name=settings.scheduler_name,
             volume_needs=self._volume_needs,
         )
+
+    async def _events_turn(self) -> None:
+        """Events yield to scheduling: written once no pod waits and the binder has slack."""
+        while not (self.queue.drained.is_set() and self.binder.has_slack()):
+            await self.queue.drained.wait()
+            await self.binder.wait_for_slack()
 
     def _claims_bound(self, namespace: str, names) -> bool:
         claims = (self.claims.get(f"{namespace}/{name}") for name in names)
