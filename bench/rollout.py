@@ -3,7 +3,7 @@
     baseline: `docker run -d <image> sleep 3600` N times, one after the other (after a warm-up run),
               then once alone, SINGLE_ROUNDS times
     swarm:    `docker swarm init` on 127.0.0.1, an N-replica `docker service create` of the same image,
-              timed until N containers started, `docker service rm`, `docker swarm leave --force`
+              timed until N tasks Running, `docker service rm`, `docker swarm leave --force`
               (bench/swarm_baseline.py; always left, even on failure)
     one pod:  POST a bare Pod ──► watch until Running; SINGLE_ROUNDS times, each deleted after
     rollout:  POST an N-replica Deployment ──► watch until status.availableReplicas == N
@@ -216,7 +216,7 @@ def report(raw: float, result: dict[str, Any], replicas: int, *, swarm: SwarmRes
     rows = [
         (f"raw docker run -d ×{replicas}, sequential", raw, 1.0),
         (
-            f"docker swarm: {replicas} replicas started",
+            f"docker swarm: {replicas} tasks Running",
             swarm.seconds,
             None if swarm.seconds is None else swarm.seconds / raw,
         ),
@@ -238,6 +238,8 @@ def report(raw: float, result: dict[str, Any], replicas: int, *, swarm: SwarmRes
     print(f"{'  replacement rounds':46} {' '.join(f'{v:.2f}' for v in result['replaced'])}")
     print(f"{'  restart rounds':46} {' '.join(f'{v:.2f}' for v in result['restarted'])}")
     where = f"on {swarm.address}" if swarm.address else "not initialised"
+    if swarm.started_seconds is not None:
+        where += f"; its {replicas} containers started after {swarm.started_seconds:.2f}s (engine events)"
     print(f"swarm: {where}" + (f"; {swarm.note}" if swarm.note else ""))
     for error in swarm.task_errors:
         print(f"  swarm task error: {error}")
