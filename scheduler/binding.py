@@ -12,6 +12,9 @@
             │          gone: forget the assumption and drop the pod; the informer tells the truth
             └─ anything else ──► forget the assumption, requeue with backoff
 
+Best-effort writes wait for slack (wait_for_slack: at most half the slots busy), so
+the EventSink's Scheduled events never share the apiserver with a full binder.
+
 The apiserver refuses a second binding of a bound pod, so however many binders
 race (a deposed leader, a new one), a pod is bound at most once. Calls rotate over
 several API clients: each connection pool then stays small (see __main__.py).
@@ -75,6 +78,8 @@ class Binder:
         self._tasks: set[asyncio.Task[None]] = set()
         self._capacity = asyncio.Event()
         self._capacity.set()
+        self._slack = asyncio.Event()
+        self._slack.set()
 
     def in_flight(self) -> int:
         return len(self._tasks)
@@ -83,6 +88,15 @@ class Binder:
         while len(self._tasks) >= self.max_in_flight:
             self._capacity.clear()
             await self._capacity.wait()
+
+    def has_slack(self) -> bool:
+        """At most half the binding slots busy: the API has room for best-effort writes (events)."""
+        return len(self._tasks) <= self.max_in_flight // 2
+
+    async def wait_for_slack(self) -> None:
+        while not self.has_slack():
+            self._slack.clear()
+            await self._slack.wait()
 
     def start(self, pod: PodInfo, node_name: str, *, entry: QueuedPod, started: float) -> None:
         task = asyncio.create_task(self._bind(pod, node_name, entry=entry, started=started))
@@ -94,6 +108,8 @@ class Binder:
         self._tasks.discard(task)
         self.metrics.bindings_in_flight.set(len(self._tasks))
         self._capacity.set()
+        if self.has_slack():
+            self._slack.set()
 
     async def _bind(self, pod: PodInfo, node_name: str, *, entry: QueuedPod, started: float) -> None:
         key = pod.key

@@ -23,7 +23,7 @@ from typing import Any
 
 from kubemini.client.clock import Clock, MonotonicClock
 from scheduler.node_info import NodeInfo
-from scheduler.resources import PodUsage, is_terminal, pod_usage
+from scheduler.resources import PodUsage, is_terminal, pod_key, reuse_or_compute
 
 ASSUMED_POD_TTL_SECONDS = 30.0
 
@@ -120,11 +120,11 @@ class SchedulerCache:
     def add_bound_pod(self, pod: Mapping[str, Any]) -> None:
         """A bound pod seen by the informer (added or changed): confirm, move or re-charge it."""
         node_name = (pod.get("spec") or {}).get("nodeName")
-        usage = pod_usage(pod)
         if not node_name or is_terminal(pod):
-            self.remove_pod(usage.key)
+            self.remove_pod(pod_key(pod))
             return
-        state = self._pods.get(usage.key)
+        state = self._pods.get(pod_key(pod))
+        usage = reuse_or_compute(pod, state.usage if state is not None else None)
         if state is not None:
             if state.assumed and state.node_name != node_name:
                 log.info("pod %s assumed on %s is bound to %s", usage.key, state.node_name, node_name)

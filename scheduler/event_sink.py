@@ -2,22 +2,27 @@
 
     scheduling loop / binder ──► post(obj, type, reason, message) ──► bounded queue
         full ──► drop (counted), as client-go's event broadcaster drops when its buffer is full
-    worker ──► EventRecorder.record() (dedup, count bumps, spam filter; never raises)
+    worker ──► wait_turn() (leading.py: no pod waits in the active queue, and the binder
+               has slack, at most half its binding slots busy)
+           ──► EventRecorder.record() (dedup, count bumps, spam filter; never raises)
 
 Events are for humans: a burst of ten thousand bindings must not wait for ten
-thousand Event writes, so they trail behind the bindings and are shed under overload.
+thousand Event writes, nor share the apiserver with them (an Event create costs it
+about what a binding does), so while pods wait to be scheduled or bindings fill the
+binder the events wait, and are written in the lulls. The queue holds a
+ten-thousand-pod backlog's events; beyond that they are shed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from kubemini.client.events import EventRecorder
 
-EVENT_QUEUE_CAPACITY = 1000
+EVENT_QUEUE_CAPACITY = 10_000
 DROP_LOG_EVERY = 100
 
 log = logging.getLogger(__name__)
@@ -41,9 +46,11 @@ class EventSink:
         *,
         capacity: int = EVENT_QUEUE_CAPACITY,
         on_drop: Callable[[], Any] = lambda: None,
+        wait_turn: Callable[[], Awaitable[None]] | None = None,
     ):
         self.recorder = recorder
         self.on_drop = on_drop
+        self.wait_turn = wait_turn
         self.dropped = 0
         self.written = 0
         self._queue: asyncio.Queue[tuple[Mapping[str, Any], str, str, str]] = asyncio.Queue(capacity)
@@ -63,6 +70,8 @@ class EventSink:
     async def run(self) -> None:
         while True:
             obj, type_, reason, message = await self._queue.get()
+            if self.wait_turn is not None:
+                await self.wait_turn()
             await self.recorder.record(obj, type_, reason, message)
             self.written += 1
 

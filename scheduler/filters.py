@@ -75,12 +75,20 @@ def check_host_ports(pod: PodInfo, node: NodeInfo) -> Reasons | None:
 def check_resources(pod: PodInfo, node: NodeInfo) -> Reasons | None:
     """Allocatable minus what the node's pods (bound and assumed) request; every shortfall is a reason."""
     usage = pod.usage
+    cpu, memory = usage.cpu_millis, usage.memory_bytes
+    if (
+        len(node.pods) < node.allocatable_pods
+        and (not cpu or node.requested_cpu + cpu <= node.allocatable_cpu)
+        and (not memory or node.requested_memory + memory <= node.allocatable_memory)
+        and not usage.scalars
+    ):
+        return None  # the common case, decided without building a list
     reasons = []
     if len(node.pods) + 1 > node.allocatable_pods:
         reasons.append(REASON_TOO_MANY_PODS)
-    if usage.cpu_millis and node.requested_cpu + usage.cpu_millis > node.allocatable_cpu:
+    if cpu and node.requested_cpu + cpu > node.allocatable_cpu:
         reasons.append(insufficient("cpu"))
-    if usage.memory_bytes and node.requested_memory + usage.memory_bytes > node.allocatable_memory:
+    if memory and node.requested_memory + memory > node.allocatable_memory:
         reasons.append(insufficient("memory"))
     for name, value in usage.scalars.items():
         if node.requested_scalars.get(name, 0) + value > node.allocatable_scalars.get(name, 0):
@@ -106,14 +114,23 @@ FILTERS = (
 Filter = Callable[[PodInfo, NodeInfo], Reasons | None]
 
 
-def filters_for(pod: PodInfo) -> tuple[Filter, ...]:
-    """The filters that can reject some node for this pod, in order (the others always pass)."""
+# A node that is neither cordoned nor tainted NoSchedule / NoExecute passes these two whatever the pod.
+NODE_RESTRICTION_FILTERS = (check_node_unschedulable, check_taints)
+
+
+def filters_for(pod: PodInfo, *, restricted_node: bool = True) -> tuple[Filter, ...]:
+    """The filters that can reject some node for this pod, in order (the others always pass).
+
+    restricted_node=False: the filters for a node without cordon or blocking taints
+    (NodeInfo.restricted is False), which leaves out NODE_RESTRICTION_FILTERS.
+    """
     return tuple(
         check
         for check in FILTERS
         if (check is not check_node_affinity or pod.has_affinity_constraints)
         and (check is not check_host_ports or pod.usage.ports)
         and (check is not check_volumes or pod.volumes is not None)
+        and (restricted_node or check not in NODE_RESTRICTION_FILTERS)
     )
 
 

@@ -59,6 +59,7 @@ class SchedulerTerm:
         settings: SchedulerSettings,
         metrics: SchedulerMetrics,
         binding_clients: Sequence[ApiClient] = (),
+        events_client: ApiClient | None = None,
     ):
         self.client = client
         self.settings = settings
@@ -77,7 +78,9 @@ class SchedulerTerm:
         self.cache = SchedulerCache(assumed_ttl_seconds=settings.assumed_ttl_seconds)
         self.queue = SchedulingQueue()
         self.events = EventSink(
-            EventRecorder(client, component=settings.scheduler_name), on_drop=metrics.events_dropped.inc
+            EventRecorder(events_client or client, component=settings.scheduler_name),
+            on_drop=metrics.events_dropped.inc,
+            wait_turn=self._events_turn,
         )
         self.binder = Binder(
             binding_clients or [client],
@@ -104,6 +107,12 @@ class SchedulerTerm:
             scheduler_name=settings.scheduler_name,
             volume_needs=self._volume_needs,
         )
+
+    async def _events_turn(self) -> None:
+        """Events yield to scheduling: written once no pod waits and the binder has slack."""
+        while not (self.queue.drained.is_set() and self.binder.has_slack()):
+            await self.queue.drained.wait()
+            await self.binder.wait_for_slack()
 
     def _claims_bound(self, namespace: str, names) -> bool:
         claims = (self.claims.get(f"{namespace}/{name}") for name in names)
@@ -156,7 +165,11 @@ async def lead(
     settings: SchedulerSettings,
     metrics: SchedulerMetrics,
     binding_clients: Sequence[ApiClient] = (),
+    events_client: ApiClient | None = None,
 ) -> None:
     """The leader's work: schedule until cancelled (the lease was lost or the process stops)."""
     log.info("leading: starting a scheduling term")
-    await SchedulerTerm(client, settings=settings, metrics=metrics, binding_clients=binding_clients).run()
+    term = SchedulerTerm(
+        client, settings=settings, metrics=metrics, binding_clients=binding_clients, events_client=events_client
+    )
+    await term.run()

@@ -67,6 +67,7 @@ class NodeInfo:
         "blocking_taints",
         "prefer_no_schedule_taints",
         "unschedulable",
+        "restricted",
         "allocatable_cpu",
         "allocatable_memory",
         "allocatable_pods",
@@ -88,6 +89,7 @@ class NodeInfo:
         self.blocking_taints: tuple[Taint, ...] = ()
         self.prefer_no_schedule_taints: tuple[Taint, ...] = ()
         self.unschedulable = False
+        self.restricted = False  # cordoned or tainted NoSchedule / NoExecute: some filters may reject it
         self.allocatable_cpu = 0
         self.allocatable_memory = 0
         self.allocatable_pods = 0
@@ -117,6 +119,7 @@ class NodeInfo:
         self.blocking_taints = tuple(t for t in taints if t.effect in (NO_SCHEDULE, NO_EXECUTE))
         self.prefer_no_schedule_taints = tuple(t for t in taints if t.effect == PREFER_NO_SCHEDULE)
         self.unschedulable = bool(spec.get("unschedulable"))
+        self.restricted = self.unschedulable or bool(self.blocking_taints)
         allocatable = amounts_of(status.get("allocatable") or status.get("capacity"))
         self.allocatable_cpu = allocatable.pop(CPU, 0)
         self.allocatable_memory = allocatable.pop(MEMORY, 0)

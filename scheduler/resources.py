@@ -8,7 +8,10 @@
              └─► host ports: (protocol, hostPort, hostIP) of every container port with a hostPort
 
 `PodUsage` is what the cache charges to a node for a pod; it is computed once per
-pod version and shared between the cache and the scheduling cycle.
+pod version and shared between the cache and the scheduling cycle. It remembers the
+parts of the pod it was computed from (`usage_inputs`), so a later version that
+changed none of them (the binding, every status write) reuses it instead of parsing
+every quantity again.
 """
 
 from __future__ import annotations
@@ -138,6 +141,38 @@ class PodUsage:
     scoring_memory_bytes: int = 0
     ports: tuple[tuple[str, int, str], ...] = ()
     owner_uid: str = ""
+    inputs: tuple[Any, ...] = field(default=(), compare=False, repr=False)
+
+
+def usage_inputs(pod: Mapping[str, Any]) -> tuple[Any, ...]:
+    """Everything pod_usage reads: two pods with equal inputs have equal usage."""
+    metadata, spec = pod.get("metadata") or {}, pod.get("spec") or {}
+    return (
+        metadata.get("namespace"),
+        metadata.get("name"),
+        metadata.get("uid"),
+        metadata.get("ownerReferences"),
+        spec.get("containers"),
+        spec.get("initContainers"),
+        spec.get("overhead"),
+    )
+
+
+def reuse_or_compute(pod: Mapping[str, Any], previous: PodUsage | None) -> PodUsage:
+    """`previous` when the pod changed nothing it was computed from, else a fresh pod_usage."""
+    if previous is not None and previous.inputs:
+        inputs = usage_inputs(pod)
+        if inputs == previous.inputs:
+            previous.inputs = inputs  # the newer version's objects: the older version can be freed
+            return previous
+    return pod_usage(pod)
+
+
+def pod_key(pod: Mapping[str, Any]) -> str:
+    """namespace/name, or the name alone for a pod without a namespace."""
+    metadata = pod.get("metadata") or {}
+    namespace = metadata.get("namespace") or ""
+    return f"{namespace}/{metadata.get('name')}" if namespace else str(metadata.get("name"))
 
 
 def pod_usage(pod: Mapping[str, Any]) -> PodUsage:
@@ -148,9 +183,8 @@ def pod_usage(pod: Mapping[str, Any]) -> PodUsage:
     cpu = requested.pop(CPU, 0)
     memory = requested.pop(MEMORY, 0)
     requested.pop(PODS, None)
-    namespace = metadata.get("namespace") or ""
     return PodUsage(
-        key=f"{namespace}/{metadata.get('name')}" if namespace else str(metadata.get("name")),
+        key=pod_key(pod),
         uid=str(metadata.get("uid") or ""),
         cpu_millis=cpu,
         memory_bytes=memory,
@@ -159,4 +193,5 @@ def pod_usage(pod: Mapping[str, Any]) -> PodUsage:
         scoring_memory_bytes=scoring.get(MEMORY, 0),
         ports=host_ports(spec),
         owner_uid=controller_owner_uid(metadata),
+        inputs=usage_inputs(pod),
     )

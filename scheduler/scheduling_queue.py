@@ -12,6 +12,7 @@
 A pod whose attempt overlaps a move event or a change to the pod itself goes to
 backoff rather than unschedulable, so an event that arrives mid-attempt is never
 lost (kube-scheduler's moveRequestCycle). Time comes from an injectable clock.
+`drained` is set while pop() waits for a ready pod: best-effort writes (events) go then.
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ class SchedulingQueue:
         self._heap_seq: dict[str, int] = {}  # the live heap entry of a key; older ones are stale
         self._order = itertools.count()
         self._wake = asyncio.Event()
+        self.drained = asyncio.Event()  # set while pop() waits: no pod is ready to be scheduled
 
     # -- reading ---------------------------------------------------------------------------------
 
@@ -152,8 +154,10 @@ class SchedulingQueue:
                     entry.cycle = self.cycle
                     entry.changed_in_flight = False
                     self._where[key] = IN_FLIGHT
+                    self.drained.clear()
                     return entry
             self._wake.clear()
+            self.drained.set()
             timeout = self._backoff[0][0] - self.clock.now() if self._backoff else None
             await self.clock.wait_for(self._wake, timeout)
 

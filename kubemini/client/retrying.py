@@ -51,7 +51,7 @@ async def send_with_retries(
     max_retries: int = MAX_RETRIES,
 ) -> httpx.Response:
     """A successful response (still open if `stream`), or the raised failure."""
-    backoff = Backoff(RETRY_INITIAL_SECONDS, RETRY_MAX_SECONDS)
+    backoff: Backoff | None = None  # made on the first failure: its Random() reads os.urandom
     server = str(http.base_url)
     attempt = 0
     while True:
@@ -77,6 +77,7 @@ async def send_with_retries(
         if attempt >= max_retries:
             raise connection_failed(server, failure) from failure
         attempt += 1
+        backoff = backoff or Backoff(RETRY_INITIAL_SECONDS, RETRY_MAX_SECONDS)
         delay = backoff.next_delay()
         log.debug("retrying %s %s in %.2fs: %r", request.method, request.url.path, delay, failure)
         await asyncio.sleep(delay)

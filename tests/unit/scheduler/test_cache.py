@@ -107,3 +107,20 @@ def test_counts():
     cache.add_bound_pod(make_pod("bound", node_name="a"))
     cache.assume(pod_usage(make_pod("assumed")), "b")
     assert cache.counts() == {"nodes": 2, "pods": 1, "assumed": 1}
+
+
+def test_a_new_version_that_changed_nothing_charged_keeps_its_usage_and_a_resize_is_recharged():
+    cache = cache_with("a")
+    pod = make_pod("p", cpu="1", owner_uid="rs")
+    assumed = pod_usage(pod)
+    cache.assume(assumed, "a")
+    bound = {**pod, "spec": {**pod["spec"], "nodeName": "a"}, "status": {"phase": "Running"}}
+    cache.add_bound_pod(bound)
+    assert cache.node("a").pods["default/p"] is assumed  # not parsed again
+    resized = make_pod("p", cpu="2", owner_uid="rs", node_name="a", uid=pod["metadata"]["uid"])
+    cache.add_bound_pod(resized)
+    node = cache.node("a")
+    assert (node.requested_cpu, node.owner_counts) == (2000, {"rs": 1})
+    recreated = make_pod("p", cpu="2", owner_uid="rs", node_name="a")  # a new uid: a different pod
+    cache.add_bound_pod(recreated)
+    assert cache.node("a").pods["default/p"].uid == recreated["metadata"]["uid"]

@@ -12,6 +12,7 @@ from scheduler.filters import (
     check_node_unschedulable,
     check_resources,
     check_taints,
+    filters_for,
     run_filters,
 )
 from tests.unit.scheduler.objects import info_of, make_node, make_pod, node_info
@@ -111,3 +112,26 @@ def test_run_filters_stops_at_the_first_failing_filter():
         "node(s) had untolerated taint {node-role: infra}",
     )
     assert run_filters(info_of(make_pod("p", cpu="500m")), node_info(make_node("ok"))) is None
+
+
+def test_a_node_without_cordon_or_blocking_taints_needs_only_the_pod_side_filters():
+    nodes = [
+        node_info(make_node("plain", cpu="1"), make_pod("x", cpu="500m")),
+        node_info(make_node("cordoned", cpu="1"), make_pod("y", cpu="500m")),
+        node_info(make_node("tainted", taints=[INFRA])),
+        node_info(make_node("soft", taints=[{"key": "spot", "effect": "PreferNoSchedule"}])),
+        node_info(make_node("not-ready", ready="False")),
+        node_info(make_node("full", pods="1"), make_pod("z")),
+    ]
+    nodes[1].set_node(make_node("cordoned", cpu="1", unschedulable=True))
+    assert [n.restricted for n in nodes] == [False, True, True, False, True, False]
+    pods = [
+        make_pod("small", cpu="100m"),
+        make_pod("big", cpu="2", memory="64Gi"),
+        make_pod("tolerant", tolerations=[{"operator": "Exists"}]),
+        make_pod("picky", node_selector={"kubernetes.io/hostname": "soft"}, host_port=8080),
+    ]
+    for pod in map(info_of, pods):
+        for node in nodes:
+            shortcut = filters_for(pod, restricted_node=node.restricted)
+            assert run_filters(pod, node, shortcut) == run_filters(pod, node), (pod.key, node.name)

@@ -162,3 +162,26 @@ async def test_the_loop_never_has_more_bindings_in_flight_than_allowed():
     runner.cancel()
     await asyncio.gather(runner, return_exceptions=True)
     assert len(harness.client.bindings) == 6
+
+
+async def test_scheduled_events_wait_while_the_binder_is_more_than_half_busy():
+    pods = [make_pod(f"p{i}", cpu="10m") for i in range(6)]
+    harness = Harness(*pods, max_in_flight=4)
+    harness.events.wait_turn = harness.binder.wait_for_slack
+    for _ in range(2):
+        await harness.cycle()  # bound at once: two Scheduled events queued
+    harness.client.bind_gate = asyncio.Event()
+    for _ in range(4):
+        await harness.cycle()
+    assert harness.binder.in_flight() == 4 and not harness.binder.has_slack()
+    writer = asyncio.create_task(harness.events.run())
+    for _ in range(5):
+        await settle()
+    assert harness.client.events("Scheduled") == [] and harness.events.pending() == 1  # one taken, waiting
+    harness.client.bind_gate.set()
+    await harness.events.drain(1)
+    for _ in range(5):
+        await settle()
+    writer.cancel()
+    await asyncio.gather(writer, return_exceptions=True)
+    assert len(harness.client.events("Scheduled")) == 6

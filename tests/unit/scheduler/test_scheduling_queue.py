@@ -145,3 +145,18 @@ async def test_a_priority_change_reorders_the_active_queue(queue):
     queue.add("ns/b", created="2")
     queue.update("ns/b", priority=10, created="2")
     assert [await pop(queue) for _ in range(2)] == ["ns/b", "ns/a"]
+
+
+async def test_drained_is_set_only_while_pop_waits_for_a_ready_pod(queue):
+    queue.add("default/a")
+    queue.add("default/b")
+    assert not queue.drained.is_set()
+    assert await pop(queue) == "default/a"
+    assert not queue.drained.is_set()  # b is still ready
+    assert await pop(queue) == "default/b"
+    waiting = asyncio.create_task(pop(queue))
+    await settle()
+    assert queue.drained.is_set()
+    queue.add("default/c")
+    assert await waiting == "default/c"
+    assert not queue.drained.is_set()

@@ -10,6 +10,7 @@ from scheduler.scores import (
     normalize,
     owner_pod_count,
     preferred_affinity,
+    resource_totals,
     score_nodes,
     spread_scores,
     untolerated_prefer_no_schedule,
@@ -107,3 +108,23 @@ def test_weighted_sum_spreads_an_owner_and_skips_the_spread_when_counts_are_equa
     assert totals[1] - totals[0] == WEIGHTS["owner_spread"] * MAX_NODE_SCORE
     totals = score_nodes(info_of(make_pod("p", owner_uid="nobody")), [a, b])
     assert totals[0] == totals[1]
+
+
+def test_the_fused_resource_pass_equals_the_two_plugins_weighted():
+    nodes = [
+        node_info(make_node("empty", cpu="4", memory="4Gi")),
+        node_info(make_node("busy", cpu="4", memory="4Gi"), make_pod("a", cpu="3", memory="1Gi")),
+        node_info(make_node("skewed", cpu="2", memory="64Gi"), make_pod("b", cpu="1500m")),
+        node_info(make_node("over", cpu="1", memory="1Gi"), make_pod("c", cpu="2", memory="2Gi")),
+        node_info(make_node("no-cpu", cpu="0", memory="8Gi")),
+        node_info(make_node("nothing", cpu="0", memory="0")),
+        node_info(make_node("best-effort", cpu="1", memory="2000Mi"), make_pod("d"), make_pod("e")),
+    ]
+    for pod in (make_pod("p"), make_pod("q", cpu="1", memory="1Gi"), make_pod("r", cpu="8", memory="100Gi")):
+        info = info_of(pod)
+        expected = [
+            WEIGHTS["least_allocated"] * least_allocated(info, n)
+            + WEIGHTS["balanced_allocation"] * balanced_allocation(info, n)
+            for n in nodes
+        ]
+        assert resource_totals(info, nodes) == expected
