@@ -7,10 +7,12 @@
 Sandboxes join the project's own bridge network; app containers join their
 sandbox with `network_mode=container:<sandbox id>`. Inspect results of exited
 containers are cached (they never change again): a pod sync lists its pod's
-containers and inspects only the live ones.
+containers and inspects only the live ones; image inspects are kept a few
+seconds (image_cache.py).
 
-Sandbox network changes (start, stop, remove of a pause container) run one at
-a time on the machine: see network_lock.py for why.
+Sandbox network leaves (stop, remove of a pause container) run one at a time
+on the machine, joins (starts) in parallel but never beside a leave: see
+network_lock.py for why.
 
 Pulls only go to registries on loopback: this machine may never talk to any
 other address, so an image not present, in any other registry, fails to pull
@@ -59,7 +61,8 @@ from kubelet.runtime.docker_translation import (
 )
 from kubelet.runtime.docker_usage import read_node_usage, usage_from_stats
 from kubelet.runtime.hairpin import enable_hairpin
-from kubelet.runtime.network_lock import NETWORK_LOCK_PATH, holding_file_lock
+from kubelet.runtime.image_cache import ImageCache
+from kubelet.runtime.network_lock import NETWORK_LOCK_PATH, NetworkLock, holding_file_lock
 
 API_VERSION = "1.41"  # Docker 20.10; fixed so that building the client never needs the daemon
 CALL_TIMEOUT_SECONDS = 60
@@ -84,8 +87,9 @@ class DockerRuntime:
         self._pool = ThreadPoolExecutor(max_workers, thread_name_prefix="docker")
         self._exec_pool = ThreadPoolExecutor(EXEC_WORKERS, thread_name_prefix="docker-exec")
         self._inspected: dict[tuple[str, str], ContainerRecord] = {}
+        self._images = ImageCache()
         self._sandboxes: set[str] = set()  # ids of pause containers seen or made: their network ops are serial
-        self._network_lock = asyncio.Lock()
+        self._network_lock = NetworkLock()
 
     async def _call(self, function: Any, *args: Any, pool: ThreadPoolExecutor | None = None, **kwargs: Any) -> Any:
         loop = asyncio.get_running_loop()
@@ -142,16 +146,22 @@ class DockerRuntime:
         records = await asyncio.gather(*(self._inspect(summary) for summary in summaries))
         return [record for record in records if record is not None]
 
-    async def image_present(self, image: str) -> bool:
+    async def _inspect_image(self, image: str) -> dict[str, Any] | None:
+        """The image's inspect (cached a few seconds: image_cache.py); None when it is not present."""
+        attrs = self._images.get(image)
+        if attrs is not None:
+            return attrs
         try:
-            await self._call(self._api.inspect_image, image)
-        except docker.errors.ImageNotFound:
-            return False
+            attrs = await self._call(self._api.inspect_image, image)
         except docker.errors.APIError as error:
-            if error.status_code == 404:
-                return False
+            if isinstance(error, docker.errors.ImageNotFound) or error.status_code == 404:
+                return None
             raise
-        return True
+        self._images.put(image, attrs)
+        return attrs
+
+    async def image_present(self, image: str) -> bool:
+        return await self._inspect_image(image) is not None
 
     async def pull_image(self, image: str) -> None:
         host = registry_host(image)
@@ -161,17 +171,20 @@ class DockerRuntime:
                 f"rpc error: registry {where} is not reachable (kubemini pulls only from loopback registries)"
             )
         repository, _, tag = image.rpartition(":") if ":" in image.rsplit("/", 1)[-1] else (image, "", "latest")
+        self._images.forget(image)
         try:
             await self._call(self._api.pull, repository, tag=tag)
         except docker.errors.APIError as error:
             raise ImageMissing(explain(error)) from error
+        finally:
+            self._images.forget(image)
 
     async def image_user(self, image: str) -> str:
         try:
-            attrs = await self._call(self._api.inspect_image, image)
+            attrs = await self._inspect_image(image)
         except docker.errors.APIError:
             return ""
-        return str((attrs.get("Config") or {}).get("User") or "")
+        return str(((attrs or {}).get("Config") or {}).get("User") or "")
 
     async def create_sandbox(self, config: SandboxConfig) -> str:
         options = sandbox_host_options(config)
@@ -215,12 +228,17 @@ class DockerRuntime:
             raise CreateContainerError(explain(error)) from error
         return created["Id"]
 
-    async def _container_op(self, container_id: str, function: Any, *args: Any, **kwargs: Any) -> Any:
-        """Run a start/stop/remove; a sandbox's under the machine-wide network lock."""
+    async def _container_op(
+        self, container_id: str, function: Any, *args: Any, join: bool = False, **kwargs: Any
+    ) -> Any:
+        """Run a start/stop/remove; a sandbox's under the network lock (shared for a join: network_lock.py)."""
         if container_id not in self._sandboxes:
             return await self._call(function, container_id, *args, **kwargs)
-        async with self._network_lock:
-            return await self._call(holding_file_lock, NETWORK_LOCK_PATH, function, container_id, *args, **kwargs)
+        held = self._network_lock.shared() if join else self._network_lock.exclusive()
+        async with held:
+            return await self._call(
+                holding_file_lock, NETWORK_LOCK_PATH, function, container_id, *args, shared=join, **kwargs
+            )
 
     def _stop_and_settle(self, container_id: str, *, timeout: int) -> None:
         self._api.stop(container_id, timeout=timeout)
@@ -230,7 +248,7 @@ class DockerRuntime:
 
     async def start_container(self, container_id: str) -> None:
         try:
-            await self._container_op(container_id, self._api.start)
+            await self._container_op(container_id, self._api.start, join=True)
         except docker.errors.APIError as error:
             raise StartContainerError(explain(error)) from error
         if container_id in self._sandboxes:
