@@ -7,16 +7,12 @@
 Sandboxes join the project's own bridge network; app containers join their
 sandbox with `network_mode=container:<sandbox id>`. Inspect results of exited
 containers are cached (they never change again): a pod sync lists its pod's
-containers and inspects only the live ones; image inspects are kept a few
-seconds (image_cache.py).
+containers and inspects only the live ones. Images (inspects cached a few
+seconds, pulls from loopback registries only): docker_images.py.
 
 Sandbox network leaves (stop, remove of a pause container) run one at a time
 on the machine, joins (starts) in parallel but never beside a leave: see
 network_lock.py for why.
-
-Pulls only go to registries on loopback: this machine may never talk to any
-other address, so an image not present, in any other registry, fails to pull
-at once (ErrImagePull) instead of asking Docker to reach the internet.
 """
 
 from __future__ import annotations
@@ -39,7 +35,6 @@ from kubelet.runtime import (
     ContainerRecord,
     CreateContainerError,
     ExecResult,
-    ImageMissing,
     NodeResources,
     ResourceUsage,
     RuntimeStream,
@@ -50,18 +45,16 @@ from kubelet.runtime import (
     docker_network,
 )
 from kubelet.runtime import labels as label_keys
+from kubelet.runtime.docker_images import DockerImages
 from kubelet.runtime.docker_options import container_host_options, sandbox_host_options
 from kubelet.runtime.docker_streams import iterate_blocking
 from kubelet.runtime.docker_translation import (
     explain,
     filesystem_bytes,
-    is_loopback_registry,
     record_from_inspect,
-    registry_host,
 )
 from kubelet.runtime.docker_usage import read_node_usage, usage_from_stats
 from kubelet.runtime.hairpin import enable_hairpin
-from kubelet.runtime.image_cache import ImageCache
 from kubelet.runtime.network_lock import NETWORK_LOCK_PATH, NetworkLock, holding_file_lock
 
 API_VERSION = "1.41"  # Docker 20.10; fixed so that building the client never needs the daemon
@@ -87,7 +80,7 @@ class DockerRuntime:
         self._pool = ThreadPoolExecutor(max_workers, thread_name_prefix="docker")
         self._exec_pool = ThreadPoolExecutor(EXEC_WORKERS, thread_name_prefix="docker-exec")
         self._inspected: dict[tuple[str, str], ContainerRecord] = {}
-        self._images = ImageCache()
+        self._images = DockerImages(self._api, self._call)
         self._sandboxes: set[str] = set()  # ids of pause containers seen or made: their network ops are serial
         self._network_lock = NetworkLock()
 
@@ -146,45 +139,14 @@ class DockerRuntime:
         records = await asyncio.gather(*(self._inspect(summary) for summary in summaries))
         return [record for record in records if record is not None]
 
-    async def _inspect_image(self, image: str) -> dict[str, Any] | None:
-        """The image's inspect (cached a few seconds: image_cache.py); None when it is not present."""
-        attrs = self._images.get(image)
-        if attrs is not None:
-            return attrs
-        try:
-            attrs = await self._call(self._api.inspect_image, image)
-        except docker.errors.APIError as error:
-            if isinstance(error, docker.errors.ImageNotFound) or error.status_code == 404:
-                return None
-            raise
-        self._images.put(image, attrs)
-        return attrs
-
     async def image_present(self, image: str) -> bool:
-        return await self._inspect_image(image) is not None
+        return await self._images.inspect(image) is not None
 
     async def pull_image(self, image: str) -> None:
-        host = registry_host(image)
-        if not is_loopback_registry(host):
-            where = host or "docker.io"
-            raise ImageMissing(
-                f"rpc error: registry {where} is not reachable (kubemini pulls only from loopback registries)"
-            )
-        repository, _, tag = image.rpartition(":") if ":" in image.rsplit("/", 1)[-1] else (image, "", "latest")
-        self._images.forget(image)
-        try:
-            await self._call(self._api.pull, repository, tag=tag)
-        except docker.errors.APIError as error:
-            raise ImageMissing(explain(error)) from error
-        finally:
-            self._images.forget(image)
+        await self._images.pull(image)
 
     async def image_user(self, image: str) -> str:
-        try:
-            attrs = await self._inspect_image(image)
-        except docker.errors.APIError:
-            return ""
-        return str(((attrs or {}).get("Config") or {}).get("User") or "")
+        return await self._images.user(image)
 
     async def create_sandbox(self, config: SandboxConfig) -> str:
         options = sandbox_host_options(config)
