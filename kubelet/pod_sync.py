@@ -86,10 +86,10 @@ async def sync_pod(ctx: NodeContext, work: PodWork, *, probes: ProbeManager) -> 
             known, view, liveness_failure=probes.liveness_failure, backoff=ctx.crash_backoff, now=time.time()
         )
         if _fresh_start(work, actions):
-            changed = await _start_fresh(ctx, work, actions, view=view)
+            changed = await _start_fresh(ctx, work, pod, actions, view=view)
         else:
-            volumes = await _set_up_volumes(ctx, work)
-            changed = await _carry_out(ctx, work, actions, view=view, probes=probes, volumes=volumes)
+            volumes = await _set_up_volumes(ctx, work, pod)
+            changed = await _carry_out(ctx, work, pod, actions, view=view, probes=probes, volumes=volumes)
         if changed:
             view = await _read(ctx, work.uid)
     probes.sync_pod(pod, view)
@@ -133,10 +133,8 @@ async def _finish(ctx: NodeContext, work: PodWork, *, probes: ProbeManager, view
     return ctx.settings.resync_period_seconds
 
 
-async def _set_up_volumes(ctx: NodeContext, work: PodWork) -> PodVolumes | None:
+async def _set_up_volumes(ctx: NodeContext, work: PodWork, pod: dict[str, Any]) -> PodVolumes | None:
     """Volumes set up or refreshed (live ConfigMap/Secret updates); None, with a FailedMount event, when not."""
-    pod = work.pod
-    assert pod is not None
     try:
         volumes = await ctx.volumes.set_up(pod)
     except VolumeError as error:
@@ -153,6 +151,7 @@ async def _set_up_volumes(ctx: NodeContext, work: PodWork) -> PodVolumes | None:
 async def _carry_out(
     ctx: NodeContext,
     work: PodWork,
+    pod: dict[str, Any],
     actions: PodActions,
     *,
     view: PodContainers,
@@ -160,8 +159,6 @@ async def _carry_out(
     volumes: PodVolumes | None,
 ) -> bool:
     """Do what compute_pod_actions decided; True when anything was done."""
-    pod = work.pod
-    assert pod is not None
     grace = grace_period_seconds(pod)
     if actions.deadline_in_seconds is not None:
         work.next_wake.append(max(actions.deadline_in_seconds, 0.0))
@@ -187,7 +184,7 @@ async def _carry_out(
         if kill.spec_changed:
             ctx.crash_backoff.forget(f"{work.uid}/{kill.record.container_name}")
         work.next_wake.append(0.0)  # look again at once: the exit is handled as any other
-    _note_back_offs(ctx, work, actions)
+    _note_back_offs(ctx, work, pod, actions)
     if not actions.start and not actions.create_sandbox:
         return actions.changes_anything
     if volumes is None:
@@ -195,7 +192,7 @@ async def _carry_out(
     if actions.create_sandbox:
         if actions.kill_pod or actions.remove:
             view = await _read(ctx, work.uid)
-        return await _start_in_new_sandbox(ctx, work, actions, view=view, volumes=_ready(volumes))
+        return await _start_in_new_sandbox(ctx, work, pod, actions, view=view, volumes=_ready(volumes))
     _note_results(ctx, work, await start_containers(ctx, pod, starts=actions.start, view=view, volumes=volumes))
     return True
 
@@ -211,16 +208,18 @@ def _fresh_start(work: PodWork, actions: PodActions) -> bool:
     )
 
 
-async def _start_fresh(ctx: NodeContext, work: PodWork, actions: PodActions, *, view: PodContainers) -> bool:
+async def _start_fresh(
+    ctx: NodeContext, work: PodWork, pod: dict[str, Any], actions: PodActions, *, view: PodContainers
+) -> bool:
     """The sandbox starts (the slowest step) while the volumes are set up; a FailedMount removes it again.
 
     The set-up begins at once, while the pod may still wait for a start slot.
     """
     if actions.deadline_in_seconds is not None:
         work.next_wake.append(max(actions.deadline_in_seconds, 0.0))
-    volumes = asyncio.ensure_future(_set_up_volumes(ctx, work))
+    volumes = asyncio.ensure_future(_set_up_volumes(ctx, work, pod))
     try:
-        return await _start_in_new_sandbox(ctx, work, actions, view=view, volumes=volumes)
+        return await _start_in_new_sandbox(ctx, work, pod, actions, view=view, volumes=volumes)
     finally:
         await asyncio.wait([volumes])  # a sandbox that failed first still leaves the volumes set up
         if not volumes.cancelled() and volumes.exception() is not None:
@@ -234,13 +233,12 @@ async def _ready(volumes: PodVolumes) -> PodVolumes:
 async def _start_in_new_sandbox(
     ctx: NodeContext,
     work: PodWork,
+    pod: dict[str, Any],
     actions: PodActions,
     *,
     view: PodContainers,
     volumes: Awaitable[PodVolumes | None],
 ) -> bool:
-    pod = work.pod
-    assert pod is not None
     try:
         async with ctx.start_slots:  # a pod starting from scratch waits its turn for the sandbox
             started = await start_in_new_sandbox(
@@ -260,9 +258,7 @@ async def _start_in_new_sandbox(
     return True
 
 
-def _note_back_offs(ctx: NodeContext, work: PodWork, actions: PodActions) -> None:
-    pod = work.pod
-    assert pod is not None
+def _note_back_offs(ctx: NodeContext, work: PodWork, pod: dict[str, Any], actions: PodActions) -> None:
     meta = pod.get("metadata") or {}
     who = f"{meta.get('name')}_{meta.get('namespace')}({work.uid})"
     for back_off in actions.back_off:

@@ -336,3 +336,19 @@ async def test_a_new_pods_sandbox_starts_while_its_volumes_are_set_up(tmp_path):
     await asyncio.wait_for(h.sync(), 30)
     assert (await h.view()).latest("app").running
     assert h.status["phase"] == "Running"
+
+
+async def test_a_pod_deleted_during_its_sync_does_not_fail_that_sync(tmp_path):
+    h = Harness(make_pod(volumes=[{"name": "scratch", "emptyDir": {}}]))
+    h.ctx = make_context(api=h.api, runtime=h.runtime, root_dir=str(tmp_path))
+    await h.sync()
+    set_up = h.ctx.volumes.set_up
+
+    async def set_up_while_the_informer_sees_the_delete(pod):
+        h.work.pod = None  # what the informer's DELETED event does meanwhile
+        return await set_up(pod)
+
+    h.ctx.volumes.set_up = set_up_while_the_informer_sees_the_delete
+    await h.sync()  # a resync (volumes refreshed first) carries on with the pod it started with
+    assert await h.sync() == DONE  # and the next one finishes the deleted pod
+    assert h.runtime.containers == {}
