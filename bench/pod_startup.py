@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -35,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from kubemini.api.registry import by_kind  # noqa: E402
 from kubemini.client.api_client import ApiClient  # noqa: E402
+from tests.integration.controller_manager.cluster import ControllerManager  # noqa: E402
 from tests.support.ports import free_port  # noqa: E402
 from tests.support.processes import REPO_ROOT, ApiServer, EtcdServer  # noqa: E402
 
@@ -242,10 +244,10 @@ async def wait_for_cleanup(node: str) -> None:
         await asyncio.sleep(0.5)
 
 
-def start_kubelet(server: str, node: str, log_path: Path) -> subprocess.Popen:
+def start_kubelet(server: str, node: str, log_path: Path, extra: list[str]) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     argv = [sys.executable, "-m", "kubelet", "--server", server, "--node-name", node, "--port", str(free_port()),
-            "--root-dir", str(log_path.parent / "kubelet-root")]  # fmt: skip
+            "--root-dir", str(log_path.parent / "kubelet-root"), *extra]  # fmt: skip
     with open(log_path, "ab") as log:
         return subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT, env=env)
 
@@ -283,6 +285,8 @@ def main() -> None:
     parser.add_argument("--image", default="kubemini/busybox:1.35")
     parser.add_argument("--server", help="use this apiserver (and --node's running kubelet) instead of starting them")
     parser.add_argument("--node", default=None)
+    parser.add_argument("--keep-logs", type=Path, help="copy the component logs here at the end")
+    parser.add_argument("--kubelet-arg", action="append", default=[], help="extra kubelet flag (repeatable)")
     args = parser.parse_args()
     run_id = uuid.uuid4().hex[:8]
     node = args.node or f"bench-{run_id}"
@@ -296,8 +300,11 @@ def main() -> None:
                 apiserver = ApiServer(etcd.url, Path(tmp) / "apiserver.log").start()
                 started.append(apiserver)
                 server = apiserver.url
+                # The default ServiceAccount and kube-root-ca.crt: every pod mounts its API token.
+                cm = ControllerManager(server, Path(tmp) / "cm.log", extra_args=("--no-leader-elect",)).start()
+                started.append(cm.process)
             if args.server is None or args.node is None:
-                started.append(start_kubelet(server, node, Path(tmp) / "kubelet.log"))
+                started.append(start_kubelet(server, node, Path(tmp) / "kubelet.log", args.kubelet_arg))
             raw_docker_runs(1, image=args.image, run_id=run_id)  # warm-up, not measured
             raw = raw_docker_runs(args.pods, image=args.image, run_id=run_id)
             remove_labelled(f"{BENCH_LABEL}={run_id}")
@@ -319,6 +326,10 @@ def main() -> None:
                     thing.stop()
             remove_labelled(f"{BENCH_LABEL}={run_id}")
             remove_labelled(f"io.kubemini.node={node}")
+            if args.keep_logs:
+                args.keep_logs.mkdir(parents=True, exist_ok=True)
+                for log in Path(tmp).glob("*.log"):
+                    shutil.copy(log, args.keep_logs / log.name)
 
 
 if __name__ == "__main__":

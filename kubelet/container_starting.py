@@ -51,7 +51,7 @@ def uses_pod_ip(container: Mapping[str, Any]) -> bool:
     return False
 
 
-async def create_sandbox(ctx: NodeContext, pod: Mapping[str, Any], *, attempt: int, volumes: PodVolumes) -> str:
+async def create_sandbox(ctx: NodeContext, pod: Mapping[str, Any], *, attempt: int) -> str:
     cluster_dns = ctx.settings.cluster_dns
     if ctx.settings.wait_for_cluster_dns and waits_for_cluster_dns(pod, cluster_dns=cluster_dns):
         message = f"the cluster DNS {cluster_dns} is not served on this node yet (kube-proxy)"

@@ -1,6 +1,7 @@
 """Carrying out the starts compute_pod_actions decided: in a new sandbox, or in the running one.
 
-    start_in_new_sandbox: create sandbox ──► start it ─┬─► (meanwhile) create the containers due first
+    start_in_new_sandbox: create sandbox ──► start it ─┬─► (meanwhile) volumes set up (the caller's awaitable)
+                                                        │   ──► create the containers due first
                                                         └─► start them once the sandbox runs
         containers needing the pod IP ($(POD_IP), postStart hooks) are returned: started after
     start_containers: one at a time, in spec order: back-off recorded ──► create (or reuse) ──► start
@@ -13,7 +14,7 @@ waiting reason (None once it started): the sync keeps it for the status.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from typing import Any
 
 from kubelet.container_starting import (
@@ -56,17 +57,25 @@ async def start_in_new_sandbox(
     starts: list[ContainerStart],
     attempt: int,
     view: PodContainers,
-    volumes: PodVolumes,
-) -> tuple[Outcomes, list[ContainerStart]]:
-    """Outcomes of the containers started with the sandbox, and the starts left for after it runs."""
-    sandbox_id = await create_sandbox(ctx, pod, attempt=attempt, volumes=volumes)
+    volumes: Awaitable[PodVolumes | None],
+) -> tuple[Outcomes, list[ContainerStart], PodVolumes] | None:
+    """Outcomes of the containers started with the sandbox, the starts left for after it runs, the volumes.
+
+    `volumes` is awaited while the sandbox starts; None (FailedMount): the sandbox is removed again.
+    """
+    sandbox_id = await create_sandbox(ctx, pod, attempt=attempt)
     starting = asyncio.create_task(start_sandbox(ctx, pod, sandbox_id=sandbox_id))
     early = [s for s in starts if _early(s)]
     try:
+        ready = await volumes
+        if ready is None:
+            await starting
+            await ctx.runtime.remove_container(sandbox_id)  # as in Kubernetes: no sandbox before the mounts
+            return None
         created = await asyncio.gather(
             *(
                 create_instance(
-                    ctx, pod, container=s.container, view=view, sandbox_id=sandbox_id, init=s.init, volumes=volumes
+                    ctx, pod, container=s.container, view=view, sandbox_id=sandbox_id, init=s.init, volumes=ready
                 )
                 for s in early
             )
@@ -79,7 +88,7 @@ async def start_in_new_sandbox(
         if not isinstance(result, Waiting):
             result = await start_created(ctx, pod, container=start.container, container_id=result, view=view)
         outcomes[start.name] = result
-    return outcomes, [s for s in starts if s not in early]
+    return outcomes, [s for s in starts if s not in early], ready
 
 
 async def start_containers(

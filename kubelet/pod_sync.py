@@ -3,9 +3,12 @@
     runtime containers of the pod (by uid label) ──► PodContainers
       deleted (deletionTimestamp, or gone from the API) ──► finish it (termination.py)
       terminal phase ──► stop what still runs, keep containers for logs
-      else: volumes set up / refreshed (volumes/) ──► compute_pod_actions (pure, pod_actions.py)
-            ──► carried out here: kill pod · remove stale · kill to restart · back-off notes
-                · new sandbox (pod_starting.py) · start containers
+      else: compute_pod_actions (pure, pod_actions.py)
+            a fresh start (new sandbox, nothing to stop first) ──► sandbox start ∥ volumes set up
+                (a FailedMount removes that sandbox; the pod's later starts wait for the volumes)
+            otherwise ──► volumes set up / refreshed (volumes/) ──► carried out here: kill pod
+                · remove stale · kill to restart · back-off notes · new sandbox (pod_starting.py)
+                · start containers
     ──► re-read the runtime ──► build_pod_status ──► write it if it changed
 
 Level-triggered and idempotent: it never trusts the event that woke it, only
@@ -15,8 +18,10 @@ when to look again (a back-off ending, a deadline), or DONE once a deleted pod i
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,6 +67,7 @@ class PodWork:
     next_wake: list[float] = field(default_factory=list)
     failure: tuple[str, str] | None = None  # (reason, message) that fails the pod: deadline, eviction
     messages: dict[str, str] = field(default_factory=dict)  # termination messages by container id
+    mount_failed: bool = False  # once a mount failed, the sandbox waits for the volumes (no overlap)
 
 
 async def sync_pod(ctx: NodeContext, work: PodWork, *, probes: ProbeManager) -> float | None:
@@ -76,11 +82,15 @@ async def sync_pod(ctx: NodeContext, work: PodWork, *, probes: ProbeManager) -> 
         work.failure = ("SysctlForbidden", forbidden)
     known = {**pod, "status": work.written_status} if work.written_status is not None else pod
     if (known.get("status") or {}).get("phase") not in TERMINAL_PHASES and work.failure is None:
-        volumes = await _set_up_volumes(ctx, work)
         actions = compute_pod_actions(
             known, view, liveness_failure=probes.liveness_failure, backoff=ctx.crash_backoff, now=time.time()
         )
-        if await _carry_out(ctx, work, actions, view=view, probes=probes, volumes=volumes):
+        if _fresh_start(work, actions):
+            changed = await _start_fresh(ctx, work, pod, actions, view=view)
+        else:
+            volumes = await _set_up_volumes(ctx, work, pod)
+            changed = await _carry_out(ctx, work, pod, actions, view=view, probes=probes, volumes=volumes)
+        if changed:
             view = await _read(ctx, work.uid)
     probes.sync_pod(pod, view)
     messages = await termination_messages(ctx, pod, view, cache=work.messages)
@@ -123,14 +133,13 @@ async def _finish(ctx: NodeContext, work: PodWork, *, probes: ProbeManager, view
     return ctx.settings.resync_period_seconds
 
 
-async def _set_up_volumes(ctx: NodeContext, work: PodWork) -> PodVolumes | None:
+async def _set_up_volumes(ctx: NodeContext, work: PodWork, pod: dict[str, Any]) -> PodVolumes | None:
     """Volumes set up or refreshed (live ConfigMap/Secret updates); None, with a FailedMount event, when not."""
-    pod = work.pod
-    assert pod is not None
     try:
         volumes = await ctx.volumes.set_up(pod)
     except VolumeError as error:
         ctx.emit(pod, WARNING, "FailedMount", str(error))
+        work.mount_failed = True
         work.next_wake.append(MOUNT_RETRY_SECONDS)
         return None
     if volumes.eviction:
@@ -142,6 +151,7 @@ async def _set_up_volumes(ctx: NodeContext, work: PodWork) -> PodVolumes | None:
 async def _carry_out(
     ctx: NodeContext,
     work: PodWork,
+    pod: dict[str, Any],
     actions: PodActions,
     *,
     view: PodContainers,
@@ -149,8 +159,6 @@ async def _carry_out(
     volumes: PodVolumes | None,
 ) -> bool:
     """Do what compute_pod_actions decided; True when anything was done."""
-    pod = work.pod
-    assert pod is not None
     grace = grace_period_seconds(pod)
     if actions.deadline_in_seconds is not None:
         work.next_wake.append(max(actions.deadline_in_seconds, 0.0))
@@ -176,7 +184,7 @@ async def _carry_out(
         if kill.spec_changed:
             ctx.crash_backoff.forget(f"{work.uid}/{kill.record.container_name}")
         work.next_wake.append(0.0)  # look again at once: the exit is handled as any other
-    _note_back_offs(ctx, work, actions)
+    _note_back_offs(ctx, work, pod, actions)
     if not actions.start and not actions.create_sandbox:
         return actions.changes_anything
     if volumes is None:
@@ -184,27 +192,73 @@ async def _carry_out(
     if actions.create_sandbox:
         if actions.kill_pod or actions.remove:
             view = await _read(ctx, work.uid)
-        try:
-            async with ctx.start_slots:  # a pod starting from scratch waits its turn for the sandbox
-                results, rest = await start_in_new_sandbox(
-                    ctx, pod, starts=actions.start, attempt=actions.sandbox_attempt, view=view, volumes=volumes
-                )
-        except SandboxError as error:
-            log.warning("pod %s: sandbox failed: %s", work.uid, error)
-            work.next_wake.append(SANDBOX_RETRY_SECONDS)
-            return True
-        _note_results(ctx, work, results)
-        if rest:
-            view = await _read(ctx, work.uid)
-            _note_results(ctx, work, await start_containers(ctx, pod, starts=rest, view=view, volumes=volumes))
-        return True
+        return await _start_in_new_sandbox(ctx, work, pod, actions, view=view, volumes=_ready(volumes))
     _note_results(ctx, work, await start_containers(ctx, pod, starts=actions.start, view=view, volumes=volumes))
     return True
 
 
-def _note_back_offs(ctx: NodeContext, work: PodWork, actions: PodActions) -> None:
-    pod = work.pod
-    assert pod is not None
+def _fresh_start(work: PodWork, actions: PodActions) -> bool:
+    """A new sandbox with nothing to stop, remove or wait for first: its start overlaps the volume set-up."""
+    return (
+        actions.create_sandbox
+        and not (actions.kill_pod or actions.remove or actions.kill or actions.back_off)
+        and not actions.deadline_exceeded
+        and work.failure is None
+        and not work.mount_failed
+    )
+
+
+async def _start_fresh(
+    ctx: NodeContext, work: PodWork, pod: dict[str, Any], actions: PodActions, *, view: PodContainers
+) -> bool:
+    """The sandbox starts (the slowest step) while the volumes are set up; a FailedMount removes it again.
+
+    The set-up begins at once, while the pod may still wait for a start slot.
+    """
+    if actions.deadline_in_seconds is not None:
+        work.next_wake.append(max(actions.deadline_in_seconds, 0.0))
+    volumes = asyncio.ensure_future(_set_up_volumes(ctx, work, pod))
+    try:
+        return await _start_in_new_sandbox(ctx, work, pod, actions, view=view, volumes=volumes)
+    finally:
+        await asyncio.wait([volumes])  # a sandbox that failed first still leaves the volumes set up
+        if not volumes.cancelled() and volumes.exception() is not None:
+            log.warning("pod %s: volume set-up failed: %s", work.uid, volumes.exception())
+
+
+async def _ready(volumes: PodVolumes) -> PodVolumes:
+    return volumes
+
+
+async def _start_in_new_sandbox(
+    ctx: NodeContext,
+    work: PodWork,
+    pod: dict[str, Any],
+    actions: PodActions,
+    *,
+    view: PodContainers,
+    volumes: Awaitable[PodVolumes | None],
+) -> bool:
+    try:
+        async with ctx.start_slots:  # a pod starting from scratch waits its turn for the sandbox
+            started = await start_in_new_sandbox(
+                ctx, pod, starts=actions.start, attempt=actions.sandbox_attempt, view=view, volumes=volumes
+            )
+    except SandboxError as error:
+        log.warning("pod %s: sandbox failed: %s", work.uid, error)
+        work.next_wake.append(SANDBOX_RETRY_SECONDS)
+        return True
+    if started is None:
+        return True  # FailedMount: the containers wait in ContainerCreating
+    results, rest, ready = started
+    _note_results(ctx, work, results)
+    if rest:
+        view = await _read(ctx, work.uid)
+        _note_results(ctx, work, await start_containers(ctx, pod, starts=rest, view=view, volumes=ready))
+    return True
+
+
+def _note_back_offs(ctx: NodeContext, work: PodWork, pod: dict[str, Any], actions: PodActions) -> None:
     meta = pod.get("metadata") or {}
     who = f"{meta.get('name')}_{meta.get('namespace')}({work.uid})"
     for back_off in actions.back_off:

@@ -7,14 +7,12 @@
 Sandboxes join the project's own bridge network; app containers join their
 sandbox with `network_mode=container:<sandbox id>`. Inspect results of exited
 containers are cached (they never change again): a pod sync lists its pod's
-containers and inspects only the live ones.
+containers and inspects only the live ones. Images (inspects cached a few
+seconds, pulls from loopback registries only): docker_images.py.
 
-Sandbox network changes (start, stop, remove of a pause container) run one at
-a time on the machine: see network_lock.py for why.
-
-Pulls only go to registries on loopback: this machine may never talk to any
-other address, so an image not present, in any other registry, fails to pull
-at once (ErrImagePull) instead of asking Docker to reach the internet.
+Sandbox network leaves (stop, remove of a pause container) run one at a time
+on the machine, joins (starts) in parallel but never beside a leave: see
+network_lock.py for why.
 """
 
 from __future__ import annotations
@@ -37,7 +35,6 @@ from kubelet.runtime import (
     ContainerRecord,
     CreateContainerError,
     ExecResult,
-    ImageMissing,
     NodeResources,
     ResourceUsage,
     RuntimeStream,
@@ -48,18 +45,17 @@ from kubelet.runtime import (
     docker_network,
 )
 from kubelet.runtime import labels as label_keys
+from kubelet.runtime.docker_images import DockerImages
 from kubelet.runtime.docker_options import container_host_options, sandbox_host_options
 from kubelet.runtime.docker_streams import iterate_blocking
 from kubelet.runtime.docker_translation import (
     explain,
     filesystem_bytes,
-    is_loopback_registry,
     record_from_inspect,
-    registry_host,
 )
 from kubelet.runtime.docker_usage import read_node_usage, usage_from_stats
 from kubelet.runtime.hairpin import enable_hairpin
-from kubelet.runtime.network_lock import NETWORK_LOCK_PATH, holding_file_lock
+from kubelet.runtime.network_lock import NETWORK_LOCK_PATH, NetworkLock, holding_file_lock
 
 API_VERSION = "1.41"  # Docker 20.10; fixed so that building the client never needs the daemon
 CALL_TIMEOUT_SECONDS = 60
@@ -84,8 +80,9 @@ class DockerRuntime:
         self._pool = ThreadPoolExecutor(max_workers, thread_name_prefix="docker")
         self._exec_pool = ThreadPoolExecutor(EXEC_WORKERS, thread_name_prefix="docker-exec")
         self._inspected: dict[tuple[str, str], ContainerRecord] = {}
+        self._images = DockerImages(self._api, self._call)
         self._sandboxes: set[str] = set()  # ids of pause containers seen or made: their network ops are serial
-        self._network_lock = asyncio.Lock()
+        self._network_lock = NetworkLock()
 
     async def _call(self, function: Any, *args: Any, pool: ThreadPoolExecutor | None = None, **kwargs: Any) -> Any:
         loop = asyncio.get_running_loop()
@@ -143,35 +140,13 @@ class DockerRuntime:
         return [record for record in records if record is not None]
 
     async def image_present(self, image: str) -> bool:
-        try:
-            await self._call(self._api.inspect_image, image)
-        except docker.errors.ImageNotFound:
-            return False
-        except docker.errors.APIError as error:
-            if error.status_code == 404:
-                return False
-            raise
-        return True
+        return await self._images.inspect(image) is not None
 
     async def pull_image(self, image: str) -> None:
-        host = registry_host(image)
-        if not is_loopback_registry(host):
-            where = host or "docker.io"
-            raise ImageMissing(
-                f"rpc error: registry {where} is not reachable (kubemini pulls only from loopback registries)"
-            )
-        repository, _, tag = image.rpartition(":") if ":" in image.rsplit("/", 1)[-1] else (image, "", "latest")
-        try:
-            await self._call(self._api.pull, repository, tag=tag)
-        except docker.errors.APIError as error:
-            raise ImageMissing(explain(error)) from error
+        await self._images.pull(image)
 
     async def image_user(self, image: str) -> str:
-        try:
-            attrs = await self._call(self._api.inspect_image, image)
-        except docker.errors.APIError:
-            return ""
-        return str((attrs.get("Config") or {}).get("User") or "")
+        return await self._images.user(image)
 
     async def create_sandbox(self, config: SandboxConfig) -> str:
         options = sandbox_host_options(config)
@@ -215,12 +190,17 @@ class DockerRuntime:
             raise CreateContainerError(explain(error)) from error
         return created["Id"]
 
-    async def _container_op(self, container_id: str, function: Any, *args: Any, **kwargs: Any) -> Any:
-        """Run a start/stop/remove; a sandbox's under the machine-wide network lock."""
+    async def _container_op(
+        self, container_id: str, function: Any, *args: Any, join: bool = False, **kwargs: Any
+    ) -> Any:
+        """Run a start/stop/remove; a sandbox's under the network lock (shared for a join: network_lock.py)."""
         if container_id not in self._sandboxes:
             return await self._call(function, container_id, *args, **kwargs)
-        async with self._network_lock:
-            return await self._call(holding_file_lock, NETWORK_LOCK_PATH, function, container_id, *args, **kwargs)
+        held = self._network_lock.shared() if join else self._network_lock.exclusive()
+        async with held:
+            return await self._call(
+                holding_file_lock, NETWORK_LOCK_PATH, function, container_id, *args, shared=join, **kwargs
+            )
 
     def _stop_and_settle(self, container_id: str, *, timeout: int) -> None:
         self._api.stop(container_id, timeout=timeout)
@@ -230,7 +210,7 @@ class DockerRuntime:
 
     async def start_container(self, container_id: str) -> None:
         try:
-            await self._container_op(container_id, self._api.start)
+            await self._container_op(container_id, self._api.start, join=True)
         except docker.errors.APIError as error:
             raise StartContainerError(explain(error)) from error
         if container_id in self._sandboxes:

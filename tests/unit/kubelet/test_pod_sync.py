@@ -303,3 +303,52 @@ async def test_a_slow_post_start_hook_never_delays_another_pods_start():
     await asyncio.wait_for(fast.sync(), 2)
     assert (await fast.view()).latest("app").running
     stuck.cancel()
+
+
+class GatedSandboxRuntime(FakeRuntime):
+    """A sandbox start that has begun sets `sandbox_starting`; it finishes only once `mounted` is set."""
+
+    def __init__(self):
+        super().__init__()
+        self.sandbox_starting = asyncio.Event()
+        self.mounted = asyncio.Event()
+
+    async def start_container(self, container_id: str) -> None:
+        if self.containers[container_id].is_sandbox:
+            self.sandbox_starting.set()
+            await self.mounted.wait()
+        await super().start_container(container_id)
+
+
+async def test_a_new_pods_sandbox_starts_while_its_volumes_are_set_up(tmp_path):
+    runtime = GatedSandboxRuntime()
+    h = Harness(make_pod(volumes=[{"name": "scratch", "emptyDir": {}}]), runtime=runtime)
+    h.ctx = make_context(api=h.api, runtime=runtime, root_dir=str(tmp_path))
+    set_up = h.ctx.volumes.set_up
+
+    async def set_up_after_the_sandbox_started(pod):
+        await runtime.sandbox_starting.wait()  # never set if the sandbox waited for the volumes
+        volumes = await set_up(pod)
+        runtime.mounted.set()
+        return volumes
+
+    h.ctx.volumes.set_up = set_up_after_the_sandbox_started
+    await asyncio.wait_for(h.sync(), 30)
+    assert (await h.view()).latest("app").running
+    assert h.status["phase"] == "Running"
+
+
+async def test_a_pod_deleted_during_its_sync_does_not_fail_that_sync(tmp_path):
+    h = Harness(make_pod(volumes=[{"name": "scratch", "emptyDir": {}}]))
+    h.ctx = make_context(api=h.api, runtime=h.runtime, root_dir=str(tmp_path))
+    await h.sync()
+    set_up = h.ctx.volumes.set_up
+
+    async def set_up_while_the_informer_sees_the_delete(pod):
+        h.work.pod = None  # what the informer's DELETED event does meanwhile
+        return await set_up(pod)
+
+    h.ctx.volumes.set_up = set_up_while_the_informer_sees_the_delete
+    await h.sync()  # a resync (volumes refreshed first) carries on with the pod it started with
+    assert await h.sync() == DONE  # and the next one finishes the deleted pod
+    assert h.runtime.containers == {}
