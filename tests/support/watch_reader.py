@@ -51,7 +51,9 @@ class WatchReader:
                         self.events.put(event)
                 break
             except (httpx.HTTPError, ValueError, RuntimeError) as exc:
-                if self._closed or not self._resume or self.resumes >= MAX_RESUMES:
+                if self._closed:
+                    break  # close() shut the connection down under the read: the end, not an error
+                if not self._resume or self.resumes >= MAX_RESUMES:
                     self.events.put({"type": "READ_ERROR", "object": str(exc)})
                     break
                 if not self._reopen():
