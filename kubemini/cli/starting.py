@@ -45,8 +45,9 @@ class StartupError(RuntimeError):
     pass
 
 
-def join_command_line(home: ClusterHome, settings: ClusterSettings, *, out: TextIO) -> str:
-    """Start the node containers (`--nodes N`); the join command for other machines, when they can reach us."""
+def join_other_machines(home: ClusterHome, settings: ClusterSettings, *, out: TextIO) -> str:
+    """Start and join the node containers (`--nodes N`); the join command line to print for other machines
+    (a hint when none can reach this one)."""
     if not settings.advertise_address:
         return "  more machines: `kubemini up --advertise-address <this machine's address>`, then `kubemini join`\n"
     token = issue_join_token(home, description="kubemini up")
@@ -182,15 +183,17 @@ def bring_up(
         warn_or_fail_on_docker(components, out)
         home.create()
         save_settings(home.settings_path, settings)
-        if settings.nodes > 1 and not settings.advertise_address:
-            # The node containers reach this machine at its address on their network (made anew after a
-            # `down`, so it is looked up at every `up`, not saved).
-            settings = dataclasses.replace(settings, advertise_address=ensure_node_network(cluster_id(settings)))
+        if settings.nodes > 1:
+            # The node containers' network; without an address given, they reach this machine at its address
+            # there (the network is made anew after a `down`, so that address is looked up at every `up`).
+            gateway = ensure_node_network(cluster_id(settings))
+            if not settings.advertise_address:
+                settings = dataclasses.replace(settings, advertise_address=gateway)
         kubeconfig, _ = prepare_credentials(home, settings, components)
         print(f"starting kubemini in {home.root}", file=out)
         for component in components:
             start_component(component, home=home, settings=settings, deadline_seconds=deadline_seconds, out=out)
-        join_line = join_command_line(home, settings, out=out)
+        join_line = join_other_machines(home, settings, out=out)
     except (StartupError, MissingComponentError, NodeContainerError, TokenError) as error:
         print(f"error: {error}", file=out)
         print(
