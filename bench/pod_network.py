@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,6 +25,10 @@ import time
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+
+from tests.support.ports import free_ports  # noqa: E402
+
 KUBEMINI = REPO_ROOT / ".venv" / "bin" / "kubemini"
 KUBECTL = os.environ.get("KUBEMINI_KUBECTL") or str(REPO_ROOT / ".cache" / "bin" / "kubectl")
 TARGET = 0.7
@@ -46,16 +49,6 @@ SERVER_COMMAND = (
     "mkdir -p /www && echo ok > /www/tiny && dd if=/dev/zero of=/www/big bs=1048576 count={megabytes} 2>/dev/null"
     " && exec httpd -f -p 8080 -h /www"
 )
-
-
-def free_ports(count: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(count)]
-    for sock in sockets:
-        sock.bind(("127.0.0.1", 0))
-    ports = [sock.getsockname()[1] for sock in sockets]
-    for sock in sockets:
-        sock.close()
-    return ports
 
 
 class Cluster:

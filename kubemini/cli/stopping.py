@@ -30,7 +30,7 @@ from kubemini.cli.processes import StopOutcome, stop_process
 from kubemini.cli.settings import ClusterSettings, load_settings
 from kubemini.cli.starting import child_environment
 
-PROXY_CLEANUP_TIMEOUT_SECONDS = 60
+CLEANUP_TIMEOUT_SECONDS = 60
 
 
 def stop_order(home: ClusterHome) -> list[str]:
@@ -69,33 +69,28 @@ def stop_all(home: ClusterHome, *, timeout_seconds: float, out: TextIO) -> bool:
     return all_stopped
 
 
+def run_component_cleanup(what: str, argv: list[str], out: TextIO) -> None:
+    """Run a component's own cleanup command; a failure is reported, never raised (`down` goes on)."""
+    try:
+        result = subprocess.run(
+            argv, env=child_environment(), capture_output=True, text=True, timeout=CLEANUP_TIMEOUT_SECONDS
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        print(f"  {what} cleanup did not run ({error})", file=out)
+        return
+    if result.returncode != 0:
+        print(f"  {what} cleanup failed: {result.stderr.strip()[-300:]}", file=out)
+
+
 def remove_proxy_rules(out: TextIO) -> None:
     """What a killed kube-proxy leaves (its kernel rules, the Service range's route): its own
     `--cleanup`, for the range `up` gives it. A stopped one removed them itself."""
-    argv = [sys.executable, "-m", "kube_proxy", "--cleanup"]
-    try:
-        result = subprocess.run(
-            argv, env=child_environment(), capture_output=True, text=True, timeout=PROXY_CLEANUP_TIMEOUT_SECONDS
-        )
-    except (OSError, subprocess.TimeoutExpired) as error:
-        print(f"  kube-proxy cleanup did not run ({error})", file=out)
-        return
-    if result.returncode != 0:
-        print(f"  kube-proxy cleanup failed: {result.stderr.strip()[-300:]}", file=out)
+    run_component_cleanup("kube-proxy", [sys.executable, "-m", "kube_proxy", "--cleanup"], out)
 
 
 def remove_pod_network(out: TextIO) -> None:
     """Routes to other nodes' pod CIDRs, the VXLAN device and the pod network's rules the kubelet made."""
-    argv = [sys.executable, "-m", "kubelet", "--cleanup-pod-network"]
-    try:
-        result = subprocess.run(
-            argv, env=child_environment(), capture_output=True, text=True, timeout=PROXY_CLEANUP_TIMEOUT_SECONDS
-        )
-    except (OSError, subprocess.TimeoutExpired) as error:
-        print(f"  pod network cleanup did not run ({error})", file=out)
-        return
-    if result.returncode != 0:
-        print(f"  pod network cleanup failed: {result.stderr.strip()[-300:]}", file=out)
+    run_component_cleanup("pod network", [sys.executable, "-m", "kubelet", "--cleanup-pod-network"], out)
 
 
 def bring_down(

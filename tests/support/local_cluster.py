@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -15,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kubemini.cli.pidfiles import ProcessRecord, read_pid_file
+from tests.support.ports import free_ports
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 KUBEMINI = REPO_ROOT / ".venv" / "bin" / "kubemini"
@@ -22,18 +22,6 @@ KUBECTL = Path(os.environ.get("KUBEMINI_KUBECTL") or REPO_ROOT / ".cache" / "bin
 COMMAND_TIMEOUT_SECONDS = 120
 NAMESPACES_DEADLINE_SECONDS = 15.0
 WEB_NODE_PORT = 30080  # examples/web.yaml
-
-
-def free_ports(count: int) -> list[int]:
-    """Distinct free loopback ports; all held open together so none repeats."""
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
 
 
 @dataclass

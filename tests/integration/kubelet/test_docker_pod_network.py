@@ -31,6 +31,7 @@ def inspect(name: str) -> dict:
     return api.inspect_network(network["Id"])
 
 
+# 10.249.x: subnets of a Docker network this test makes and removes; no traffic is sent to them.
 async def test_network_on_the_pod_cidr_is_made_kept_and_remade(network_name):
     runtime = DockerRuntime(max_workers=2)
     try:
