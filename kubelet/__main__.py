@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import socket
 
 from kubelet.bootstrap.tls_bootstrap import bootstrap_client_certificate
@@ -149,6 +150,11 @@ async def run(argv: list[str] | None = None) -> None:
 
 def main() -> None:
     run_until_signalled(run)
+    # A Docker call still in flight in the runtime's threads (a graceful container stop lasts up to
+    # its grace period) must not hold the exit: like upstream's kubelet, this one leaves its
+    # containers running when it stops, and its successor adopts them.
+    logging.shutdown()
+    os._exit(0)
 
 
 if __name__ == "__main__":

@@ -174,7 +174,12 @@ def test_compose_walkthrough_failover_and_etcd_member_loss(compose_cluster, tmp_
     wait_for(lambda: len(_ready_nodes(cluster)) == 2, what="both compose kubelets Ready")
     # Each kubelet is system:node:<its node>: the Node authorizer lets it at its own Lease only.
     kubelet_1 = cluster.component_kubeconfig(f"kubelet-{cluster.node_prefix}1")
-    assert cluster.get(_node_lease(cluster, 1), kubeconfig=kubelet_1).status_code == 200
+    # The kubelet posts its Ready status before its first Lease, so the Lease may be a moment behind.
+    wait_for(
+        lambda: cluster.get(_node_lease(cluster, 1), kubeconfig=kubelet_1).status_code == 200,
+        what="kubelet 1 reading its own Lease",
+        deadline_seconds=30,
+    )
     assert cluster.get(_node_lease(cluster, 2), kubeconfig=kubelet_1).status_code == 403
 
     node_port = _deploy_web(cluster, "web", tmp_path)

@@ -22,9 +22,15 @@ def _sandboxes(uid: str, *, running: bool) -> list[str]:
 
 def test_a_command_that_cannot_start_is_retried_under_crash_loop_back_off(api, kubelet, namespace):
     create_pod(api, namespace, pod_manifest("badcmd", kubelet.node, command=["/nonexistent"]))
+
+    # Retried, then backing off: the growing delays themselves are test_pod_lifecycle's.
+    def retried_and_backing_off(pod: dict) -> bool:
+        waiting = (container_status(pod).get("state") or {}).get("waiting") or {}
+        return container_status(pod).get("restartCount", 0) >= 1 and waiting.get("reason") == "CrashLoopBackOff"
+
     pod = wait_for_pod(
-        api, namespace, "badcmd", lambda p: container_status(p).get("restartCount", 0) >= 3,
-        what="restartCount >= 3", timeout=RESTARTS_DEADLINE_SECONDS,
+        api, namespace, "badcmd", retried_and_backing_off,
+        what="restartCount >= 1 and CrashLoopBackOff", timeout=RESTARTS_DEADLINE_SECONDS,
     )  # fmt: skip
     status = container_status(pod)
     terminated = (status.get("lastState") or {}).get("terminated") or (status.get("state") or {}).get("terminated")

@@ -21,6 +21,17 @@ def service(name: str, *, service_type: str = "ClusterIP", **spec) -> dict:
     }
 
 
+def _unused(api) -> tuple[str, int]:
+    """A ClusterIP and a NodePort no Service holds now: the apiserver is shared with other tests,
+    whose Services may have been given any free value at random."""
+    services = api.get("/api/v1/services").json()["items"]
+    addresses = {s["spec"].get("clusterIP") for s in services}
+    ports = {p.get("nodePort") for s in services for p in s["spec"].get("ports", [])}
+    candidates = (str(SERVICE_RANGE.network_address + offset) for offset in range(50_000, 60_000))
+    address = next(candidate for candidate in candidates if candidate not in addresses)
+    return address, next(port for port in range(31000, 32000) if port not in ports)
+
+
 def _causes(response) -> list[str]:
     assert response.status_code == 422, response.text
     return [c["field"] for c in response.json()["details"]["causes"]]
@@ -51,10 +62,11 @@ def test_cluster_ip_and_node_ports_are_assigned(api, namespace):
 
 def test_requested_values_taken_or_out_of_range_are_422(api, namespace):
     path = f"/api/v1/namespaces/{namespace}/services"
-    assert api.post(path, json=service("a", clusterIP="10.96.77.7")).status_code == 201
-    assert _causes(api.post(path, json=service("b", clusterIP="10.96.77.7"))) == ["spec.clusterIPs"]
+    address, node_port = _unused(api)
+    assert api.post(path, json=service("a", clusterIP=address)).status_code == 201
+    assert _causes(api.post(path, json=service("b", clusterIP=address))) == ["spec.clusterIPs"]
     assert _causes(api.post(path, json=service("c", clusterIP="192.0.2.1"))) == ["spec.clusterIPs"]
-    fixed = [{"port": 80, "nodePort": 31999}]
+    fixed = [{"port": 80, "nodePort": node_port}]
     assert api.post(path, json=service("d", service_type="NodePort", ports=fixed)).status_code == 201
     assert _causes(api.post(path, json=service("e", service_type="NodePort", ports=fixed))) == [
         "spec.ports[0].nodePort"
@@ -68,23 +80,18 @@ def test_requested_values_taken_or_out_of_range_are_422(api, namespace):
 
 def test_delete_and_type_change_release_allocations(api, namespace):
     path = f"/api/v1/namespaces/{namespace}/services"
-    api.post(
-        path,
-        json=service("first", clusterIP="10.96.88.8", service_type="NodePort", ports=[{"port": 80, "nodePort": 31888}]),
-    )
-    api.delete(f"{path}/first")
-    again = api.post(
-        path,
-        json=service(
-            "second", clusterIP="10.96.88.8", service_type="NodePort", ports=[{"port": 80, "nodePort": 31888}]
-        ),
-    )
+    address, node_port = _unused(api)
+    fixed = [{"port": 80, "nodePort": node_port}]
+    first = api.post(path, json=service("first", clusterIP=address, service_type="NodePort", ports=fixed))
+    assert first.status_code == 201, first.text
+    assert api.delete(f"{path}/first").status_code == 200
+    again = api.post(path, json=service("second", clusterIP=address, service_type="NodePort", ports=fixed))
     assert again.status_code == 201, again.text
     to_cluster_ip = api.patch(f"{path}/second", json={"spec": {"type": "ClusterIP"}}, headers=MERGE)
     assert to_cluster_ip.status_code == 200, to_cluster_ip.text
     assert "nodePort" not in to_cluster_ip.json()["spec"]["ports"][0]
-    assert to_cluster_ip.json()["spec"]["clusterIP"] == "10.96.88.8", "the ClusterIP survives a type change"
-    reuse = api.post(path, json=service("third", service_type="NodePort", ports=[{"port": 80, "nodePort": 31888}]))
+    assert to_cluster_ip.json()["spec"]["clusterIP"] == address, "the ClusterIP survives a type change"
+    reuse = api.post(path, json=service("third", service_type="NodePort", ports=fixed))
     assert reuse.status_code == 201, reuse.text
 
 
