@@ -118,10 +118,18 @@ class EtcdServer:
         return revision
 
 
-def _add_kubeconfig_to_environment(path: Path) -> None:
-    listed = [p for p in os.environ.get("KUBECONFIG", "").split(os.pathsep) if p]
+# The kubeconfig each apiserver URL of this process got last: a port freed by one test's apiserver
+# can be picked again for a later one, whose kubeconfig (another CA) must then replace the first.
+_KUBECONFIG_BY_URL: dict[str, str] = {}
+
+
+def _add_kubeconfig_to_environment(url: str, path: Path) -> None:
+    stale = _KUBECONFIG_BY_URL.get(url)
+    _KUBECONFIG_BY_URL[url] = str(path)
+    listed = [p for p in os.environ.get("KUBECONFIG", "").split(os.pathsep) if p and p != stale]
     if str(path) not in listed:
-        os.environ["KUBECONFIG"] = os.pathsep.join([*listed, str(path)])
+        listed.append(str(path))
+    os.environ["KUBECONFIG"] = os.pathsep.join(listed)
 
 
 @dataclass
@@ -194,7 +202,7 @@ class ApiServer:
         names = cluster_pki.server_names(node_names=(), service_cidr="10.96.0.0/16")
         self.pki.ensure(server_names=names, clients=(ADMIN,))
         api_http.register(self.client_config)
-        _add_kubeconfig_to_environment(self.kubeconfig_path)
+        _add_kubeconfig_to_environment(self.url, self.kubeconfig_path)
         argv = [
             sys.executable, "-m", "apiserver",
             "--etcd-servers", self.etcd_url,

@@ -75,6 +75,7 @@ class ControllerManager:
             if self.healthy() and (not wait_leading or self.leading()):
                 return self
             time.sleep(POLL_SECONDS)
+        terminate(self.process)  # a test that fails here never reaches its stop()
         raise RuntimeError(f"controller manager not up within {START_DEADLINE_SECONDS}s:\n{log_tail(self.log_path)}")
 
     def healthy(self) -> bool:
