@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -33,6 +32,7 @@ from kubemini.cli.components import COMPONENTS  # noqa: E402
 from kubemini.cli.pidfiles import read_pid_file  # noqa: E402
 from kubemini.cli.process_usage import Snapshot, cpu_seconds, take_snapshot, tree_pids, tree_usage  # noqa: E402
 from kubemini.cli.settings import DEFAULT_PORTS  # noqa: E402
+from tests.support.ports import free_ports  # noqa: E402
 from tests.support.processes import EtcdServer  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -40,17 +40,6 @@ CPU_TARGET_PERCENT = 1.0
 RSS_TARGET_MB = 300.0
 RSS_SAMPLE_SECONDS = 5.0
 MEBIBYTE = 1024 * 1024
-
-
-def free_ports(count: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
 
 
 def up_arguments() -> list[str]:
