@@ -7,7 +7,9 @@ Each event's line is made once per event type and output form (JSON in the reque
 or a one-row Table) and shared by every watcher that gets it in that form (the kube-apiserver's
 watch cache caches serializations the same way). A watcher that wakes to several queued events
 writes them as one chunk, and a busy watch writes at most every WRITE_INTERVAL_SECONDS, so under
-load the cost of a write is shared by many events.
+load the cost of a write is shared by many events. While a watch's stream task is parked with
+nothing queued, the cache's fan-out writes an event straight to its connection instead of waking
+the task (apiserver/watch_direct.py).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from apiserver.request_info import RequestInfo
 from apiserver.serialized import object_json, table_json
 from apiserver.storage.errors import StorageError
 from apiserver.storage.watch_cache import TooOldResourceVersion
+from apiserver.watch_direct import WatchLine, WatchResponse
 from kubemini import json_codec
 from kubemini.api.registry import stored_version
 from kubemini.api.status import make_status
@@ -121,28 +124,33 @@ async def open_watch(ctx, info: RequestInfo, params, *, as_table: bool) -> Strea
         obj = {"kind": info.resource.kind, "apiVersion": info.resource.api_version, "metadata": metadata}
         return _line("BOOKMARK", _json(obj))
 
+    loop = asyncio.get_running_loop()
+    line = WatchLine(WRITE_INTERVAL_SECONDS, loop.time)
+    line.last_revision = start
+    watcher.deliver = line.try_write
+
     async def stream():
         # The timeout closes the watcher (one timer, not a timed wait per event): what is queued
         # by then is still sent, then the stream ends.
-        loop = asyncio.get_running_loop()
         timer = loop.call_later(request.timeout, watcher.close)
-        last = start
         try:
             for start_at in range(0, len(backlog), BACKLOG_CHUNK_EVENTS):
                 lines: list[bytes] = []
                 for event_type, event in backlog[start_at : start_at + BACKLOG_CHUNK_EVENTS]:
                     encode(event_type, event, lines)
-                    last = max(last, event.revision)
+                    line.last_revision = max(line.last_revision, event.revision)
                 yield b"".join(lines)
             if request.initial_events:
                 yield bookmark(start, initial_end=True)
-            written_at = -WRITE_INTERVAL_SECONDS
             while True:
+                # Parked: the cache's fan-out may write events straight to the connection meanwhile.
+                line.parked = watcher.queue.empty()
                 item = await watcher.queue.get()
-                wait = written_at + WRITE_INTERVAL_SECONDS - loop.time()
+                line.parked = False
+                wait = line.written_at + WRITE_INTERVAL_SECONDS - loop.time()
                 if wait > 0:  # busy: let more events queue up, then write them all at once
                     await asyncio.sleep(wait)
-                written_at = loop.time()
+                line.written_at = loop.time()
                 chunk: list[bytes] = []
                 while True:
                     event_type, event = item
@@ -151,9 +159,9 @@ async def open_watch(ctx, info: RequestInfo, params, *, as_table: bool) -> Strea
                             yield b"".join(chunk)
                         return
                     if event_type == "BOOKMARK":
-                        chunk.append(bookmark(max(event, last)))
-                    elif event.revision > last:
-                        last = event.revision
+                        chunk.append(bookmark(max(event, line.last_revision)))
+                    elif event.revision > line.last_revision:
+                        line.last_revision = event.revision
                         encode(event_type, event, chunk)
                     if watcher.queue.empty():
                         break
@@ -161,10 +169,11 @@ async def open_watch(ctx, info: RequestInfo, params, *, as_table: bool) -> Strea
                 if chunk:
                     yield b"".join(chunk)
         finally:
+            line.parked = False
             timer.cancel()
             cache.unregister(watcher)
 
-    return StreamingResponse(stream(), media_type="application/json")
+    return WatchResponse(stream(), line, encode, media_type="application/json")
 
 
 def _single(line: bytes) -> StreamingResponse:

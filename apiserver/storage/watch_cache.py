@@ -2,7 +2,8 @@
 
 Data flow: etcd list at revision S → `objects`; etcd watch from S+1 → apply
 each event to `objects`, append it to a bounded window of recent events and
-offer it to every registered watcher's bounded queue. A watcher whose queue
+hand it to every registered watcher: straight to its connection when its HTTP
+stream is idle (`Watcher.deliver`), else into its bounded queue. A watcher whose queue
 is full is cut off (its stream ends; the client re-watches), so one slow
 reader never stalls the others. A watch from revision R is served from the
 window when R is inside it, otherwise it is answered 410 Gone.
@@ -69,6 +70,9 @@ class Watcher:
     closed: bool = False
     # The revision of the last event or bookmark offered; None until the first.
     last_revision: int | None = None
+    # Set by the HTTP layer: writes an event straight to the connection and returns True, or
+    # returns False and the event is queued (only called while the queue is empty).
+    deliver: Callable[[str, CacheEvent], bool] | None = None
 
     def __post_init__(self) -> None:
         self.queue = asyncio.Queue(self.queue_events)
@@ -215,6 +219,9 @@ class WatchCache:
             if event_type is None:
                 continue
             watcher.last_revision = event.revision
+            deliver = watcher.deliver
+            if deliver is not None and watcher.queue.empty() and deliver(event_type, event):
+                continue
             if not watcher.offer((event_type, event)):
                 log.info("cutting off a slow %s watcher", self.resource.plural)
                 self.watchers.discard(watcher)
