@@ -24,9 +24,11 @@ from apiserver.request_info import RequestInfo
 from apiserver.serialized import object_json, table_json
 from apiserver.storage.errors import StorageError
 from apiserver.storage.watch_cache import TooOldResourceVersion
+from apiserver.storage.watchers import IndexKey, index_key
 from apiserver.watch_direct import WatchLine, WatchResponse
 from kubemini import json_codec
 from kubemini.api.registry import stored_version
+from kubemini.api.selectors.fields import parse_field_selector
 from kubemini.api.status import make_status
 
 DEFAULT_WATCH_TIMEOUT_SECONDS = 1800
@@ -102,7 +104,9 @@ async def open_watch(ctx, info: RequestInfo, params, *, as_table: bool) -> Strea
                 raise error from exc
             return _single(_expired(f"too old resource version: {since}"))
     try:
-        watcher, backlog, start = cache.register(matches, since=since, bookmarks=request.bookmarks)
+        watcher, backlog, start = cache.register(
+            matches, since=since, bookmarks=request.bookmarks, index=_index(info, request.query)
+        )
     except TooOldResourceVersion as exc:
         return _single(_expired(str(exc)))
 
@@ -174,6 +178,14 @@ async def open_watch(ctx, info: RequestInfo, params, *, as_table: bool) -> Strea
             cache.unregister(watcher)
 
     return WatchResponse(stream(), line, encode, media_type="application/json")
+
+
+def _index(info: RequestInfo, query: ListQuery) -> IndexKey | None:
+    """The field value every object this watch sees has: its name, a selected field, its namespace."""
+    required = [(r.path, r.value) for r in parse_field_selector(query.field_selector) if not r.negate]
+    if info.name:
+        required.insert(0, ("metadata.name", info.name))
+    return index_key(info.namespace or "", required)
 
 
 def _single(line: bytes) -> StreamingResponse:

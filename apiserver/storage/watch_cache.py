@@ -19,17 +19,16 @@ import asyncio
 import bisect
 import logging
 from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from apiserver.storage.backend import Backend, StorageEvent
 from apiserver.storage.encoded import Encoded
 from apiserver.storage.errors import Compacted, StorageError
+from apiserver.storage.watchers import WATCHER_QUEUE_EVENTS, Filter, IndexKey, Watcher, WatcherSet
 
 log = logging.getLogger("apiserver.watch_cache")
 
 WINDOW_EVENTS = 10000
-WATCHER_QUEUE_EVENTS = 2048
 BOOKMARK_INTERVAL_SECONDS = 5.0
 RETRY_SECONDS = 0.5
 
@@ -54,43 +53,6 @@ class CacheEvent:
 
     def object_json(self) -> bytes:
         return self.encoded.json()
-
-
-Filter = Callable[[dict], bool]
-
-
-@dataclass(eq=False)
-class Watcher:
-    """One HTTP watch: a filter, a bounded queue, and a flag for being cut off."""
-
-    matches: Filter
-    bookmarks: bool
-    queue_events: int = WATCHER_QUEUE_EVENTS
-    queue: asyncio.Queue = field(init=False)
-    closed: bool = False
-    # The revision of the last event or bookmark offered; None until the first.
-    last_revision: int | None = None
-    # Set by the HTTP layer: writes an event straight to the connection and returns True, or
-    # returns False and the event is queued (only called while the queue is empty).
-    deliver: Callable[[str, CacheEvent], bool] | None = None
-
-    def __post_init__(self) -> None:
-        self.queue = asyncio.Queue(self.queue_events)
-
-    def offer(self, item: tuple[str, object]) -> bool:
-        try:
-            self.queue.put_nowait(item)
-            return True
-        except asyncio.QueueFull:
-            return False
-
-    def close(self) -> None:
-        self.closed = True
-        # Wake the reader; if the queue is full the reader sees `closed` after draining.
-        try:
-            self.queue.put_nowait(("CLOSE", None))
-        except asyncio.QueueFull:
-            pass
 
 
 def with_type_meta(obj: dict, resource) -> dict:
@@ -126,7 +88,7 @@ class WatchCache:
         self.revision = 0
         self.window: deque[CacheEvent] = deque(maxlen=WINDOW_EVENTS)
         self.window_start = 0
-        self.watchers: set[Watcher] = set()
+        self.watchers = WatcherSet()
         self.ready = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
 
@@ -214,7 +176,7 @@ class WatchCache:
         self._dispatch(cache_event)
 
     def _dispatch(self, event: CacheEvent) -> None:
-        for watcher in list(self.watchers):
+        for watcher in self.watchers.candidates(event.obj, event.prev, self._field_values):
             event_type = translate(event, watcher.matches)
             if event_type is None:
                 continue
@@ -285,15 +247,19 @@ class WatchCache:
                     return found, key + "\x00" if following else ""
         return found, ""
 
+    def _field_values(self, obj: dict) -> dict[str, str]:
+        return self.resource.strategy.field_values(obj)
+
     def register(
-        self, matches: Filter, *, since: int | None, bookmarks: bool
+        self, matches: Filter, *, since: int | None, bookmarks: bool, index: IndexKey | None = None
     ) -> tuple[Watcher, list[tuple[str, CacheEvent]], int]:
         """Register a watcher; returns it with the backlog to send first and the start revision.
+        `index` is a field value every object the filter passes has (apiserver/storage/watchers.py).
 
         since=None means "current state": synthetic ADDED events for what exists.
         Runs without awaiting, so no event can fall between backlog and queue.
         """
-        watcher = Watcher(matches, bookmarks, self._queue_events)
+        watcher = Watcher(matches, bookmarks, self._queue_events, index)
         backlog: list[tuple[str, CacheEvent]] = []
         if since is None:
             for entry in self.page("", matches)[0]:
