@@ -125,8 +125,7 @@ def _answer(info: RequestInfo, obj: dict, form: str, *, code: int = 200, include
 async def _get(ctx, info: RequestInfo, request: Request) -> Response:
     params, accept = request.query_params, request.headers.get("accept", "")
     if params.get("watch") in TRUE_VALUES:
-        form = choose(accept)
-        return await open_watch(ctx, info, params, as_table=form == TABLE)
+        return await open_watch(ctx, info, params, form=choose(accept, protobuf=has_protobuf(info.resource)))
     include = params.get("includeObject") or "Metadata"
     if include not in ("None", "Metadata", "Object"):
         raise bad_request(f"includeObject must be None, Metadata or Object, got {include!r}")

@@ -1,4 +1,5 @@
-"""Watch over HTTP: newline-delimited JSON events from the watch cache, chunked.
+"""Watch over HTTP: events from the watch cache, chunked; newline-delimited JSON (or Tables), or
+length-delimited protobuf WatchEvents for clients that prefer protobuf (apiserver/watch_encoding.py).
 
 Events at or below the start revision are skipped, so a watch from a list's
 resourceVersion sees each later change exactly once and in order.
@@ -19,14 +20,14 @@ import asyncio
 from fastapi.responses import StreamingResponse
 
 from apiserver.errors import ApiError, bad_request, from_storage
+from apiserver.negotiation import PROTOBUF, TABLE
 from apiserver.reading import ListQuery, check_resource_version, object_filter
 from apiserver.request_info import RequestInfo
-from apiserver.serialized import object_json, table_json
 from apiserver.storage.errors import StorageError
 from apiserver.storage.watch_cache import TooOldResourceVersion
 from apiserver.storage.watchers import IndexKey, index_key
 from apiserver.watch_direct import WatchLine, WatchResponse
-from kubemini import json_codec
+from apiserver.watch_encoding import JsonEvents, ProtobufEvents
 from kubemini.api.registry import stored_version
 from kubemini.api.selectors.fields import parse_field_selector
 from kubemini.api.status import make_status
@@ -43,25 +44,14 @@ BACKLOG_CHUNK_EVENTS = 128  # events written at once when a watch starts with a 
 WRITE_INTERVAL_SECONDS = 0.02
 
 
-def _line(event_type: str, object_json: bytes) -> bytes:
-    return b'{"type":"' + event_type.encode() + b'","object":' + object_json + b"}\n"
-
-
-_LINE_HEADS = {kind: b'{"type":"%b","object":' % kind.encode() for kind in ("ADDED", "MODIFIED", "DELETED")}
-
-
-def _json(obj: dict) -> bytes:
-    return json_codec.dumps(obj)
-
-
-def _expired(message: str) -> bytes:
-    return _line("ERROR", _json(make_status(410, message, reason="Expired")))
+def _expired(events, message: str) -> bytes:
+    return events.standalone("ERROR", make_status(410, message, reason="Expired"))
 
 
 class WatchRequest:
     """Parsed watch parameters."""
 
-    def __init__(self, params, as_table: bool):
+    def __init__(self, params):
         self.query = ListQuery.from_params(params)
         self.since = check_resource_version(self.query.resource_version)
         self.bookmarks = params.get("allowWatchBookmarks") == "true"
@@ -76,12 +66,15 @@ class WatchRequest:
         if timeout and not timeout.isdigit():
             raise bad_request(f"timeoutSeconds must be a non-negative integer, got {timeout[:40]!r}")
         self.timeout = min(int(timeout), MAX_WATCH_TIMEOUT_SECONDS) if timeout else DEFAULT_WATCH_TIMEOUT_SECONDS
-        self.as_table = as_table
         self.include_object = params.get("includeObject") or "Metadata"
 
 
-async def open_watch(ctx, info: RequestInfo, params, *, as_table: bool) -> StreamingResponse:
-    request = WatchRequest(params, as_table)
+async def open_watch(ctx, info: RequestInfo, params, *, form: str) -> StreamingResponse:
+    request = WatchRequest(params)
+    if form == PROTOBUF:
+        events = ProtobufEvents(info.resource)
+    else:
+        events = JsonEvents(info.resource, request.include_object if form == TABLE else None)
     matches = object_filter(info, request.query)
     if info.name:
         name = info.name
@@ -102,31 +95,24 @@ async def open_watch(ctx, info: RequestInfo, params, *, as_table: bool) -> Strea
             error = from_storage(exc, stored_version(info.resource))
             if error.code != 410:
                 raise error from exc
-            return _single(_expired(f"too old resource version: {since}"))
+            return _single(events, _expired(events, f"too old resource version: {since}"))
     try:
         watcher, backlog, start = cache.register(
             matches, since=since, bookmarks=request.bookmarks, index=_index(info, request.query)
         )
     except TooOldResourceVersion as exc:
-        return _single(_expired(str(exc)))
-
-    record = info.resource
-    include = request.include_object
+        return _single(events, _expired(events, str(exc)))
 
     def encode(event_type: str, event, chunk: list[bytes]) -> None:
-        """Appends the event's line: its object's bytes are the entry's, shared by every watcher."""
-        if request.as_table:
-            object_bytes = table_json(record, event.encoded, include)
-        else:
-            object_bytes = object_json(record, event.encoded)
-        chunk += (_LINE_HEADS[event_type], object_bytes, b"}\n")
+        """Appends the event: its object's bytes are the entry's, shared by every watcher."""
+        events.event(event_type, event.encoded, chunk)
 
     def bookmark(revision: int, *, initial_end: bool = False) -> bytes:
         metadata: dict = {"resourceVersion": str(revision)}
         if initial_end:
             metadata["annotations"] = {INITIAL_EVENTS_END: "true"}
         obj = {"kind": info.resource.kind, "apiVersion": info.resource.api_version, "metadata": metadata}
-        return _line("BOOKMARK", _json(obj))
+        return events.standalone("BOOKMARK", obj)
 
     loop = asyncio.get_running_loop()
     line = WatchLine(WRITE_INTERVAL_SECONDS, loop.time)
@@ -177,7 +163,7 @@ async def open_watch(ctx, info: RequestInfo, params, *, as_table: bool) -> Strea
             timer.cancel()
             cache.unregister(watcher)
 
-    return WatchResponse(stream(), line, encode, media_type="application/json")
+    return WatchResponse(stream(), line, encode, media_type=events.media_type)
 
 
 def _index(info: RequestInfo, query: ListQuery) -> IndexKey | None:
@@ -188,8 +174,8 @@ def _index(info: RequestInfo, query: ListQuery) -> IndexKey | None:
     return index_key(info.namespace or "", required)
 
 
-def _single(line: bytes) -> StreamingResponse:
+def _single(events, line: bytes) -> StreamingResponse:
     async def stream():
         yield line
 
-    return StreamingResponse(stream(), media_type="application/json")
+    return StreamingResponse(stream(), media_type=events.media_type)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from apiserver.protobuf.decoding import decode_message
 from apiserver.protobuf.encoding import encode_message
 from apiserver.protobuf.layouts import known
-from apiserver.protobuf.wire import LENGTH_DELIMITED, ProtobufError, encode_key, encode_varint, iter_fields
+from apiserver.protobuf.wire import LENGTH_DELIMITED, ProtobufError, encode_length_delimited, iter_fields
 from kubemini.api.schema.definitions import definition_for_kind
 
 PROTOBUF_MAGIC = b"k8s\x00"
@@ -70,13 +70,10 @@ def decode_protobuf_object(body: bytes) -> dict:
     return {"apiVersion": api_version, "kind": kind, **decoded}
 
 
-def _field(number: int, payload: bytes) -> bytes:
-    return encode_key(number, LENGTH_DELIMITED) + encode_varint(len(payload)) + payload
-
-
 def encode_protobuf_object(obj: dict) -> bytes:
     """An answer (object or list) in the envelope client-go's protobuf decoder reads."""
     api_version, kind = str(obj.get("apiVersion", "")), str(obj.get("kind", ""))
     raw = encode_message(obj, definition_of(api_version, kind))
-    type_meta = _field(1, api_version.encode()) + _field(2, kind.encode())
-    return PROTOBUF_MAGIC + _field(UNKNOWN_TYPE_META, type_meta) + _field(UNKNOWN_RAW, raw)
+    field = encode_length_delimited
+    type_meta = field(1, api_version.encode()) + field(2, kind.encode())
+    return PROTOBUF_MAGIC + field(UNKNOWN_TYPE_META, type_meta) + field(UNKNOWN_RAW, raw)

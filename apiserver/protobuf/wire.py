@@ -100,3 +100,8 @@ def encode_varint(value: int) -> bytes:
 
 def encode_key(number: int, wire_type: int) -> bytes:
     return encode_varint((number << 3) | wire_type)
+
+
+def encode_length_delimited(number: int, payload: bytes) -> bytes:
+    """Field `number` holding `payload` (a string, bytes or an embedded message)."""
+    return encode_key(number, LENGTH_DELIMITED) + encode_varint(len(payload)) + payload

@@ -171,7 +171,9 @@ def test_tables_field_selectors_watch_and_json_only(api, crd, group, namespace):
         "GET",
         path(group, namespace),
         params={"watch": "true", "resourceVersion": listing["metadata"]["resourceVersion"]},
+        headers={"Accept": "application/vnd.kubernetes.protobuf, application/json"},
     ) as stream:
+        assert stream.headers["content-type"] == "application/json", "a custom resource's watch is JSON too"
         api.delete(path(group, namespace, "b"))
         event = json.loads(next(stream.iter_lines()))
     assert event["type"] == "DELETED" and event["object"]["metadata"]["name"] == "b"
