@@ -5,6 +5,9 @@
     reconcile(namespace/name):
         used = for each hard name, the sum over the namespace's live objects the quota's scopes select
                (kubemini.api.quota: finished pods charge no compute and no `pods`; deleted objects are gone)
+               from the informer's cache, or from a LIST when that cache has not yet seen the quota's
+               revision (admission charged a create the pod watch has not delivered yet: counting the
+               older cache would write a too-low used that a later recount raises again)
         status differs ──► PUT status with the quota's resourceVersion (409 ──► look again)
         look again every RESYNC_PERIOD_SECONDS anyway (level-triggered, like --resource-quota-sync-period)
 `count/<resource>.<group>` names of kinds without an informer here are counted with a LIST.
@@ -20,7 +23,7 @@ from typing import Any
 
 from controller_manager.ownership import meta
 from kubemini.api.quota.resources import format_list
-from kubemini.api.quota.usage import quota_usage
+from kubemini.api.quota.usage import accounts_for, quota_usage
 from kubemini.api.registry import by_kind, stored_resources
 from kubemini.client.controller import ClientController, Result
 from kubemini.client.errors import Conflict, NotFound
@@ -62,11 +65,17 @@ class ResourceQuotaController(ClientController):
         return [object_key(q) for q in self.quotas.list() if meta(q).get("namespace") == namespace]
 
     async def _objects(self, quota: Mapping[str, Any], namespace: str) -> dict[tuple[str, str], list]:
-        objects = {
-            target: [o for o in informer.list() if meta(o).get("namespace") == namespace]
-            for target, informer in self.watched.items()
-        }
-        for name in (quota.get("spec") or {}).get("hard") or {}:
+        revision = meta(quota).get("resourceVersion") or ""
+        hard = (quota.get("spec") or {}).get("hard") or {}
+        objects = {}
+        for target, informer in self.watched.items():
+            if not any(accounts_for(target[1], target[0], name) for name in hard):
+                continue
+            if informer.has_seen(revision):
+                objects[target] = [o for o in informer.list() if meta(o).get("namespace") == namespace]
+            else:
+                objects[target] = (await self.client.list_all(informer.rt, namespace=namespace)).get("items") or []
+        for name in hard:
             target = count_target(name)
             if target is None or target in objects:
                 continue

@@ -45,6 +45,10 @@ log = logging.getLogger(__name__)
 Obj = dict[str, Any]
 
 
+def _revision(resource_version: str | None) -> int:
+    return int(resource_version) if resource_version and resource_version.isdigit() else 0
+
+
 def _uid(obj: Mapping[str, Any]) -> str | None:
     return (obj.get("metadata") or {}).get("uid")
 
@@ -96,6 +100,11 @@ class Informer:
 
     def has_synced(self) -> bool:
         return self._synced.is_set()
+
+    def has_seen(self, resource_version: str) -> bool:
+        """The cache holds every change up to `resource_version` (an object read elsewhere, e.g. on
+        another kind's watch). Only a kubemini apiserver's revisions compare; any other ──► False."""
+        return _revision(self.resource_version) >= _revision(resource_version) > 0
 
     async def wait_for_sync(self, timeout: float | None = None) -> bool:
         with contextlib.suppress(TimeoutError):

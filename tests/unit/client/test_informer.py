@@ -216,3 +216,18 @@ async def test_stop_cancels_the_watch(fake_apiserver, api, wait_until):
     assert not informer.running
     with contextlib.suppress(asyncio.CancelledError):
         await informer.stop()  # idempotent
+
+
+async def test_has_seen_compares_the_cache_revision_with_a_revision_read_elsewhere(fake_apiserver, api, wait_until):
+    fake_apiserver.put(POD, pod("a"))
+    informer = Informer(api, POD)
+    assert not informer.has_seen("1"), "nothing listed yet"
+    async with running(informer):
+        current = informer.resource_version
+        assert informer.has_seen(current)
+        assert informer.has_seen(str(int(current) - 1))
+        assert not informer.has_seen(str(int(current) + 1))
+        assert not informer.has_seen(""), "no revision: never assumed seen"
+        assert not informer.has_seen("opaque-token")
+        fake_apiserver.put(POD, pod("b"))
+        await wait_until(lambda: informer.has_seen(str(int(current) + 1)), what="the next event's revision")
