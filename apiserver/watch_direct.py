@@ -10,7 +10,8 @@ step, the response's `send` for each), which costs more than the writes themselv
 path needs uvicorn's HTTP/1.1 cycle under the response's `send`, the server this apiserver runs;
 under any other server the queue path serves every event. Order is kept: a direct write happens
 only while the stream task holds no event and none is queued, and the task marks itself parked
-only when the queue is empty.
+only when the queue is empty. An event that fails to encode is left to the queue path too, so the
+error ends that one watch in its own task and never the fan-out to the others.
 """
 
 from __future__ import annotations
@@ -59,7 +60,10 @@ class WatchLine:
         if now - self.written_at < self.interval:
             return False
         lines: list[bytes] = []
-        self._encode(event_type, event, lines)  # type: ignore[misc]
+        try:
+            self._encode(event_type, event, lines)  # type: ignore[misc]
+        except Exception:  # noqa: BLE001 - the fan-out goes on; the stream task meets the error and ends this watch
+            return False
         body = b"".join(lines)
         cycle.transport.write(b"%x\r\n%b\r\n" % (len(body), body))
         self.written_at = now

@@ -112,3 +112,26 @@ def test_the_fan_out_writes_directly_only_while_nothing_is_queued():
     cache._dispatch(event(3))  # noqa: SLF001 - the queue holds 2: 3 must follow it there
     assert len(cycle.transport.written) == 1
     assert [item[1].revision for item in (watcher.queue.get_nowait(), watcher.queue.get_nowait())] == [2, 3]
+
+
+def test_an_event_that_fails_to_encode_is_left_to_the_queue_and_the_fan_out_goes_on():
+    def failing(event_type: str, event: CacheEvent, chunk: list[bytes]) -> None:
+        raise ValueError("cannot encode")
+
+    broken_cycle = Cycle()
+    broken = WatchLine(INTERVAL, Clock())
+    broken.attach(broken_cycle.send, failing)
+    broken.parked = True
+    healthy, healthy_cycle, _ = parked_line()
+    cache = WatchCache(store=None, resource=None)
+    watchers = []
+    for line in (broken, healthy):
+        watcher = Watcher(lambda obj: True, bookmarks=False)
+        watcher.deliver = line.try_write
+        cache.watchers.add(watcher)
+        watchers.append(watcher)
+
+    cache._dispatch(event(4))  # noqa: SLF001
+    assert broken_cycle.transport.written == []
+    assert watchers[0].queue.get_nowait()[1].revision == 4, "its stream task meets the error, for this watch only"
+    assert len(healthy_cycle.transport.written) == 1 and watchers[1].queue.empty()
