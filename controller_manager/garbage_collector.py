@@ -14,7 +14,8 @@
                                              cycle: first unblock our references (Kubernetes' rule)
 
 Custom kinds are learnt at run time (custom_kinds.py): an Established CRD adds an informer of its
-kind to the graph, a deleted one removes it. A custom kind is keyed `Kind.group` (built-in ones
+kind to the graph (and the objects already naming an owner of that kind are judged again), a
+deleted one removes it. A custom kind is keyed `Kind.group` (built-in ones
 `Kind`), since it may share its name with a built-in one.
 
 An owner missing from the cache is confirmed with a live GET before anything is
@@ -30,7 +31,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from controller_manager.custom_kinds import CRDS, CustomKinds
-from controller_manager.ownership import meta, uid_of
+from controller_manager.ownership import meta, refers_to_kind, uid_of
 from kubemini.api.kinds.apiextensions.custom_resource import CustomResourceStrategy
 from kubemini.api.registry import ResourceType, custom_resources, lookup_kind, stored_resources
 from kubemini.client.controller import ClientController, Result
@@ -99,6 +100,12 @@ class GarbageCollector(ClientController):
         informer = self._add_store(rt, Informer(self.client, rt))
         self._custom_informers[key] = informer
         informer.start()
+        # Objects that named an owner of this kind before it was known were judged to have a solid
+        # owner (a kind we do not serve): judge them again, now that their owner can be looked up.
+        for kind, store in list(self.stores.items()):
+            for obj in store.list():
+                if any(refers_to_kind(ref, rt) for ref in owner_refs(obj)):
+                    self.enqueue(self.key(kind, obj))
 
     async def _forget_kind(self, rt: ResourceType) -> None:
         key = kind_key(rt)

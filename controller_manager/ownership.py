@@ -34,6 +34,12 @@ def uid_of(obj: Mapping[str, Any]) -> str:
     return str(meta(obj).get("uid") or "")
 
 
+def refers_to_kind(ref: Mapping[str, Any], rt: ResourceType) -> bool:
+    """Whether an ownerReference names an object of `rt`'s kind, in any version of its group."""
+    group = str(ref.get("apiVersion") or "").rpartition("/")[0]
+    return ref.get("kind") == rt.kind and group == rt.group
+
+
 def controller_ref(obj: Mapping[str, Any]) -> Mapping[str, Any] | None:
     for ref in meta(obj).get("ownerReferences") or []:
         if ref.get("controller"):

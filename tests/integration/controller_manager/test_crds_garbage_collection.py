@@ -92,3 +92,30 @@ def test_deleting_a_namespace_deletes_its_custom_resources(api, group):
         what="the namespace and its CronTab gone",
         seen=lambda: [i["metadata"]["name"] for i in api.items(crs)],
     )
+
+
+def test_an_object_owned_by_a_custom_kind_learnt_later_is_judged_again(api, namespace):
+    """Its owner's kind was unknown when the collector first saw it (a CRD created after the object,
+    or learnt late): once the CRD is served, the missing owner makes it garbage."""
+    group = f"gc{secrets.token_hex(3)}.example.com"
+    ns = f"/api/v1/namespaces/{namespace}"
+    ghost = {"apiVersion": f"{group}/v1", "kind": "CronTab", "name": "ghost", "uid": secrets.token_hex(16)}
+    api.create(f"{ns}/configmaps", {"metadata": {"name": "orphaned-early", "ownerReferences": [ghost]}})
+    # Seen by the collector after the ConfigMap above (one informer, in order): once this one is
+    # collected, the first has been judged with its owner's kind unknown.
+    gone = api.create(f"{ns}/configmaps", {"metadata": {"name": "gone-owner"}})
+    api.delete(f"{ns}/configmaps/gone-owner")
+    api.create(f"{ns}/configmaps", {"metadata": {"name": "probe", "ownerReferences": [owner_ref(gone)]}})
+    api.wait_for(lambda: api.get_or_none(f"{ns}/configmaps/probe") is None, what="the probe collected")
+    assert api.get_or_none(f"{ns}/configmaps/orphaned-early") is not None, "its owner's kind is not served yet"
+
+    crd = crontab_crd(group)
+    api.create(CRDS_PATH, crd)
+    try:
+        wait_served(api.http, crd)
+        api.wait_for(
+            lambda: api.get_or_none(f"{ns}/configmaps/orphaned-early") is None,
+            what="the ConfigMap of a CronTab that does not exist collected once CronTabs are served",
+        )
+    finally:
+        api.http.delete(f"{CRDS_PATH}/{crd['metadata']['name']}")
