@@ -98,7 +98,11 @@ async def open_watch(ctx, info: RequestInfo, params, *, form: str) -> StreamingR
             return _single(events, _expired(events, f"too old resource version: {since}"))
     try:
         watcher, backlog, start = cache.register(
-            matches, since=since, bookmarks=request.bookmarks, index=_index(info, request.query)
+            matches,
+            since=since,
+            bookmarks=request.bookmarks,
+            index=_index(info, request.query),
+            filter_key=_filter_key(info, request.query),
         )
     except TooOldResourceVersion as exc:
         return _single(events, _expired(events, str(exc)))
@@ -172,6 +176,11 @@ def _index(info: RequestInfo, query: ListQuery) -> IndexKey | None:
     if info.name:
         required.insert(0, ("metadata.name", info.name))
     return index_key(info.namespace or "", required)
+
+
+def _filter_key(info: RequestInfo, query: ListQuery) -> tuple:
+    """What `object_filter` (and the name check above) decide from: equal keys, equal filters."""
+    return (info.resource.api_version, info.namespace, info.name, query.label_selector, query.field_selector)
 
 
 def _single(events, line: bytes) -> StreamingResponse:

@@ -19,6 +19,7 @@ import asyncio
 import bisect
 import logging
 from collections import deque
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 from apiserver.storage.backend import Backend, StorageEvent
@@ -176,8 +177,15 @@ class WatchCache:
         self._dispatch(cache_event)
 
     def _dispatch(self, event: CacheEvent) -> None:
+        verdicts: dict = {}  # filter_key → the event type those watchers see
         for watcher in self.watchers.candidates(event.obj, event.prev, self._field_values):
-            event_type = translate(event, watcher.matches)
+            key = watcher.filter_key
+            if key is None:
+                event_type = translate(event, watcher.matches)
+            elif key in verdicts:
+                event_type = verdicts[key]
+            else:
+                event_type = verdicts[key] = translate(event, watcher.matches)
             if event_type is None:
                 continue
             watcher.last_revision = event.revision
@@ -251,15 +259,22 @@ class WatchCache:
         return self.resource.strategy.field_values(obj)
 
     def register(
-        self, matches: Filter, *, since: int | None, bookmarks: bool, index: IndexKey | None = None
+        self,
+        matches: Filter,
+        *,
+        since: int | None,
+        bookmarks: bool,
+        index: IndexKey | None = None,
+        filter_key: Hashable | None = None,
     ) -> tuple[Watcher, list[tuple[str, CacheEvent]], int]:
         """Register a watcher; returns it with the backlog to send first and the start revision.
-        `index` is a field value every object the filter passes has (apiserver/storage/watchers.py).
+        `index` is a field value every object the filter passes has, `filter_key` the same for every
+        watcher whose filter is equal to this one (apiserver/storage/watchers.py).
 
         since=None means "current state": synthetic ADDED events for what exists.
         Runs without awaiting, so no event can fall between backlog and queue.
         """
-        watcher = Watcher(matches, bookmarks, self._queue_events, index)
+        watcher = Watcher(matches, bookmarks, self._queue_events, index, filter_key)
         backlog: list[tuple[str, CacheEvent]] = []
         if since is None:
             for entry in self.page("", matches)[0]:

@@ -10,12 +10,14 @@ A kubelet watches the pods of its node, a client one object by name: without the
 event would run the filter of every such watch (a thousand kubelets, a thousand filters per pod
 change), as the kube-apiserver's watch cache avoids with its indexed triggers. The index only
 narrows the candidates; the full filter still decides, so it never changes what a watch sees.
+Watches with equal filters (the same `filter_key`: a crowd of informers asking the same question)
+share one verdict per event.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 
 WATCHER_QUEUE_EVENTS = 2048
@@ -34,6 +36,8 @@ class Watcher:
     bookmarks: bool
     queue_events: int = WATCHER_QUEUE_EVENTS
     index: IndexKey | None = None
+    # Watchers with the same filter_key have equal filters: one event's verdict is shared by them.
+    filter_key: Hashable | None = None
     queue: asyncio.Queue = field(init=False)
     closed: bool = False
     # The revision of the last event or bookmark offered; None until the first.

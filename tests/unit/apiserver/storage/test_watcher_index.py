@@ -74,3 +74,26 @@ def test_the_cache_delivers_a_binding_as_deleted_and_added_to_the_right_node_wat
     assert unscheduled.queue.get_nowait()[0] == "DELETED"
     assert n1.queue.get_nowait()[0] == "ADDED"
     assert n2.queue.empty()
+
+
+def test_watchers_with_the_same_filter_key_share_one_verdict_per_event():
+    calls: list[str] = []
+
+    def counted(label: str, wanted: str):
+        def matches(obj: dict) -> bool:
+            calls.append(label)
+            return obj["spec"]["nodeName"] == wanted
+
+        return matches
+
+    crowd = [Watcher(counted("crowd", "n1"), bookmarks=False, filter_key=("n1",)) for _ in range(3)]
+    other = Watcher(counted("other", "n2"), bookmarks=False, filter_key=("n2",))
+    unkeyed = Watcher(counted("unkeyed", "n1"), bookmarks=False)
+    cache = WatchCache(store=None, resource=None)
+    for watcher in (*crowd, other, unkeyed):
+        cache.watchers.add(watcher)
+
+    cache._dispatch(CacheEvent("ADDED", "/registry/pods/ns/a", pod("a", "n1"), None, 7, None))  # noqa: SLF001
+    assert calls.count("crowd") == 1, "one verdict for the three watchers of the same filter"
+    assert calls.count("other") == 1 and calls.count("unkeyed") == 1
+    assert [w.queue.qsize() for w in (*crowd, other, unkeyed)] == [1, 1, 1, 0, 1]
