@@ -18,6 +18,7 @@ import uuid
 
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response
+from starlette.requests import ClientDisconnect
 
 from apiserver import metrics
 from apiserver.access import request_user
@@ -83,6 +84,8 @@ async def serve(request: Request) -> Response:
         response = ApiError(503, f"storage is unavailable: {exc}", reason="ServiceUnavailable").response()
     except RecursionError:
         response = bad_request("the request is nested too deeply").response()
+    except ClientDisconnect:  # the client went away before its body arrived: nothing was done
+        response = bad_request("the client closed the connection before sending its whole body").response()
     except Exception:  # noqa: BLE001 - a bug must still answer with a Status, and be logged
         request_id = uuid.uuid4().hex[:12]
         log.exception("internal error %s serving %s %s", request_id, request.method, request.scope["path"])

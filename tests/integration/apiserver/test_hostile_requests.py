@@ -195,3 +195,32 @@ def test_http_layer_errors_are_status_objects(apiserver, payload, code):
     head, _, body = answer.partition(b"\r\n\r\n")
     assert head.split(b" ")[1] == str(code).encode(), head[:200]
     assert b'"kind":"Status"' in body and f'"code":{code}'.encode() in body, body[:300]
+
+
+def _request_count(api: httpx.Client, code: int) -> float:
+    line = f'apiserver_request_total{{code="{code}",resource="configmaps",verb="post"}} '
+    found = [row for row in api.get("/metrics").text.splitlines() if row.startswith(line)]
+    return float(found[0].rsplit(" ", 1)[1]) if found else 0.0
+
+
+def test_a_client_gone_before_its_body_is_a_client_error_not_a_server_error(apiserver, target):
+    api, namespace = target
+    before_400, before_500 = _request_count(api, 400), _request_count(api, 500)
+    host, port = apiserver.url.removeprefix("https://").split(":")
+    tls = apiserver.client_config.ssl_context()
+    with (
+        socket.create_connection((host, int(port)), timeout=5) as plain,
+        tls.wrap_socket(plain, server_hostname=host) as connection,
+    ):
+        connection.sendall(
+            f"POST /api/v1/namespaces/{namespace}/configmaps HTTP/1.1\r\nHost: x\r\n"
+            "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n".encode()
+            + b'{"metadata": {"name": "half'
+        )
+        time.sleep(0.2)  # the request is being read when the client goes
+    deadline = time.monotonic() + 10
+    while _request_count(api, 400) == before_400 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _request_count(api, 400) == before_400 + 1, "the cut-off request was never counted as a 400"
+    assert _request_count(api, 500) == before_500
+    assert api.get(f"/api/v1/namespaces/{namespace}/configmaps/half").status_code == 404
