@@ -23,8 +23,6 @@ from urllib.parse import urlsplit
 
 import uvloop
 
-READ_BYTES = 1 << 16
-
 
 class WatchStream(asyncio.Protocol):
     """One watch connection: sends the request, checks the answer's head, then hands over chunks."""
